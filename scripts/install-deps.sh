@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tailsweep needs, and nothing when they are all present.
+#   scripts/install-deps.sh          build + test dependencies
+#   scripts/install-deps.sh --bench  also the large peers only benchmarks use (torch)
+# Idempotent: it asks dpkg first and only calls apt-get for what is missing.
+set -euo pipefail
+
+core=(build-essential pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
+      libgsl-dev libopenblas-dev libyaml-dev zlib1g-dev libcmocka-dev
+      python3-scipy python3-numpy python3-h5py python3-matplotlib python3-sklearn
+      python3-xarray python3-h5netcdf)
+bench=(python3-torch hyperfine)
+
+want=("${core[@]}")
+[ "${1:-}" = "--bench" ] && want+=("${bench[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+apt_opts=(-o DPkg::Lock::Timeout=300 -y -q --no-install-recommends)
+$sudo apt-get -o DPkg::Lock::Timeout=300 -q update >&2
+$sudo apt-get "${apt_opts[@]}" install "${missing[@]}" >&2

@@ -1,0 +1,64 @@
+/* cli_args.c: strict number parsing and error reporting for the CLI.
+ * strtod alone accepts "1.5abc" and "nan"; here the whole argument must be a
+ * finite number, and the message says which argument was wrong. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int ts_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "tailsweep %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'tailsweep %s --help')\n", cmd);
+    return TS_EXIT_USAGE;
+}
+
+int ts_cli_double(const char *cmd, const char *arg, const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || !isfinite(v) || errno == ERANGE) {
+        ts_cli_usage_error(cmd, "%s: '%s' is not a finite number", arg, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int ts_cli_u64(const char *cmd, const char *arg, const char *text, uint64_t *out)
+{
+    const char *p = text;
+    while (*p == ' ') p++;
+    if (*p == '-') {
+        ts_cli_usage_error(cmd, "%s: '%s' must be a non-negative integer", arg, text);
+        return -1;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE) {
+        ts_cli_usage_error(cmd, "%s: '%s' is not a non-negative integer", arg, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int ts_cli_fail(const char *cmd, const ts_err *err)
+{
+    fprintf(stderr, "tailsweep %s: %s\n", cmd, err->msg[0] ? err->msg : ts_status_name(err->code));
+    switch (err->code) {
+    case TS_OK: return TS_EXIT_OK;
+    case TS_EINVAL: return TS_EXIT_USAGE;
+    case TS_EIO: return TS_EXIT_IO;
+    default: return TS_EXIT_FAILURE;
+    }
+}

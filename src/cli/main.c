@@ -1,0 +1,63 @@
+/* main.c: the tailsweep binary: finds the subcommand and runs it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "tailsweep/ts_version.h"
+
+static const ts_command *const commands[] = { &ts_cmd_sample };
+enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
+
+static const ts_command *find(const char *name)
+{
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i]->name, name) == 0) return commands[i];
+    return NULL;
+}
+
+static void help(void)
+{
+    printf("tailsweep %s: sweeps and Monte Carlo for heavy-tailed, asymmetric SGD noise\n\n"
+           "usage: tailsweep COMMAND [ARGS]\n"
+           "       tailsweep COMMAND --help\n"
+           "       tailsweep help [COMMAND]\n"
+           "       tailsweep --version\n\ncommands:\n", TS_VERSION);
+    for (int i = 0; i < NCOMMANDS; i++)
+        printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    printf("  %-10s %s\n", "help", "this text, or a command's");
+    puts("\nexit codes: 0 ok, 1 run failed (numerical blow-up, internal error),\n"
+         "            2 usage or input error, 3 file could not be read or written\n"
+         "diagnostics go to stderr; data to stdout or the files named.");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        help();
+        return TS_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("tailsweep %s\n", TS_VERSION);
+        return TS_EXIT_OK;
+    }
+    if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        if (argc > 2) {
+            const ts_command *c = find(argv[2]);
+            if (!c) {
+                fprintf(stderr, "tailsweep help: unknown command '%s'\n", argv[2]);
+                return TS_EXIT_USAGE;
+            }
+            c->usage();
+        } else {
+            help();
+        }
+        return TS_EXIT_OK;
+    }
+    const ts_command *c = find(name);
+    if (!c) {
+        fprintf(stderr, "tailsweep: unknown command '%s' (see 'tailsweep help')\n", name);
+        return TS_EXIT_USAGE;
+    }
+    return c->run(argc - 1, argv + 1);
+}

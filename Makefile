@@ -7,6 +7,7 @@
 # just another wrapper around mpicc that knows only HDF5.
 #
 #   make                      release build: build/release/tailsweep
+#   make run                  the main job (installs what is missing first)
 #   make check                sanitizer (ASan + UBSan) build of the tests, then all tests
 #   make bench                benchmarks against GSL and scipy (installs python3-torch)
 #   make install PREFIX=/usr/local
@@ -43,7 +44,7 @@ HDRS     := $(wildcard include/tailsweep/*.h src/*/*.h)
 R := build/release
 A := build/asan
 
-.PHONY: all check bench install clean deps
+.PHONY: all check bench install clean deps run
 all: $(R)/tailsweep
 
 $(R)/obj/%.o: %.c $(HDRS) | deps
@@ -84,6 +85,14 @@ bench: $(R)/tailsweep bench/bench_stable
 
 bench/bench_stable: bench/bench_stable.c $(R)/libtailsweep.a
 	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LIBS)
+
+# The main job. Until the sweep engine lands it is the sampler demo: 10^6
+# draws of the papers' skewed noise, S1(1.5, 0.5), into an HDF5 file.
+run: $(R)/tailsweep
+	@mkdir -p results
+	$(R)/tailsweep sample --alpha 1.5 --beta 0.5 -n 1000000 --seed 1 \
+	  -o results/stable_a1.5_b0.5.h5 --force
+	@echo "wrote results/stable_a1.5_b0.5.h5 (dataset /samples)"
 
 install: $(R)/tailsweep
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/tailsweep

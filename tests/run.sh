@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# tests/run.sh ASAN_DIR RELEASE_DIR: runs every test and prints one closing
+# line, "N passed, N failed". Unit tests (cmocka) run from the sanitizer
+# build; the CLI and oracle scripts drive the sanitizer-built binary too, so
+# ASan/UBSan watch the whole suite. Exit status is non-zero if anything failed.
+set -u
+asan=${1:-build/asan}
+release=${2:-build/release}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export TAILSWEEP="$PWD/$asan/tailsweep"
+py=/usr/bin/python3
+passed=0 failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+for t in "$asan"/tests/test_*; do
+  [ -x "$t" ] || continue
+  "$t" >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$log" | tail -1)
+  f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s).*/\1/p' "$log" | tail -1)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  # a crash (sanitizer abort, signal) prints no summary: count it as a failure
+  if [ "$rc" -ne 0 ] && [ -z "$f" ]; then
+    echo "FAIL: $(basename "$t") exited $rc without a cmocka summary"
+    failed=$((failed + 1))
+  fi
+done
+
+# Scripts print "PASS: name" / "FAIL: name: why", one line per check.
+count_script() {
+  "$@" >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  passed=$((passed + $(grep -c '^PASS: ' "$log")))
+  failed=$((failed + $(grep -c '^FAIL: ' "$log")))
+  if [ "$rc" -ne 0 ]; then echo "FAIL: $* exited $rc"; failed=$((failed + 1)); fi
+}
+count_script bash tests/cli/test_sample_cli.sh
+count_script "$py" tests/oracle/scipy_sampler.py "$TAILSWEEP"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

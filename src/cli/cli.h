@@ -28,6 +28,10 @@ typedef struct {
 int ts_cli_double(const char *cmd, const char *arg, const char *text, double *out);
 int ts_cli_u64(const char *cmd, const char *arg, const char *text, uint64_t *out);
 
+/* Report an unknown option, or a value given to a flag that takes none:
+ * `arg` is the argv word getopt stopped at, `opt` its optopt. */
+int ts_cli_bad_option(const char *cmd, const char *arg, int opt);
+
 /* Report an error from the library and map its status to an exit code. */
 int ts_cli_fail(const char *cmd, const ts_err *err);
 

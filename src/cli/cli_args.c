@@ -4,10 +4,12 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int ts_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -20,12 +22,24 @@ int ts_cli_usage_error(const char *cmd, const char *fmt, ...)
     return TS_EXIT_USAGE;
 }
 
+int ts_cli_bad_option(const char *cmd, const char *arg, int opt)
+{
+    if (strncmp(arg, "--", 2) == 0 && strchr(arg, '='))
+        return ts_cli_usage_error(cmd, "'%s': unknown option, or a flag that takes no value", arg);
+    if (strncmp(arg, "--", 2) == 0 || !opt)
+        return ts_cli_usage_error(cmd, "unknown option '%s'", arg);
+    return ts_cli_usage_error(cmd, "unknown option '-%c'", opt);
+}
+
 int ts_cli_double(const char *cmd, const char *arg, const char *text, double *out)
 {
     char *end;
     errno = 0;
     double v = strtod(text, &end);
-    if (end == text || *end != '\0' || !isfinite(v) || errno == ERANGE) {
+    /* ERANGE on underflow still gives the nearest (subnormal or zero) value:
+     * accept it and let the range checks judge; reject only overflow. */
+    int overflow = errno == ERANGE && fabs(v) > 1.0;
+    if (end == text || *end != '\0' || !isfinite(v) || overflow) {
         ts_cli_usage_error(cmd, "%s: '%s' is not a finite number", arg, text);
         return -1;
     }
@@ -44,8 +58,12 @@ int ts_cli_u64(const char *cmd, const char *arg, const char *text, uint64_t *out
     char *end;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE) {
+    if (end == text || *end != '\0') {
         ts_cli_usage_error(cmd, "%s: '%s' is not a non-negative integer", arg, text);
+        return -1;
+    }
+    if (errno == ERANGE) {
+        ts_cli_usage_error(cmd, "%s: '%s' is too large (at most %llu)", arg, text, ULLONG_MAX);
         return -1;
     }
     *out = v;

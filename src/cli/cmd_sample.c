@@ -25,8 +25,10 @@ static void usage(void)
          "  -n N           number of draws (default 10)\n"
          "  --seed SEED    job seed, 0 <= SEED < 2^64 (default 1); the draws come from\n"
          "                 stream (SEED, task 0, replicate 0, purpose 'sample')\n"
-         "  -o FILE        write FILE.h5 (dataset /samples, parameters as attributes),\n"
-         "                 FILE.csv (one column 'sample'), or text; default: stdout\n"
+         "  -o, --output FILE\n"
+         "                 write to FILE, by its ending: .h5/.hdf5 gives HDF5 (dataset\n"
+         "                 /samples, parameters as attributes), .csv gives CSV (one\n"
+         "                 column 'samples'), anything else text; default: stdout\n"
          "  --force        overwrite FILE if it exists\n"
          "\n"
          "Exit: 0 ok, 2 bad argument, 3 file error.");
@@ -73,7 +75,7 @@ static int parse(int argc, char **argv, sample_opts *o)
         }
         case 'h': usage(); return TS_EXIT_OK;
         case ':': return ts_cli_usage_error("sample", "%s needs a value", argv[optind - 1]);
-        default: return ts_cli_usage_error("sample", "unknown option '%s'", argv[optind - 1]);
+        default: return ts_cli_bad_option("sample", argv[optind - 1], optopt);
         }
         if (bad) return TS_EXIT_USAGE;
     }
@@ -93,7 +95,7 @@ static int draw_all(const sample_opts *o, const ts_stable *law, ts_rng *rng, ts_
         { "loc", TS_ATTR_DOUBLE, o->loc, 0, NULL },
         { "param", TS_ATTR_STRING, 0, 0, ts_stable_param_name(o->param) },
         { "seed", TS_ATTR_STRING, 0, 0, NULL },
-        { "rng", TS_ATTR_STRING, 0, 0, "philox4x32-10; stream (seed, task 0, replicate 0, purpose sample)" },
+        { "rng", TS_ATTR_STRING, 0, 0, "xoshiro256++ x8 lanes seeded by philox4x32-10; stream (seed, task 0, replicate 0, purpose sample)" },
         { "tailsweep_version", TS_ATTR_STRING, 0, 0, TS_VERSION },
     };
     char seed_text[24];   /* a u64 does not fit an int64 attribute: store its decimal text */

@@ -6,6 +6,7 @@
 #include "tailsweep/ts_vec_writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ struct ts_vec_writer {
     FILE *fp;
     hid_t file, dset, space;
     size_t n, written;
+    int overwrite;
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -109,14 +111,17 @@ ts_status ts_vec_writer_open(ts_vec_writer **out, const char *path, const char *
     memcpy(w->path, path, lp + 1);
     snprintf(w->tmp, lp + 32, "%s.tmp.%ld", path, (long)getpid());
     ts_status st = TS_OK;
-    if (w->format == FMT_H5) {
+    w->overwrite = overwrite;
+    /* fopen first for every format: it tells why a path is unwritable */
+    w->fp = fopen(w->tmp, "w");
+    if (!w->fp)
+        st = ts_err_set(err, TS_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
+    else if (w->format == FMT_H5) {
+        fclose(w->fp);
+        w->fp = NULL;
         st = open_h5(w, column, attrs, nattrs, err);
-    } else {
-        w->fp = fopen(w->tmp, "w");
-        if (!w->fp)
-            st = ts_err_set(err, TS_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
-        else if (w->format == FMT_CSV)
-            fprintf(w->fp, "%s\n", column);
+    } else if (w->format == FMT_CSV) {
+        fprintf(w->fp, "%s\n", column);
     }
     if (st) { ts_vec_writer_abort(w); return st; }
     *out = w;
@@ -184,8 +189,15 @@ ts_status ts_vec_writer_close(ts_vec_writer *w, ts_err *err)
     if (w->dset >= 0) { bad |= H5Dclose(w->dset) < 0; w->dset = -1; }
     if (w->space >= 0) { H5Sclose(w->space); w->space = -1; }
     if (w->file >= 0) { bad |= H5Fclose(w->file) < 0; w->file = -1; }
-    if (bad || rename(w->tmp, w->path) != 0) {
-        st = ts_err_set(err, TS_EIO, "%s: cannot finish writing", w->path);
+    /* Without --force, RENAME_NOREPLACE keeps a file that appeared while we
+     * were writing: the existence check at open time is not enough. */
+    int moved = bad ? -1
+                    : w->overwrite ? rename(w->tmp, w->path)
+                                   : renameat2(AT_FDCWD, w->tmp, AT_FDCWD, w->path, RENAME_NOREPLACE);
+    if (moved != 0) {
+        st = errno == EEXIST && !bad
+                 ? ts_err_set(err, TS_EIO, "%s: file appeared while writing; left it alone", w->path)
+                 : ts_err_set(err, TS_EIO, "%s: cannot finish writing", w->path);
         unlink(w->tmp);
     }
     release(w);

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# bench/run.sh: every benchmark, each running tailsweep beside its peer in
+# one run. Paste the printed tables into docs/benchmarks.md with this command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+/usr/bin/python3 bench/stable_sampler.py "$@"

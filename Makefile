@@ -22,19 +22,21 @@ ARCH     ?= native
 VECWIDTH ?= 512
 CC       := mpicc
 PKGS     := hdf5-openmpi gsl yaml-0.1 zlib openblas
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Deferred (=, not :=): on a fresh machine pkg-config only works after the
+# deps target has installed the packages, which happens after parsing.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # GSL's pkg-config names its reference CBLAS; OpenBLAS provides the same symbols, faster.
-PKG_LIBS   := $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+PKG_LIBS   = $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 
 # -ffp-contract=off plus explicit fma() keeps results bit-identical across
 # instruction sets and between scalar and SIMD code (docs/rng.md).
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unknown-pragmas
-BASE     := -std=c11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) $(WARN) \
+BASE     = -std=c11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) $(WARN) \
             -ffp-contract=off -fopenmp-simd -fno-math-errno -march=$(ARCH) -mprefer-vector-width=$(VECWIDTH)
-RELEASE_CFLAGS := $(BASE) -O3 -g
-ASAN_CFLAGS    := $(BASE) -O1 -g -fno-omit-frame-pointer \
+RELEASE_CFLAGS = $(BASE) -O3 -g
+ASAN_CFLAGS    = $(BASE) -O1 -g -fno-omit-frame-pointer \
                   -fsanitize=address,undefined -fno-sanitize-recover=all
-LIBS     := $(PKG_LIBS) -lm
+LIBS     = $(PKG_LIBS) -lm
 
 LIB_SRC  := $(wildcard src/core/*.c src/rng/*.c src/stable/*.c src/io/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
@@ -45,6 +47,7 @@ R := build/release
 A := build/asan
 
 .PHONY: all check bench install clean deps run
+.SECONDARY:
 all: $(R)/tailsweep
 
 $(R)/obj/%.o: %.c $(HDRS) | deps

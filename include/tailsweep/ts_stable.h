@@ -8,7 +8,12 @@
  * Sampling is Chambers-Mallows-Stuck with Weron's correction, with exact
  * branches at alpha = 1 (including the (2/pi) beta sigma log sigma term) and
  * alpha = 2 (N(mu, 2 sigma^2)). The block API vectorises; the scalar API runs
- * the same kernel, so both give the same bits for the same stream position. */
+ * the same kernel, so both give the same bits for the same stream position.
+ *
+ * Precision note: S0 draws are S1 draws shifted by beta scale tan(pi alpha/2),
+ * so near alpha = 1 (beta != 0) their absolute error grows like
+ * 1e-16 |tan(pi alpha / 2)|: about 1e-13 at alpha = 1.001, harmless except
+ * extremely close to 1 (alpha = 1 itself is exact). */
 #ifndef TS_STABLE_H
 #define TS_STABLE_H
 

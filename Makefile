@@ -36,9 +36,10 @@ BASE     = -std=c11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) $(WARN) \
 RELEASE_CFLAGS = $(BASE) -O3 -g
 ASAN_CFLAGS    = $(BASE) -O1 -g -fno-omit-frame-pointer \
                   -fsanitize=address,undefined -fno-sanitize-recover=all
-LIBS     = $(PKG_LIBS) -lm
+LIBS     = $(PKG_LIBS) -lhdf5_hl -lm
 
-LIB_SRC  := $(wildcard src/core/*.c src/rng/*.c src/stable/*.c src/io/*.c)
+LIB_SRC  := $(wildcard src/core/*.c src/rng/*.c src/stable/*.c src/io/*.c \
+                      src/sde/*.c src/density/*.c src/sweep/*.c src/store/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 HDRS     := $(wildcard include/tailsweep/*.h src/*/*.h)
@@ -82,11 +83,12 @@ deps:
 check: $(A)/tailsweep $(TEST_BINS) $(R)/tailsweep
 	@tests/run.sh $(A) $(R)
 
-bench: $(R)/tailsweep bench/bench_stable
+BENCH_BINS := bench/bench_stable bench/bench_sde
+bench: $(R)/tailsweep $(BENCH_BINS)
 	@scripts/install-deps.sh --bench
 	bench/run.sh
 
-bench/bench_stable: bench/bench_stable.c $(R)/libtailsweep.a
+bench/%: bench/%.c $(R)/libtailsweep.a
 	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LIBS)
 
 # The main job. Until the sweep engine lands it is the sampler demo: 10^6
@@ -104,4 +106,4 @@ install: $(R)/tailsweep
 	install -m 644 include/tailsweep/*.h $(DESTDIR)$(PREFIX)/include/tailsweep/
 
 clean:
-	rm -rf build bench/bench_stable
+	rm -rf build $(BENCH_BINS)

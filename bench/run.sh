@@ -4,3 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 /usr/bin/python3 bench/stable_sampler.py "$@"
+/usr/bin/python3 bench/sde_chains.py

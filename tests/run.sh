@@ -41,6 +41,13 @@ count_script() {
 }
 count_script bash tests/cli/test_sample_cli.sh
 count_script "$py" tests/oracle/scipy_sampler.py "$TAILSWEEP"
+count_script bash tests/cli/test_sde_cli.sh
+count_script "$py" tests/oracle/sklearn_kde.py "$asan/libtailsweep.a"
+count_script "$py" tests/oracle/store_xarray.py
+# Long statistical runs (10^8 chain steps in all) use the optimised build;
+# the sanitizer build covers the same code paths in the shorter tests above.
+count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_sde_stats.sh
+count_script "$py" tests/oracle/sde_stationary.py "$PWD/$release/tailsweep"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

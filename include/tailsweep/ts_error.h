@@ -15,7 +15,8 @@ typedef enum {
     TS_ENOMEM = 2,   /* allocation failed                                   */
     TS_EIO = 3,      /* a file could not be read or written                 */
     TS_ERANGE = 4,   /* a result left the representable or allowed range   */
-    TS_ENUMERIC = 5  /* numerical blow-up: non-finite state or divergence  */
+    TS_ENUMERIC = 5, /* numerical blow-up: non-finite state or divergence  */
+    TS_ECANCEL = 6   /* stopped on request (a signal): nothing is wrong     */
 } ts_status;
 
 #define TS_ERR_MSG_MAX 512

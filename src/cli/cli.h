@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "tailsweep/ts_error.h"
+#include "tailsweep/ts_kind.h"
 
 /* Exit codes (README "Exit codes" lists them for users). */
 enum {
@@ -39,6 +40,16 @@ int ts_cli_fail(const char *cmd, const ts_err *err);
 int ts_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* cli_kind.c: one task of a kind, its parameters as --NAME VALUE flags;
+ * print_summary (may be NULL) serves --print. */
+int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
+                    void (*print_summary)(const ts_task *, const ts_result_layout *, double *const *, double));
+void ts_cli_kind_usage(const ts_kind *k, const char *extra);
+
 extern const ts_command ts_cmd_sample;
+extern const ts_command ts_cmd_sde;
+extern const ts_command ts_cmd_run;
+extern const ts_command ts_cmd_check;
+extern const ts_command ts_cmd_status;
 
 #endif

@@ -5,7 +5,7 @@
 #include "cli.h"
 #include "tailsweep/ts_version.h"
 
-static const ts_command *const commands[] = { &ts_cmd_sample };
+static const ts_command *const commands[] = { &ts_cmd_run, &ts_cmd_check, &ts_cmd_status, &ts_cmd_sde, &ts_cmd_sample };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 
 static const ts_command *find(const char *name)
@@ -26,7 +26,8 @@ static void help(void)
         printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
     printf("  %-10s %s\n", "help", "this text, or a command's");
     puts("\nexit codes: 0 ok, 1 run failed (numerical blow-up, internal error),\n"
-         "            2 usage or input error, 3 file could not be read or written\n"
+         "            2 usage or input error, 3 file could not be read or written,\n"
+         "            75 (run) interrupted by a signal after a clean checkpoint: resumable\n"
          "diagnostics go to stderr; data to stdout or the files named.");
 }
 

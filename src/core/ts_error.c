@@ -33,6 +33,7 @@ const char *ts_status_name(ts_status code)
     case TS_EIO: return "i/o error";
     case TS_ERANGE: return "out of range";
     case TS_ENUMERIC: return "numerical blow-up";
+    case TS_ECANCEL: return "cancelled";
     }
     return "unknown error";
 }

@@ -1,0 +1,84 @@
+/* ts_job.h: job files (YAML, parsed with libyaml) and the grid they define.
+ *
+ *   kind: sde                 # a kind from ts_kinds_all
+ *   store: results/fig6.h5    # optional; default results/<job file stem>.h5
+ *   seed: 1                   # the job seed (rng key), default 1
+ *   replicates: 4             # the seed axis: replicate 0..n-1, default 1
+ *   params:                   # fixed values; unset parameters take defaults
+ *     potential: quartic
+ *     eta: 1.0e-3
+ *   axes:                     # swept parameters; the grid is their product
+ *     alpha: [1.9, 1.1]                 # an explicit list
+ *     theta: {linspace: [-1, 1, 5]}     # or linspace/logspace [a, b, n], arange [a, b, step]
+ *   zip:                      # optional: groups of parameters that move together;
+ *     - {eta: [1e-3, 1e-4], steps: [1e5, 1e6]}   # each group is one grid dimension
+ *   record: [density, metrics]  # optional: which results to store (default all)
+ *
+ * Grid order: dimensions in file order (axes first, then zip groups), the
+ * last one fastest. A grid point's index is its row-major position; the
+ * replicate is separate. Both are the rng identity of the task (docs/rng.md),
+ * so results never depend on ranks or scheduling.
+ *
+ * Every error names the file, the line and the key, and says what was
+ * expected: unknown key, wrong type, empty axis, out-of-range value,
+ * duplicate key, a parameter the kind does not know, a fixed parameter swept,
+ * a parameter both fixed and swept. */
+#ifndef TS_JOB_H
+#define TS_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tailsweep/ts_error.h"
+#include "tailsweep/ts_kind.h"
+
+/* One grid dimension: a plain axis has one member, a zip group several, all
+ * of the same length. */
+typedef struct {
+    char name[64];            /* the parameter name, or "zip0", "zip1", ...  */
+    size_t len;
+    size_t n_members;
+    int param[8];             /* index of each member in the kind's table   */
+    double *values[8];        /* len values per member (CHOICE: the index)  */
+    int line;                 /* where it was declared, for messages        */
+} ts_axis;
+
+#define TS_MAX_AXES 16
+/* Limits, so a typo cannot ask for an absurd grid: every grid point is
+ * validated at load time, which stays a matter of seconds below these. */
+#define TS_JOB_MAX_BYTES (1u << 20)          /* size of a job file           */
+#define TS_JOB_MAX_AXIS_LEN 10000000u        /* values on one axis           */
+#define TS_JOB_MAX_POINTS 100000000u         /* grid points (tasks: x replicates) */
+#define TS_JOB_MAX_REPLICATES (1u << 24)
+typedef struct {
+    char path[512];           /* the job file, as given                    */
+    char *text;               /* its full text (provenance)                */
+    const ts_kind *kind;
+    uint64_t seed;
+    uint64_t replicates;
+    char store[512];
+    ts_params fixed;          /* every parameter: defaults, then params:;   */
+                              /* NaN for a required one that is swept       */
+    size_t n_axes;
+    ts_axis axes[TS_MAX_AXES];
+    size_t n_record;          /* 0: record every result                     */
+    char record[TS_MAX_RESULTS][48];
+} ts_job;
+
+/* Read, parse and validate a job file. kinds: NULL-terminated (ts_kinds_all). */
+ts_status ts_job_load(const char *path, const ts_kind *const *kinds, ts_job **out, ts_err *err);
+/* The same from text; `name` stands for the file in messages. */
+ts_status ts_job_parse(const char *text, size_t len, const char *name,
+                       const ts_kind *const *kinds, ts_job **out, ts_err *err);
+void ts_job_free(ts_job *job);
+
+uint64_t ts_job_points(const ts_job *job);            /* product of axis lengths (1 if none) */
+static inline uint64_t ts_job_tasks(const ts_job *job) { return ts_job_points(job) * job->replicates; }
+/* Axis coordinates of a point: idx[a] for each axis. */
+void ts_job_point_coords(const ts_job *job, uint64_t point, size_t *idx);
+/* Task number t = point * replicates + replicate, resolved to parameters.
+ * Runs the kind's validate on the result, so a point whose combination is
+ * invalid is reported (and recorded failed by the engine). */
+ts_status ts_job_task(const ts_job *job, uint64_t t, ts_task *task, ts_err *err);
+
+#endif

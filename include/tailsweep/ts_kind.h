@@ -1,0 +1,129 @@
+/* ts_kind.h: the one interface an experiment kind implements.
+ *
+ * The sweep engine knows nothing about SDEs, networks or linear models. A kind
+ * declares the parameters it accepts (name, type, range, default, unit), says
+ * which result arrays a task produces and of what shape, and runs one task.
+ * The engine parses and validates job files against the parameter table,
+ * expands the grid, schedules tasks and stores results; the kind only ever
+ * sees one fully-specified task at a time. */
+#ifndef TS_KIND_H
+#define TS_KIND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tailsweep/ts_error.h"
+
+typedef enum {
+    TS_PARAM_REAL = 0,    /* a finite double in [lo, hi] (lo excluded if lo_open)  */
+    TS_PARAM_INT = 1,     /* an integer in [lo, hi], held exactly in a double      */
+    TS_PARAM_CHOICE = 2   /* one of `choices`, held as its index                  */
+} ts_param_type;
+
+/* Shapes of result arrays may depend on this parameter, so it cannot be swept. */
+#define TS_PARAM_FIXED 1u
+
+typedef struct {
+    const char *name;
+    ts_param_type type;
+    double lo, hi;
+    int lo_open;                  /* 1: the value must be > lo, not >= lo */
+    const char *def;              /* default, as YAML text; NULL: required */
+    const char *const *choices;   /* CHOICE: NULL-terminated list          */
+    const char *unit;             /* "" when dimensionless                 */
+    const char *doc;              /* one line                              */
+    unsigned flags;
+} ts_param_spec;
+
+/* Values for every parameter of a kind, in the order of its table. */
+#define TS_MAX_PARAMS 64
+typedef struct {
+    const ts_param_spec *spec;
+    size_t n;
+    double v[TS_MAX_PARAMS];      /* REAL/INT: the value; CHOICE: the index */
+} ts_params;
+
+/* Look a value up by name (the name must exist in the table: a programming
+ * error otherwise, caught by an assert). */
+double ts_params_get(const ts_params *p, const char *name);
+int ts_params_choice(const ts_params *p, const char *name);   /* CHOICE index */
+const char *ts_params_choice_name(const ts_params *p, const char *name);
+/* Index of a parameter in the table, or -1. */
+int ts_params_index(const ts_param_spec *spec, size_t n, const char *name);
+
+/* Check one value against its spec; the message names `where` (e.g.
+ * "jobs/x.yaml:12: key 'eta'") and says what was expected. */
+ts_status ts_param_check(const ts_param_spec *s, double v, const char *where, ts_err *err);
+/* Parse text as a value of this spec (number, integer or choice name). */
+ts_status ts_param_parse(const ts_param_spec *s, const char *text, double *v,
+                         const char *where, ts_err *err);
+
+/* One result array of a task: `rank` trailing dimensions (0: a scalar) with
+ * optional coordinate values, e.g. the density over the grid x. */
+#define TS_MAX_RESULTS 24
+typedef struct {
+    char name[48];
+    char unit[24];
+    char doc[160];
+    size_t rank;
+    size_t dims[2];
+    char dim_names[2][24];
+    double *coords[2];            /* owned; NULL when the index is the coordinate */
+} ts_result_spec;
+
+typedef struct {
+    size_t n;
+    ts_result_spec r[TS_MAX_RESULTS];
+} ts_result_layout;
+
+/* Frees the coords of all TS_MAX_RESULTS entries, so a layout must start
+ * zeroed (a kind's layout may fail half way, before n counts what it set). */
+void ts_result_layout_free(ts_result_layout *l);    /* frees the coords */
+size_t ts_result_size(const ts_result_spec *r);     /* product of dims  */
+int ts_result_find(const ts_result_layout *l, const char *name);  /* index or -1 */
+
+/* A task: one grid point and one replicate, with all parameters resolved. */
+typedef struct {
+    uint64_t point;        /* grid point index: the rng task identity      */
+    uint64_t replicate;    /* seed axis index: the rng replicate identity  */
+    uint64_t seed;         /* the job seed: the rng key                    */
+    ts_params params;
+    /* Long-running kinds poll this every few milliseconds of work (may be
+     * NULL) and return TS_ECANCEL when it returns non-zero: that is how a
+     * checkpoint signal interrupts a task within seconds. */
+    int (*cancelled)(void *ctx);
+    void *cancel_ctx;
+} ts_task;
+
+typedef enum {
+    TS_TASK_TODO = 0,
+    TS_TASK_DONE = 1,
+    TS_TASK_FAILED = 2,    /* the kind returned an error                      */
+    TS_TASK_DIVERGED = 3   /* the blow-up detector fired; results flag it     */
+} ts_task_status;
+const char *ts_task_status_name(ts_task_status s);
+
+typedef struct ts_kind {
+    const char *name;                 /* "sde", "gni", "linear" */
+    const char *summary;
+    const ts_param_spec *params;
+    size_t n_params;
+    /* Cross-parameter checks (e.g. eta * a < 1 for the implicit scheme). */
+    ts_status (*validate)(const ts_params *p, ts_err *err);
+    /* The result arrays and their shapes; may depend on TS_PARAM_FIXED params only. */
+    ts_status (*layout)(const ts_params *p, ts_result_layout *out, ts_err *err);
+    /* Run one task. out[i] has ts_result_size(&layout->r[i]) doubles, all to be
+     * filled. Returns TS_OK with *status DONE or DIVERGED, or an error (the
+     * task is then recorded FAILED with err's message). */
+    ts_status (*run)(const ts_task *t, const ts_result_layout *layout, double *const *out,
+                     ts_task_status *status, ts_err *err);
+    /* Optional: an estimate of one task's run time in seconds on one core. */
+    double (*cost)(const ts_params *p);
+} ts_kind;
+
+/* The kinds built into this binary, NULL-terminated. */
+extern const ts_kind ts_kind_sde;
+extern const ts_kind *const ts_kinds_all[];
+const ts_kind *ts_kind_find(const ts_kind *const *kinds, const char *name);
+
+#endif

@@ -1,0 +1,133 @@
+/* cli_kind.c: run one task of a kind from the command line. Every parameter
+ * of the kind's table is a --NAME VALUE flag, so the command line, job files
+ * and the store all speak the same names, ranges and defaults. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "tailsweep/ts_kind.h"
+#include "tailsweep/ts_task_file.h"
+
+void ts_cli_kind_usage(const ts_kind *k, const char *extra)
+{
+    printf("usage: tailsweep %s [--PARAM VALUE ...] [--seed SEED] [-o FILE.h5] [--force] [--print]\n\n%s.\n\n",
+           k->name, k->summary);
+    printf("parameters (the same keys as in job files):\n");
+    for (size_t i = 0; i < k->n_params; i++) {
+        const ts_param_spec *s = &k->params[i];
+        printf("  --%-10s %s", s->name, s->doc);
+        if (s->type == TS_PARAM_CHOICE) {
+            printf(" {");
+            for (int c = 0; s->choices[c]; c++) printf("%s%s", c ? ", " : "", s->choices[c]);
+            printf("}");
+        }
+        printf(" (default %s%s%s)\n", s->def ? s->def : "required", *s->unit ? " " : "", s->unit);
+    }
+    printf("\n  --seed SEED     job seed (default 1); the task is (SEED, point 0, replicate 0)\n"
+           "  -o, --output F  write the results to the HDF5 file F\n"
+           "  --force         overwrite F if it exists\n"
+           "  --print         print a summary to stdout\n%s"
+           "\nExit: 0 ok, 1 the run failed or chains diverged (results still written, status\n"
+           "attribute 'diverged'), 2 bad argument, 3 file error.\n", extra ? extra : "");
+}
+
+static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, const char **out,
+                        int *force, int *print)
+{
+    enum { O_SEED = 1000, O_FORCE, O_PRINT, O_HELP, O_PARAM = 2000 };
+    struct option *lo = calloc(k->n_params + 6, sizeof *lo);
+    if (!lo) return ts_cli_usage_error(k->name, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < k->n_params; i++)
+        lo[n++] = (struct option){ k->params[i].name, required_argument, 0, O_PARAM + (int)i };
+    lo[n++] = (struct option){ "seed", required_argument, 0, O_SEED };
+    lo[n++] = (struct option){ "output", required_argument, 0, 'o' };
+    lo[n++] = (struct option){ "force", no_argument, 0, O_FORCE };
+    lo[n++] = (struct option){ "print", no_argument, 0, O_PRINT };
+    lo[n++] = (struct option){ "help", no_argument, 0, O_HELP };
+    opterr = 0;
+    optind = 1;
+    int c, rc = -1;
+    while (rc < 0 && (c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
+        ts_err err = { 0 };
+        char where[96];
+        if (c >= O_PARAM) {
+            const ts_param_spec *s = &k->params[c - O_PARAM];
+            snprintf(where, sizeof where, "--%s", s->name);
+            if (ts_param_parse(s, optarg, &t->params.v[c - O_PARAM], where, &err))
+                rc = ts_cli_usage_error(k->name, "%s", err.msg);
+        } else if (c == O_SEED) {
+            if (ts_cli_u64(k->name, "--seed", optarg, &t->seed)) rc = TS_EXIT_USAGE;
+        } else if (c == 'o') {
+            *out = optarg;
+        } else if (c == O_FORCE) {
+            *force = 1;
+        } else if (c == O_PRINT) {
+            *print = 1;
+        } else if (c == O_HELP || c == 'h') {
+            ts_cli_kind_usage(k, NULL);
+            rc = TS_EXIT_OK;
+        } else {
+            rc = ts_cli_bad_option(k->name, argv[optind - 1], optopt);
+        }
+    }
+    if (rc < 0 && optind < argc) rc = ts_cli_usage_error(k->name, "unexpected argument '%s'", argv[optind]);
+    free(lo);
+    return rc;
+}
+
+static int fill_defaults(const ts_kind *k, ts_task *t)
+{
+    t->params.spec = k->params;
+    t->params.n = k->n_params;
+    for (size_t i = 0; i < k->n_params; i++) {
+        ts_err err = { 0 };
+        if (k->params[i].def && ts_param_parse(&k->params[i], k->params[i].def, &t->params.v[i], "default", &err))
+            return ts_cli_usage_error(k->name, "internal: default of '%s': %s", k->params[i].name, err.msg);
+    }
+    return -1;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
+                    void (*print_summary)(const ts_task *, const ts_result_layout *, double *const *, double))
+{
+    ts_task t = { .point = 0, .replicate = 0, .seed = 1 };
+    const char *out = NULL;
+    int force = 0, print = 0, rc = fill_defaults(k, &t);
+    if (rc < 0) rc = parse_params(k, argc, argv, &t, &out, &force, &print);
+    if (rc >= 0) return rc;
+    if (!out && !print) return ts_cli_usage_error(k->name, "nothing to do: give -o FILE.h5 and/or --print");
+    ts_err err = { 0 };
+    if (k->validate && k->validate(&t.params, &err)) return ts_cli_usage_error(k->name, "%s", err.msg);
+    ts_result_layout l;
+    if (k->layout(&t.params, &l, &err)) return ts_cli_fail(k->name, &err);
+    double *bufs[TS_MAX_RESULTS] = { 0 };
+    for (size_t i = 0; i < l.n && rc < 0; i++)
+        if (!(bufs[i] = calloc(ts_result_size(&l.r[i]), sizeof(double))))
+            rc = ts_cli_usage_error(k->name, "out of memory");
+    ts_task_status status = TS_TASK_TODO;
+    double t0 = now();
+    if (rc < 0 && k->run(&t, &l, bufs, &status, &err)) rc = ts_cli_fail(k->name, &err);
+    double secs = now() - t0;
+    if (rc < 0 && out && ts_task_file_write(out, k, &t, &l, bufs, status, force, &err))
+        rc = ts_cli_fail(k->name, &err);
+    if (rc < 0 && print && print_summary) print_summary(&t, &l, bufs, secs);
+    if (rc < 0 && status == TS_TASK_DIVERGED) {
+        fprintf(stderr, "tailsweep %s: warning: chains diverged (blow-up detector); "
+                        "results are from the surviving samples and marked status=diverged\n", k->name);
+        rc = TS_EXIT_FAILURE;
+    }
+    for (size_t i = 0; i < l.n; i++) free(bufs[i]);
+    ts_result_layout_free(&l);
+    return rc < 0 ? TS_EXIT_OK : rc;
+}

@@ -1,0 +1,313 @@
+/* ts_job_axes.c: the swept values of a job file, under axes: and zip:.
+ *
+ * A parameter's values are an explicit list or one of numpy's three ranges,
+ * with numpy's semantics so a sweep copied from a Python notebook gives the
+ * same grid. Each value is checked against the parameter's spec here, with
+ * the line it came from, so the kind never sees an out-of-range value. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ts_sweep_internal.h"
+
+#define MAX_MEMBERS 8   /* ts_axis.param[] */
+
+static const char *range_forms = "{linspace: [start, stop, n]}, {logspace: [start, stop, n]} "
+                                    "or {arange: [start, stop, step]}";
+
+/* a + i*step with numpy's rounding, and the end point exactly stop. */
+static void linspace(double a, double b, size_t n, double *out)
+{
+    if (n == 1) {
+        out[0] = a;
+        return;
+    }
+    double div = (double)(n - 1), delta = b - a, step = delta / div;
+    for (size_t i = 0; i < n; i++)
+        out[i] = step == 0 ? (double)i / div * delta + a : (double)i * step + a;
+    out[n - 1] = b;
+}
+
+static ts_status range_values(const ts_job_ctx *c, const ts_param_spec *s,
+                              const yaml_node_t *map, double **out, size_t *len, ts_err *err)
+{
+    static const ts_param_spec any = {
+        .name = "bound", .type = TS_PARAM_REAL, .lo = -INFINITY, .hi = INFINITY,
+        .unit = "", .doc = "",
+    };
+    static const ts_param_spec count = {
+        .name = "n", .type = TS_PARAM_INT, .lo = 1, .hi = TS_JOB_MAX_AXIS_LEN,
+        .unit = "", .doc = "",
+    };
+    const char *key = s->name;
+    char what[96], where[700];
+    int line = ts_node_line(map);
+    size_t np = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+    if (np != 1)
+        return ts_err_set(err, TS_EINVAL, "%s:%d: key '%s': a range is a mapping with one key "
+                          "(%s), got %zu keys", c->file, line, key, range_forms, np);
+    const char *form;
+    ts_status st = ts_job_mapping_key(c, map, 0, &form, err);
+    if (st) return st;
+    int which = !strcmp(form, "linspace") ? 0 : !strcmp(form, "logspace") ? 1
+              : !strcmp(form, "arange") ? 2 : -1;
+    if (which < 0)
+        return ts_err_set(err, TS_EINVAL,
+                          "%s:%d: key '%s': unknown range '%s' (expected linspace, logspace or arange)",
+                          c->file, line, key, form);
+    if (s->type == TS_PARAM_CHOICE)
+        return ts_err_set(err, TS_EINVAL, "%s:%d: key '%s': %s needs a numeric parameter; "
+                          "list the choices instead, e.g. [%s, %s]", c->file, line, key, form,
+                          s->choices && s->choices[0] ? s->choices[0] : "a",
+                          s->choices && s->choices[0] && s->choices[1] ? s->choices[1] : "b");
+    const char *third = which == 2 ? "step" : "n";
+    const yaml_node_t *seq = yaml_document_get_node(c->doc, map->data.mapping.pairs.start[0].value);
+    size_t nitems = seq && seq->type == YAML_SEQUENCE_NODE
+                        ? (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start)
+                        : 0;
+    if (!seq || seq->type != YAML_SEQUENCE_NODE || nitems != 3) {
+        char got[120];
+        if (seq && seq->type == YAML_SEQUENCE_NODE) snprintf(got, sizeof got, "%zu values", nitems);
+        else snprintf(got, sizeof got, "%s", ts_node_what(seq, what, sizeof what));
+        return ts_err_set(err, TS_EINVAL, "%s:%d: key '%s': %s expects [start, stop, %s], got %s",
+                          c->file, seq ? ts_node_line(seq) : line, key, form, third, got);
+    }
+    static const char *const part[3][3] = {
+        { "start", "stop", "n" }, { "start", "stop", "n" }, { "start", "stop", "step" }
+    };
+    double x[3];
+    for (int i = 0; i < 3; i++) {
+        const yaml_node_t *item = yaml_document_get_node(c->doc, seq->data.sequence.items.start[i]);
+        const ts_param_spec *sp = which != 2 && i == 2 ? &count : &any;
+        snprintf(where, sizeof where, "%s:%d: key '%s', %s %s", c->file, ts_node_line(item), key,
+                 form, part[which][i]);
+        const char *text = ts_node_text(item);
+        if (!text || ts_node_is_null(item)) {
+            char expected[96];
+            ts_param_expected(sp, expected, sizeof expected);
+            return ts_err_set(err, TS_EINVAL, "%s: expected %s, got %s", where, expected,
+                              ts_node_what(item, what, sizeof what));
+        }
+        st = ts_param_parse(sp, text, &x[i], where, err);
+        if (st) return st;
+    }
+    size_t n;
+    if (which == 2) {
+        double span = (x[1] - x[0]) / x[2];
+        if (x[2] == 0 || !(span > 0)) {
+            char a[32], b[32], d[32];
+            ts_fmt_double(x[0], a, sizeof a);
+            ts_fmt_double(x[1], b, sizeof b);
+            ts_fmt_double(x[2], d, sizeof d);
+            return ts_err_set(err, TS_EINVAL, "%s:%d: key '%s': arange [%s, %s, %s] is empty: the "
+                              "step must be non-zero and have the sign of stop - start", c->file,
+                              line, key, a, b, d);
+        }
+        /* numpy takes ceil(span); the margin stops 1.3 - 1 = 0.30000000000000004
+         * from adding a fourth value 1.3000000000000003 to arange(1, 1.3, 0.1) */
+        double m = ceil(span - 1e-9);
+        if (!(m <= TS_JOB_MAX_AXIS_LEN))
+            return ts_err_set(err, TS_EINVAL, "%s:%d: key '%s': arange gives %.3g values; at "
+                              "most %u are allowed", c->file, line, key, m, TS_JOB_MAX_AXIS_LEN);
+        n = m < 1 ? 1 : (size_t)m;
+    } else {
+        n = (size_t)x[2];
+    }
+    double *v = malloc(n * sizeof *v);
+    if (!v) return ts_err_set(err, TS_ENOMEM, "%s:%d: key '%s': out of memory", c->file, line, key);
+    if (which == 2)
+        for (size_t i = 0; i < n; i++) v[i] = x[0] + (double)i * x[2];
+    else
+        linspace(x[0], x[1], n, v);
+    if (which == 1)
+        for (size_t i = 0; i < n; i++) v[i] = pow(10.0, v[i]);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(where, sizeof where, "%s:%d: key '%s', %s value %zu", c->file, line, key, form,
+                 i + 1);
+        st = ts_param_check(s, v[i], where, err);
+        if (st) {
+            free(v);
+            return st;
+        }
+    }
+    *out = v;
+    *len = n;
+    return TS_OK;
+}
+
+/* The values of one swept parameter: a list, or a range. */
+static ts_status axis_values(const ts_job_ctx *c, const ts_param_spec *s, const yaml_node_t *node,
+                             double **out, size_t *len, ts_err *err)
+{
+    char what[96], where[700], expected[256];
+    if (node->type == YAML_MAPPING_NODE) return range_values(c, s, node, out, len, err);
+    if (node->type != YAML_SEQUENCE_NODE)
+        return ts_err_set(err, TS_EINVAL, "%s:%d: key '%s': expected a list of values or a range "
+                          "(%s), got %s%s", c->file, ts_node_line(node), s->name, range_forms,
+                          ts_node_what(node, what, sizeof what),
+                          ts_node_is_null(node) ? "" : " (a single value belongs under params)");
+    const yaml_node_item_t *items = node->data.sequence.items.start;
+    size_t n = (size_t)(node->data.sequence.items.top - items);
+    if (n == 0)
+        return ts_err_set(err, TS_EINVAL, "%s:%d: axis '%s' is empty", c->file,
+                          ts_node_line(node), s->name);
+    if (n > TS_JOB_MAX_AXIS_LEN)
+        return ts_err_set(err, TS_EINVAL, "%s:%d: axis '%s' has %zu values; at most %u are allowed",
+                          c->file, ts_node_line(node), s->name, n, TS_JOB_MAX_AXIS_LEN);
+    double *v = malloc(n * sizeof *v);
+    if (!v)
+        return ts_err_set(err, TS_ENOMEM, "%s:%d: key '%s': out of memory", c->file,
+                          ts_node_line(node), s->name);
+    for (size_t i = 0; i < n; i++) {
+        const yaml_node_t *item = yaml_document_get_node(c->doc, items[i]);
+        snprintf(where, sizeof where, "%s:%d: key '%s', value %zu", c->file, ts_node_line(item),
+                 s->name, i + 1);
+        const char *text = ts_node_text(item);
+        ts_status st;
+        if (!text || ts_node_is_null(item)) {
+            ts_param_expected(s, expected, sizeof expected);
+            st = ts_err_set(err, TS_EINVAL, "%s: expected %s, got %s", where, expected,
+                            ts_node_what(item, what, sizeof what));
+        } else {
+            st = ts_param_parse(s, text, &v[i], where, err);
+        }
+        if (st) {
+            free(v);
+            return st;
+        }
+    }
+    *out = v;
+    *len = n;
+    return TS_OK;
+}
+
+/* The parameter behind key number i of `map`, if it may be swept. */
+static ts_status swept_param(ts_job_ctx *c, const yaml_node_t *map, size_t i, int *param,
+                             ts_err *err)
+{
+    const char *name;
+    ts_status st = ts_job_mapping_key(c, map, i, &name, err);
+    if (st) return st;
+    const yaml_node_t *k = yaml_document_get_node(c->doc, map->data.mapping.pairs.start[i].key);
+    int line = ts_node_line(k);
+    const ts_kind *kind = c->job->kind;
+    int idx = ts_params_index(kind->params, kind->n_params, name);
+    if (idx < 0) return ts_job_unknown_param(c, line, name, err);
+    if (kind->params[idx].flags & TS_PARAM_FIXED)
+        return ts_err_set(err, TS_EINVAL, "%s:%d: parameter '%s' cannot be swept: the shape of "
+                          "the results depends on it (set it under params)", c->file, line, name);
+    if (c->fixed_line[idx])
+        return ts_err_set(err, TS_EINVAL, "%s:%d: parameter '%s' is both in params (line %d) and "
+                          "swept; give it in one place", c->file, line, name, c->fixed_line[idx]);
+    if (c->swept_line[idx])
+        return ts_err_set(err, TS_EINVAL, "%s:%d: parameter '%s' is swept twice (first at line %d)",
+                          c->file, line, name, c->swept_line[idx]);
+    c->swept_line[idx] = line;
+    *param = idx;
+    return TS_OK;
+}
+
+static ts_status room_for_axis(const ts_job_ctx *c, int line, ts_err *err)
+{
+    if (c->job->n_axes < TS_MAX_AXES) return TS_OK;
+    return ts_err_set(err, TS_EINVAL, "%s:%d: too many grid dimensions: at most %d (axes plus "
+                      "zip groups)", c->file, line, TS_MAX_AXES);
+}
+
+ts_status ts_job_parse_axes(ts_job_ctx *c, const yaml_node_t *axes, ts_err *err)
+{
+    char what[96];
+    if (!axes || ts_node_is_null(axes)) return TS_OK;
+    if (axes->type != YAML_MAPPING_NODE)
+        return ts_err_set(err, TS_EINVAL, "%s:%d: key 'axes': expected a mapping of parameter: "
+                          "values, got %s", c->file, ts_node_line(axes),
+                          ts_node_what(axes, what, sizeof what));
+    ts_job *job = c->job;
+    size_t np = (size_t)(axes->data.mapping.pairs.top - axes->data.mapping.pairs.start);
+    for (size_t i = 0; i < np; i++) {
+        int param;
+        ts_status st = swept_param(c, axes, i, &param, err);
+        if (st) return st;
+        const yaml_node_t *k = yaml_document_get_node(c->doc, axes->data.mapping.pairs.start[i].key);
+        const yaml_node_t *v = yaml_document_get_node(c->doc, axes->data.mapping.pairs.start[i].value);
+        st = room_for_axis(c, ts_node_line(k), err);
+        if (st) return st;
+        ts_axis *ax = &job->axes[job->n_axes];
+        memset(ax, 0, sizeof *ax);
+        st = axis_values(c, &job->kind->params[param], v, &ax->values[0], &ax->len, err);
+        if (st) return st;
+        snprintf(ax->name, sizeof ax->name, "%s", job->kind->params[param].name);
+        ax->n_members = 1;
+        ax->param[0] = param;
+        ax->line = ts_node_line(k);
+        job->n_axes++;
+    }
+    return TS_OK;
+}
+
+static ts_status zip_group(ts_job_ctx *c, const yaml_node_t *map, size_t g, ts_axis *ax,
+                           ts_err *err)
+{
+    char what[96];
+    int line = ts_node_line(map);
+    if (map->type != YAML_MAPPING_NODE)
+        return ts_err_set(err, TS_EINVAL, "%s:%d: zip group %zu: expected a mapping of parameter: "
+                          "values, got %s", c->file, line, g, ts_node_what(map, what, sizeof what));
+    size_t np = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+    if (np == 0) return ts_err_set(err, TS_EINVAL, "%s:%d: zip group %zu is empty", c->file, line, g);
+    if (np > MAX_MEMBERS)
+        return ts_err_set(err, TS_EINVAL, "%s:%d: zip group %zu has %zu members; at most %d",
+                          c->file, line, g, np, MAX_MEMBERS);
+    ts_status st = TS_OK;
+    memset(ax, 0, sizeof *ax);
+    snprintf(ax->name, sizeof ax->name, "zip%zu", g);
+    ax->line = line;
+    int member_line[MAX_MEMBERS];
+    for (size_t i = 0; i < np && !st; i++) {
+        int param;
+        size_t len;
+        st = swept_param(c, map, i, &param, err);
+        if (st) break;
+        const yaml_node_t *v = yaml_document_get_node(c->doc, map->data.mapping.pairs.start[i].value);
+        st = axis_values(c, &c->job->kind->params[param], v, &ax->values[i], &len, err);
+        if (st) break;
+        ax->param[i] = param;
+        ax->n_members = i + 1;
+        member_line[i] = ts_node_line(v);
+        if (i == 0) {
+            ax->len = len;
+        } else if (len != ax->len) {
+            const ts_param_spec *sp = c->job->kind->params;
+            st = ts_err_set(err, TS_EINVAL, "%s:%d: zip group %zu: members of unequal length: "
+                            "'%s' has %zu values (line %d), '%s' has %zu (line %d)", c->file,
+                            line, g, sp[ax->param[0]].name, ax->len, member_line[0],
+                            sp[param].name, len, member_line[i]);
+        }
+    }
+    if (st) {
+        for (size_t m = 0; m < ax->n_members; m++) free(ax->values[m]);
+        memset(ax, 0, sizeof *ax);
+    }
+    return st;
+}
+
+ts_status ts_job_parse_zip(ts_job_ctx *c, const yaml_node_t *zip, ts_err *err)
+{
+    char what[96];
+    if (!zip || ts_node_is_null(zip)) return TS_OK;
+    if (zip->type != YAML_SEQUENCE_NODE)
+        return ts_err_set(err, TS_EINVAL, "%s:%d: key 'zip': expected a list of groups, each a "
+                          "mapping of parameter: values, got %s", c->file, ts_node_line(zip),
+                          ts_node_what(zip, what, sizeof what));
+    const yaml_node_item_t *items = zip->data.sequence.items.start;
+    size_t n = (size_t)(zip->data.sequence.items.top - items);
+    for (size_t g = 0; g < n; g++) {
+        const yaml_node_t *map = yaml_document_get_node(c->doc, items[g]);
+        ts_status st = room_for_axis(c, ts_node_line(map), err);
+        if (!st) st = zip_group(c, map, g, &c->job->axes[c->job->n_axes], err);
+        if (st) return st;
+        c->job->n_axes++;
+    }
+    return TS_OK;
+}

@@ -1,0 +1,189 @@
+/* ts_kind.c: parameter values, result layouts and the kind table (see ts_kind.h). */
+#include "tailsweep/ts_kind.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ts_sweep_internal.h"
+
+int ts_params_index(const ts_param_spec *spec, size_t n, const char *name)
+{
+    if (!spec || !name) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(spec[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+double ts_params_get(const ts_params *p, const char *name)
+{
+    int i = ts_params_index(p->spec, p->n, name);
+    assert(i >= 0 && "ts_params_get: no such parameter");
+    return i >= 0 ? p->v[i] : NAN;
+}
+
+int ts_params_choice(const ts_params *p, const char *name)
+{
+    int i = ts_params_index(p->spec, p->n, name);
+    assert(i >= 0 && "ts_params_choice: no such parameter");
+    assert(i < 0 || p->spec[i].type == TS_PARAM_CHOICE);
+    return i >= 0 ? (int)p->v[i] : -1;
+}
+
+const char *ts_params_choice_name(const ts_params *p, const char *name)
+{
+    int c = ts_params_choice(p, name);
+    int i = ts_params_index(p->spec, p->n, name);
+    if (i < 0 || c < 0 || !p->spec[i].choices) return NULL;
+    for (int k = 0; k <= c; k++)               /* never read past the terminator */
+        if (!p->spec[i].choices[k]) return NULL;
+    return p->spec[i].choices[c];
+}
+
+void ts_fmt_double(double v, char *buf, size_t n)
+{
+    int prec = 1;
+    for (; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    if (prec > 17) {
+        snprintf(buf, n, "%.17g", v);   /* nan, or a buffer too small to matter */
+        return;
+    }
+    /* %g writes 10 as 1e+01 at one digit; integers read better in full */
+    const char *e = strchr(buf, 'e');
+    int x = e ? atoi(e + 1) : -1;
+    if (x >= prec && x < 17) snprintf(buf, n, "%.*g", x + 1, v);
+}
+
+static size_t n_choices(const ts_param_spec *s)
+{
+    size_t k = 0;
+    while (s->choices && s->choices[k]) k++;
+    return k;
+}
+
+void ts_param_expected(const ts_param_spec *s, char *buf, size_t n)
+{
+    if (s->type == TS_PARAM_CHOICE) {
+        size_t used = (size_t)snprintf(buf, n, "one of");
+        for (size_t k = 0; s->choices && s->choices[k] && used < n; k++)
+            used += (size_t)snprintf(buf + used, n - used, "%s %s", k ? "," : "",
+                                     s->choices[k]);
+        return;
+    }
+    const char *what = s->type == TS_PARAM_INT ? "an integer" : "a number";
+    char lo[32], hi[32];
+    ts_fmt_double(s->lo, lo, sizeof lo);
+    ts_fmt_double(s->hi, hi, sizeof hi);
+    int has_lo = isfinite(s->lo), has_hi = isfinite(s->hi);
+    if (has_lo && has_hi)
+        snprintf(buf, n, "%s in %c%s, %s]", what, s->lo_open ? '(' : '[', lo, hi);
+    else if (has_lo)
+        snprintf(buf, n, "%s %s %s", what, s->lo_open ? ">" : ">=", lo);
+    else if (has_hi)
+        snprintf(buf, n, "%s <= %s", what, hi);
+    else
+        snprintf(buf, n, "%s", s->type == TS_PARAM_INT ? "an integer" : "a finite number");
+}
+
+/* text: what the user wrote, quoted back in the message; NULL to print v. */
+static ts_status check_value(const ts_param_spec *s, double v, const char *text,
+                             const char *where, ts_err *err)
+{
+    int ok;
+    if (s->type == TS_PARAM_CHOICE) {
+        ok = v >= 0 && v < (double)n_choices(s) && v == floor(v);
+    } else {
+        ok = isfinite(v) && (s->type != TS_PARAM_INT || v == floor(v))
+             && (s->lo_open ? v > s->lo : v >= s->lo) && v <= s->hi;
+    }
+    if (ok) return TS_OK;
+    char expected[256], got[32];
+    ts_param_expected(s, expected, sizeof expected);
+    if (!text) {
+        ts_fmt_double(v, got, sizeof got);
+        text = got;
+    }
+    return ts_err_set(err, TS_EINVAL, "%s: expected %s, got %s'%s'", where ? where : "value",
+                      expected, s->type == TS_PARAM_CHOICE && text == got ? "index " : "",
+                      text);
+}
+
+ts_status ts_param_check(const ts_param_spec *s, double v, const char *where, ts_err *err)
+{
+    return check_value(s, v, NULL, where, err);
+}
+
+ts_status ts_param_parse(const ts_param_spec *s, const char *text, double *v,
+                         const char *where, ts_err *err)
+{
+    char expected[256];
+    if (!where) where = "value";
+    if (!text) text = "";
+    if (s->type == TS_PARAM_CHOICE) {
+        for (size_t k = 0; s->choices && s->choices[k]; k++)
+            if (strcmp(text, s->choices[k]) == 0) {
+                *v = (double)k;
+                return TS_OK;
+            }
+        ts_param_expected(s, expected, sizeof expected);
+        return ts_err_set(err, TS_EINVAL, "%s: expected %s, got '%s'", where, expected, text);
+    }
+    /* strtod alone would accept " 1", "1x" (up to the x) and "nan". */
+    char *end = NULL;
+    double x = text[0] && !isspace((unsigned char)text[0]) ? strtod(text, &end) : NAN;
+    if (!end || end == text || *end != '\0' || !isfinite(x)) {
+        ts_param_expected(s, expected, sizeof expected);
+        return ts_err_set(err, TS_EINVAL, "%s: expected %s, got '%s'", where, expected, text);
+    }
+    ts_status st = check_value(s, x, text, where, err);
+    if (st == TS_OK) *v = x;
+    return st;
+}
+
+void ts_result_layout_free(ts_result_layout *l)
+{
+    if (!l) return;
+    for (size_t i = 0; i < TS_MAX_RESULTS; i++)
+        for (int d = 0; d < 2; d++) {
+            free(l->r[i].coords[d]);
+            l->r[i].coords[d] = NULL;
+        }
+}
+
+size_t ts_result_size(const ts_result_spec *r)
+{
+    size_t n = 1;
+    for (size_t d = 0; d < r->rank && d < 2; d++) n *= r->dims[d];
+    return n;
+}
+
+int ts_result_find(const ts_result_layout *l, const char *name)
+{
+    for (size_t i = 0; l && name && i < l->n && i < TS_MAX_RESULTS; i++)
+        if (strcmp(l->r[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+const char *ts_task_status_name(ts_task_status s)
+{
+    switch (s) {
+    case TS_TASK_TODO: return "todo";
+    case TS_TASK_DONE: return "done";
+    case TS_TASK_FAILED: return "failed";
+    case TS_TASK_DIVERGED: return "diverged";
+    }
+    return "unknown";
+}
+
+const ts_kind *ts_kind_find(const ts_kind *const *kinds, const char *name)
+{
+    for (size_t i = 0; kinds && name && kinds[i]; i++)
+        if (strcmp(kinds[i]->name, name) == 0) return kinds[i];
+    return NULL;
+}

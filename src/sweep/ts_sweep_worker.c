@@ -1,0 +1,82 @@
+/* ts_sweep_worker.c: a worker rank: asks for batches, runs them, sends
+ * results. One batch is always requested ahead, so the next one is usually
+ * waiting when the current one ends; batch sizes aim at ~0.25 s of work so
+ * per-message costs vanish for short tasks. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ts_sweep_internal_run.h"
+
+typedef struct {
+    sweep *w;
+    int stop;
+} worker_ctx;
+
+/* Polled by long tasks: a signal to this process, or a cancel from the master. */
+static int worker_cancelled(void *v)
+{
+    worker_ctx *c = v;
+    if (c->stop || (c->w->o->stop && *c->w->o->stop)) return c->stop = 1;
+    int flag = 0;
+    MPI_Iprobe(0, TAG_CANCEL, c->w->comm, &flag, MPI_STATUS_IGNORE);
+    if (flag) {
+        MPI_Recv(NULL, 0, MPI_BYTE, 0, TAG_CANCEL, c->w->comm, MPI_STATUS_IGNORE);
+        c->stop = 1;
+    }
+    return c->stop;
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void ts_sweep_worker(sweep *w)
+{
+    worker_ctx ctx = { w, 0 };
+    uint64_t *cur = malloc(2 * MAX_BATCH * sizeof *cur), *next = malloc(2 * MAX_BATCH * sizeof *next);
+    unsigned char *out = malloc((size_t)MAX_BATCH * w->rec_bytes);
+    if (!cur || !next || !out) MPI_Abort(w->comm, 3);
+    int64_t want = 1;
+    MPI_Status ms;
+    int n;
+    MPI_Send(&want, 1, MPI_INT64_T, 0, TAG_REQ, w->comm);
+    MPI_Recv(cur, 2 * MAX_BATCH, MPI_UINT64_T, 0, TAG_WORK, w->comm, &ms);
+    MPI_Get_count(&ms, MPI_UINT64_T, &n);
+    double busy = 0;
+    uint64_t ran = 0;
+    while (n > 0 && !ctx.stop) {
+        /* ask for the next batch before starting this one (prefetch) */
+        MPI_Request rq[2];
+        want = ran ? (int64_t)(0.25 / (busy / (double)ran + 1e-9)) : 1;
+        want = want < 1 ? 1 : want > MAX_BATCH ? MAX_BATCH : want;
+        MPI_Isend(&want, 1, MPI_INT64_T, 0, TAG_REQ, w->comm, &rq[0]);
+        MPI_Irecv(next, 2 * MAX_BATCH, MPI_UINT64_T, 0, TAG_WORK, w->comm, &rq[1]);
+        int done = 0;
+        double t0 = mono();
+        for (int i = 0; i < n / 2 && !ctx.stop; i++) {
+            ts_status st = ts_sweep_run_task(w, cur[2 * i], (uint32_t)cur[2 * i + 1], worker_cancelled,
+                                             &ctx, out + (size_t)done * w->rec_bytes);
+            if (st == TS_OK) done++;
+        }
+        busy += mono() - t0;
+        ran += (uint64_t)done;
+        if (done) MPI_Send(out, (int)((size_t)done * w->rec_bytes), MPI_BYTE, 0, TAG_RES, w->comm);
+        /* the prefetched batch; if we were stopped it is dropped, and its
+         * tasks stay todo in the journal (lost in flight, never duplicated) */
+        MPI_Status sts[2];
+        MPI_Waitall(2, rq, sts);
+        MPI_Get_count(&sts[1], MPI_UINT64_T, &n);
+        uint64_t *t = cur;
+        cur = next;
+        next = t;
+    }
+    int one = 1;
+    MPI_Send(&one, 1, MPI_INT, 0, TAG_DONE, w->comm);
+    free(cur);
+    free(next);
+    free(out);
+}

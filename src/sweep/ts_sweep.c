@@ -153,7 +153,7 @@ ts_status ts_sweep_run(const ts_sweep_opts *o, MPI_Comm comm, ts_sweep_summary *
         w.hosts = calloc((size_t)w.size, 64);
         if (!w.hosts) MPI_Abort(comm, 3);
         char mine[64] = "";
-        snprintf(mine, sizeof mine, "%s", name);
+        snprintf(mine, sizeof mine, "%.63s", name);
         MPI_Gather(mine, 64, MPI_CHAR, w.hosts, 64, MPI_CHAR, 0, comm);
         snprintf(s->store, sizeof s->store, "%s", w.store);
         s->tasks = w.ntasks;

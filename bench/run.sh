@@ -5,3 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 /usr/bin/python3 bench/stable_sampler.py "$@"
 /usr/bin/python3 bench/sde_chains.py
+/usr/bin/python3 bench/bench_kde.py
+bench/sweep.sh

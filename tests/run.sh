@@ -48,6 +48,9 @@ count_script "$py" tests/oracle/store_xarray.py
 # the sanitizer build covers the same code paths in the shorter tests above.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_sde_stats.sh
 count_script "$py" tests/oracle/sde_stationary.py "$PWD/$release/tailsweep"
+# The sweep's MPI, signal and kill -9 scenarios run ~20 sweeps: the
+# optimised build, plus a pass of the sanitizer build through the same paths.
+count_script env TAILSWEEP="$PWD/$release/tailsweep" TAILSWEEP_ASAN="$TAILSWEEP" bash tests/cli/test_sweep_cli.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -244,6 +244,67 @@ static void test_blowup_detected_euler_not_implicit(void **state)
     ts_sde_run_result_free(&r);
 }
 
+/* Weighted median of the binned samples (out-of-window counts included). */
+static double bins_median(const ts_bins *b)
+{
+    double acc = b->below, half = 0.5 * b->total;
+    for (size_t i = 0; i < b->grid.n; i++) {
+        acc += b->w[i];
+        if (acc >= half) return ts_grid1d_x(&b->grid, i);
+    }
+    return b->grid.hi;
+}
+
+/* Separable d = 2 harmonic potential with theta = (+0.8, -0.8): each
+ * coordinate's stationary law is S1((k alpha)^(-1/alpha), theta_i, 0)
+ * (tests/oracle/sde_stationary.py), whose median is -0.4418 for theta = 0.8
+ * (scipy.stats.levy_stable.median(1.5, 0.8, scale=1.5**(-1/1.5))) and
+ * +0.4418 for -0.8. 32 chains x 60 time units: the medians of five seeds
+ * scattered by ~0.05, so the tolerance is 0.15 (3 sd), far below the 0.88
+ * that separates the two signs. */
+static void test_per_coordinate_theta(void **state)
+{
+    (void)state;
+    ts_sde_config c;
+    ts_sde_config_default(&c);
+    c.dim = 2;
+    c.alpha = 1.5;
+    c.theta[0] = 0.8;
+    c.theta[1] = -0.8;
+    for (int i = 0; i < 2; i++) ts_potential_harmonic(&c.pot[i], 1, NULL);
+    c.steps = 60000;
+    c.thin = 10;
+    c.chains = 32;
+    ts_sde_run_result r;
+    assert_int_equal(ts_sde_run(&c, 3, 0, 0, &r, NULL), TS_OK);
+    double m0 = bins_median(r.bins[0]), m1 = bins_median(r.bins[1]);
+    assert_true(fabs(m0 + 0.4418) < 0.15);
+    assert_true(fabs(m1 - 0.4418) < 0.15);
+    ts_sde_run_result_free(&r);
+}
+
+/* The decreasing schedule eta_k = eta0 / (1 + k/k0)^gamma reaches exactly
+ * its closed-form value at the last step. */
+static void test_decreasing_schedule(void **state)
+{
+    (void)state;
+    ts_sde_config c;
+    ts_sde_config_default(&c);
+    c.steps = 5000;
+    c.chains = 8;
+    c.gamma = 0.6;
+    c.k0 = 100;
+    ts_sde_run_result r;
+    assert_int_equal(ts_sde_run(&c, 1, 0, 0, &r, NULL), TS_OK);
+    double want = c.eta0 / pow(1 + 4999.0 / 100, 0.6);
+    assert_true(fabs(r.final_eta - want) < 1e-15 * want);
+    ts_sde_run_result_free(&r);
+    c.gamma = 0;
+    assert_int_equal(ts_sde_run(&c, 1, 0, 0, &r, NULL), TS_OK);
+    assert_true(r.final_eta == c.eta0);
+    ts_sde_run_result_free(&r);
+}
+
 static void expect_bad(ts_sde_config *c, const char *word)
 {
     ts_err err = { 0 };
@@ -286,6 +347,8 @@ int main(void)
         cmocka_unit_test(test_gibbs_quartic_and_minima),
         cmocka_unit_test(test_chain_streams_independent_of_count),
         cmocka_unit_test(test_blowup_detected_euler_not_implicit),
+        cmocka_unit_test(test_per_coordinate_theta),
+        cmocka_unit_test(test_decreasing_schedule),
         cmocka_unit_test(test_bad_configurations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

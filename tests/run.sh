@@ -52,5 +52,12 @@ count_script "$py" tests/oracle/sde_stationary.py "$PWD/$release/tailsweep"
 # optimised build, plus a pass of the sanitizer build through the same paths.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" TAILSWEEP_ASAN="$TAILSWEEP" bash tests/cli/test_sweep_cli.sh
 
+# slurm/ on a real single-node SLURM (loopback); it runs daemons, so root only.
+if [ "$(id -u)" -eq 0 ]; then
+  count_script bash tests/slurm/test_slurm.sh "$PWD/$release/tailsweep"
+else
+  echo "note: tests/slurm/test_slurm.sh skipped (needs root to run slurmctld/slurmd/munged)"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -191,12 +191,14 @@ static ts_status sde_run_task(const ts_task *t, const ts_result_layout *l, doubl
     return st;
 }
 
-/* Measured on the machine in docs/benchmarks.md: ~25 ns a chain-step for
- * gradient drift; the fractional drift costs ~2.5 ns per term. */
+/* Measured on the machine in docs/benchmarks.md: ~20 ns a chain-step for
+ * euler and tamed, ~40 ns for implicit; the fractional drift adds ~2.5 ns
+ * per term. */
 static double sde_cost(const ts_params *p)
 {
     double per = ts_params_choice(p, "drift") == TS_DRIFT_FRACTIONAL ? 2.5e-9 * (2 * ts_params_get(p, "K") + 1) : 0;
-    return ts_params_get(p, "steps") * ts_params_get(p, "chains") * ts_params_get(p, "dim") * (25e-9 + per);
+    double step = ts_params_choice(p, "scheme") == TS_SCHEME_IMPLICIT ? 40e-9 : 20e-9;
+    return ts_params_get(p, "steps") * ts_params_get(p, "chains") * ts_params_get(p, "dim") * (step + per);
 }
 
 const ts_kind ts_kind_sde = {

@@ -74,22 +74,31 @@ $(A)/tests/%: $(A)/obj/tests/unit/%.o $(A)/libtailsweep.a
 
 TEST_BINS := $(TEST_SRC:tests/unit/%.c=$(A)/tests/%)
 
+# Small C drivers the Python oracles run (tests/oracle/*.c), sanitizer build.
+ORACLE_BINS := $(patsubst tests/oracle/%.c,$(A)/oracle/%,$(wildcard tests/oracle/*.c))
+$(A)/oracle/%: $(A)/obj/tests/oracle/%.o $(A)/libtailsweep.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) $^ -o $@ $(LIBS)
+$(A)/obj/tests/oracle/%.o: tests/oracle/%.c $(HDRS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -Itests/unit -c $< -o $@
+
 # deps: only when a needed tool or library is missing does this call apt-get.
 deps:
 	@command -v mpicc >/dev/null && pkg-config --exists $(PKGS) cmocka \
 	  && /usr/bin/python3 -c 'import scipy, h5py' 2>/dev/null \
 	  || scripts/install-deps.sh
 
-check: $(A)/tailsweep $(TEST_BINS) $(R)/tailsweep
+check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep
 	@tests/run.sh $(A) $(R)
 
-BENCH_BINS := bench/bench_stable bench/bench_sde bench/bench_dispatch
+BENCH_BINS := bench/bench_stable bench/bench_sde bench/bench_dispatch bench/bench_kde
 bench: $(R)/tailsweep $(BENCH_BINS)
 	@scripts/install-deps.sh --bench
 	bench/run.sh
 
-bench/%: bench/%.c $(R)/libtailsweep.a
-	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LIBS)
+bench/%: bench/%.c bench/bench_common.h $(R)/libtailsweep.a
+	$(CC) $(RELEASE_CFLAGS) $(filter-out %.h,$^) -o $@ $(LIBS)
 
 # The main job: the paper's figure 6 on this machine's cores. Rank 0 only
 # schedules and sleeps, so nproc + 1 ranks keep every core busy. Rerunning

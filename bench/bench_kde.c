@@ -13,22 +13,11 @@
 
 #include "tailsweep/ts_density.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_common.h"
 
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp);
+    qsort(v, (size_t)n, sizeof *v, bench_cmp_double);
     return 0.5 * (v[(n - 1) / 2] + v[n / 2]);
 }
 
@@ -66,13 +55,13 @@ int main(int argc, char **argv)
     double *t_bin = t_all + rounds, *t_bw = t_bin + rounds, *t_kde = t_bw + rounds;
     double bw = 0, total = 0, below = 0, above = 0;
     for (int r = 0; r < rounds; r++) {
-        double t0 = now();
+        double t0 = bench_now();
         ts_bins *b = ts_bins_alloc(&g, &err);
         if (!b) break;
         ts_bins_add_n(b, x, NULL, n);
-        double t1 = now();
+        double t1 = bench_now();
         ts_status st = rule == TS_BW_ISJ ? ts_bw_isj(b, &bw, &err) : ts_bw_silverman(b, &bw, &err);
-        double t2 = now();
+        double t2 = bench_now();
         if (st || ts_kde_binned(b, bw, f, &err)) {
             fprintf(stderr, "bench_kde: %s\n", err.msg);
             return 1;
@@ -81,7 +70,7 @@ int main(int argc, char **argv)
         below = b->below;
         above = b->above;
         ts_bins_free(b);
-        double t3 = now();
+        double t3 = bench_now();
         t_all[r] = t3 - t0;
         t_bin[r] = t1 - t0;
         t_bw[r] = t2 - t1;

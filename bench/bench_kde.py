@@ -1,11 +1,11 @@
 """bench/bench_kde.py: tailsweep's density pipeline (linear binning, bandwidth
 rule, FFT KDE) against scikit-learn's KernelDensity, on one core.
 
-    /usr/bin/python3 bench/bench_kde.py [--rounds R] [--lib build/release/libtailsweep.a]
+    /usr/bin/python3 bench/bench_kde.py [--rounds R] [--exe bench/bench_kde]
 
 Data: 10^5 draws of S1(1.5, 0.5) (scipy.stats.levy_stable, fixed seed), the
-density on 512 points of [-3, 3]. The C driver bench/bench_kde.c is compiled
-here (-O3 -march=native) against the release library; it times the whole
+density on 512 points of [-3, 3]. The C driver bench/bench_kde.c (built by
+`make bench` with the release flags) times the whole
 pipeline in-process, from raw samples to the density, as the median of 21
 runs. scikit-learn is timed on the same machine in the same run: fit plus
 score_samples on the 512 grid points with the bandwidth tailsweep chose. A
@@ -24,16 +24,16 @@ is reported, not enforced; the exit status is 0 unless a measurement failed.
 """
 import argparse
 import datetime
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 from scipy.stats import levy_stable
+
+from benchinfo import machine
 from sklearn.neighbors import KernelDensity
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,21 +42,6 @@ N, SEED = 100_000, 42
 C_RUNS = 21
 TARGET = 1000.0
 RULES = ("isj", "silverman")
-
-
-def pkg(flag):
-    out = subprocess.run(["pkg-config", flag, "hdf5-openmpi", "gsl", "yaml-0.1", "zlib",
-                          "openblas"], capture_output=True, text=True, check=True).stdout
-    return [f for f in out.split() if f != "-lgslcblas"]
-
-
-def build(lib, exe):
-    cmd = ["mpicc", "-std=c11", "-D_GNU_SOURCE", "-Iinclude", *pkg("--cflags"), "-O3",
-           "-march=native", "-ffp-contract=off", "bench/bench_kde.c", str(lib), "-o", str(exe),
-           *pkg("--libs"), "-lm"]
-    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    if run.returncode != 0:
-        sys.exit(f"bench_kde.py: building the driver failed:\n{run.stderr}")
 
 
 def run_c(exe, rule, text):
@@ -77,26 +62,16 @@ def run_sklearn(x_in, bw, grid):
     return time.perf_counter() - t0, np.exp(logf)
 
 
-def machine():
-    model = "unknown CPU"
-    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    for line in lscpu.splitlines():
-        if line.startswith("Model name:"):
-            model = line.split(":", 1)[1].strip()
-    return (f"{model}, nproc {len(os.sched_getaffinity(0))}, "
-            f"load average {os.getloadavg()[0]:.2f}")
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3, help="rounds per rule (default 3)")
-    ap.add_argument("--lib", default=str(ROOT / "build/release/libtailsweep.a"))
+    ap.add_argument("--exe", default=str(ROOT / "bench/bench_kde"), help="the C driver (make bench builds it)")
     args = ap.parse_args()
     if args.rounds < 1:
         ap.error("--rounds must be at least 1")
-    lib = Path(args.lib).resolve()
-    if not lib.exists():
-        sys.exit(f"bench_kde.py: {lib} is missing; run `make build/release/libtailsweep.a`")
+    exe = Path(args.exe).resolve()
+    if not exe.exists():
+        sys.exit(f"bench_kde.py: {exe} is missing; run `make bench/bench_kde`")
 
     levy_stable.parameterization = "S1"
     x = levy_stable.rvs(1.5, 0.5, size=N, random_state=np.random.default_rng(SEED))
@@ -116,9 +91,7 @@ def main():
           "| max abs diff | binning bound | peak |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     verdicts = []
-    with tempfile.TemporaryDirectory() as tmp:
-        exe = Path(tmp) / "bench_kde"
-        build(lib, exe)
+    if True:
         for rule in RULES:
             ts, bins, bws, kdes, sk = [], [], [], [], []
             for _ in range(args.rounds):

@@ -19,18 +19,7 @@
 
 #include "tailsweep/ts_sde.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_common.h"
 
 /* The obvious loop: what a researcher writes first. Diverged chains are
  * restarted at 0 so the loop never runs on NaN (which would be faster). */
@@ -76,22 +65,22 @@ int main(int argc, char **argv)
     for (int r = 0; r < rounds; r++) {
         ts_sde_run_result res;
         ts_err err;
-        double t0 = now();
+        double t0 = bench_now();
         if (ts_sde_run(&c, 1, (uint64_t)r, 0, &res, &err)) {
             fprintf(stderr, "bench_sde: %s\n", err.msg);
             return 1;
         }
-        double t1 = now();
+        double t1 = bench_now();
         sink += res.bins[0]->total;
         ts_sde_run_result_free(&res);
-        double t2 = now();
+        double t2 = bench_now();
         sink += gsl_chains(c.alpha, c.theta[0], c.chains, c.steps, g, hist);
-        double t3 = now();
+        double t3 = bench_now();
         ts[r] = work / (t1 - t0);
         gs[r] = work / (t3 - t2);
     }
-    qsort(ts, rounds, sizeof ts[0], cmp);
-    qsort(gs, rounds, sizeof gs[0], cmp);
+    qsort(ts, rounds, sizeof ts[0], bench_cmp_double);
+    qsort(gs, rounds, sizeof gs[0], bench_cmp_double);
     printf("tailsweep %.6g\ngsl %.6g\n", ts[rounds / 2], gs[rounds / 2]);
     fprintf(stderr, "(sink %g)\n", sink + hist[256]);
     free(hist);

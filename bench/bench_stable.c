@@ -17,18 +17,7 @@
 #include "tailsweep/ts_rng.h"
 #include "tailsweep/ts_stable.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_common.h"
 
 int main(int argc, char **argv)
 {
@@ -55,18 +44,18 @@ int main(int argc, char **argv)
     double ts_ns[101], gsl_ns[101], sink = 0;
     for (size_t i = 0; i < n; i++) x[i] = 0.0;   /* fault the pages in before timing */
     for (int r = 0; r < rounds; r++) {
-        double t0 = now();
+        double t0 = bench_now();
         ts_stable_fill(&law, &rng, n, x);
-        double t1 = now();
+        double t1 = bench_now();
         sink += x[n / 2];
         for (size_t i = 0; i < n; i++) x[i] = gsl_ran_levy_skew(g, 1.0, alpha, beta);
-        double t2 = now();
+        double t2 = bench_now();
         sink += x[n / 2];
         ts_ns[r] = (t1 - t0) * 1e9 / (double)n;
         gsl_ns[r] = (t2 - t1) * 1e9 / (double)n;
     }
-    qsort(ts_ns, rounds, sizeof(double), cmp);
-    qsort(gsl_ns, rounds, sizeof(double), cmp);
+    qsort(ts_ns, rounds, sizeof(double), bench_cmp_double);
+    qsort(gsl_ns, rounds, sizeof(double), bench_cmp_double);
     double ts_med = 0.5 * (ts_ns[(rounds - 1) / 2] + ts_ns[rounds / 2]);
     double gsl_med = 0.5 * (gsl_ns[(rounds - 1) / 2] + gsl_ns[rounds / 2]);
     printf("tailsweep %.3f\ngsl %.3f\n", ts_med, gsl_med);

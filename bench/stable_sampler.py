@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import levy_stable
 
+from benchinfo import machine
+
 LAWS = [(1.5, 0.5), (1.1, -0.9), (1.0, 0.5)]   # (alpha, beta), S1
 TARGET_VS_GSL = 15.0     # tailsweep at least this many times faster than GSL
 TARGET_NS = 20.0         # and at most this many ns per draw
@@ -44,17 +46,6 @@ def run_scipy(alpha, beta, n, rng):
     t0 = time.perf_counter()
     levy_stable.rvs(alpha, beta, size=n, random_state=rng)
     return (time.perf_counter() - t0) * 1e9 / n
-
-
-def machine():
-    model = "unknown CPU"
-    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    for line in lscpu.splitlines():
-        if line.startswith("Model name:"):
-            model = line.split(":", 1)[1].strip()
-    # sched_getaffinity is what nproc counts: the CPUs this process may use.
-    return (f"{model}, nproc {len(os.sched_getaffinity(0))}, "
-            f"load average {os.getloadavg()[0]:.2f}")
 
 
 def main():

@@ -91,27 +91,26 @@ def main():
           "| max abs diff | binning bound | peak |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     verdicts = []
-    if True:
-        for rule in RULES:
-            ts, bins, bws, kdes, sk = [], [], [], [], []
-            for _ in range(args.rounds):
-                head, dens = run_c(exe, rule, text)
-                ts.append(head["time"])
-                bins.append(head["bin"])
-                bws.append(head["bw_time"])
-                kdes.append(head["kde"])
-                t_sk, ref = run_sklearn(x_in, head["bw"], grid)
-                sk.append(t_sk)
-            bw = head["bw"]
-            diff = np.max(np.abs(dens - scale * ref))
-            bound = scale * dx ** 2 / (8 * np.sqrt(2 * np.pi) * bw ** 3)
-            t, s = statistics.median(ts), statistics.median(sk)
-            b, w, k = (1e3 * statistics.median(v) for v in (bins, bws, kdes))
-            print(f"| {rule} | {bw:.5f} | {1e3 * t:.3f} ({b:.3f} / {w:.3f} / {k:.3f}) "
-                  f"| {s:.3f} | {s / t:.0f}x | {diff:.2e} | {bound:.2e} | {np.max(ref) * scale:.3f} |")
-            verdicts.append(f"- {rule}: {s / t:.0f}x sklearn "
-                            f"({'meets' if s / t >= TARGET else 'misses'} the {TARGET:g}x target); "
-                            f"accuracy {'within' if diff <= bound else 'OUTSIDE'} the binning bound")
+    for rule in RULES:
+        ts, bins, bws, kdes, sk = [], [], [], [], []
+        for _ in range(args.rounds):
+            head, dens = run_c(exe, rule, text)
+            ts.append(head["time"])
+            bins.append(head["bin"])
+            bws.append(head["bw_time"])
+            kdes.append(head["kde"])
+            t_sk, ref = run_sklearn(x_in, head["bw"], grid)
+            sk.append(t_sk)
+        bw = head["bw"]
+        diff = np.max(np.abs(dens - scale * ref))
+        bound = scale * dx ** 2 / (8 * np.sqrt(2 * np.pi) * bw ** 3)
+        t, s = statistics.median(ts), statistics.median(sk)
+        b, w, k = (1e3 * statistics.median(v) for v in (bins, bws, kdes))
+        print(f"| {rule} | {bw:.5f} | {1e3 * t:.3f} ({b:.3f} / {w:.3f} / {k:.3f}) "
+              f"| {s:.3f} | {s / t:.0f}x | {diff:.2e} | {bound:.2e} | {np.max(ref) * scale:.3f} |")
+        verdicts.append(f"- {rule}: {s / t:.0f}x sklearn "
+                        f"({'meets' if s / t >= TARGET else 'misses'} the {TARGET:g}x target); "
+                        f"accuracy {'within' if diff <= bound else 'OUTSIDE'} the binning bound")
     print()
     print("\n".join(verdicts))
 

@@ -127,14 +127,13 @@ def main():
     if not exe.exists():
         check("kde driver", False, f"{exe} is missing (make builds it)")
         return
-    if True:
-        results = {}
-        for bw in BANDWIDTHS:
-            try:
-                results[bw] = run_driver(exe, x, bw)
-            except (OSError, RuntimeError, ValueError) as e:
-                check(f"kde driver run bw={bw}", False, str(e))
-                return
+    results = {}
+    for bw in BANDWIDTHS:
+        try:
+            results[bw] = run_driver(exe, x, bw)
+        except (OSError, RuntimeError, ValueError) as e:
+            check(f"kde driver run bw={bw}", False, str(e))
+            return
 
     head, table = results[BANDWIDTHS[0]]
     xs, w = table[:, 0], table[:, 1]

@@ -51,5 +51,6 @@ extern const ts_command ts_cmd_sde;
 extern const ts_command ts_cmd_run;
 extern const ts_command ts_cmd_check;
 extern const ts_command ts_cmd_status;
+extern const ts_command ts_cmd_fit;
 
 #endif

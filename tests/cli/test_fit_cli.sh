@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# tests/cli/test_fit_cli.sh: `tailsweep fit` on text, CSV and HDF5 inputs,
+# and its errors on bad data (empty, NaN, constant, non-numeric, missing).
+#   TAILSWEEP=build/asan/tailsweep bash tests/cli/test_fit_cli.sh
+set -u
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+TAILSWEEP=${TAILSWEEP:-$repo/build/release/tailsweep}
+case $TAILSWEEP in /*) ;; *) TAILSWEEP=$PWD/$TAILSWEEP ;; esac
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-300)"; }
+[ -x "$TAILSWEEP" ] || { fail binary "$TAILSWEEP missing"; exit 0; }
+W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; cd "$W" || exit 0
+T=$TAILSWEEP
+
+# n = 20000 of S1(1.5, 0.5): Koutrouvelis's RMSE is ~0.012 in alpha and
+# ~0.03 in beta at this size (docs/stable-fitting.md); bounds 0.06 and 0.15.
+"$T" sample --alpha 1.5 --beta 0.5 -n 20000 --seed 3 -o x.csv >/dev/null
+"$T" sample --alpha 1.5 --beta 0.5 -n 20000 --seed 3 -o x.h5 >/dev/null
+"$T" sample --alpha 1.5 --beta 0.5 -n 20000 --seed 3 -o x.txt >/dev/null
+for f in x.csv x.txt x.h5:/samples; do
+  "$T" fit "$f" >out 2>err; rc=$?
+  a=$(awk '$1 == "alpha" {print $2}' out); b=$(awk '$1 == "beta" {print $2}' out)
+  if [ $rc -eq 0 ] && awk -v a="$a" -v b="$b" 'BEGIN{exit !(a > 1.44 && a < 1.56 && b > 0.35 && b < 0.65)}' \
+     && grep -q "tail_index_blocksum" out && grep -q "tail_index_hill" out; then
+    pass "fit $f: alpha $a beta $b"
+  else fail "fit $f" "rc=$rc $(cat out err)"; fi
+done
+cmp <("$T" fit x.csv) <("$T" fit x.h5:/samples) >/dev/null && pass "fit: CSV and HDF5 inputs give identical output" \
+  || fail "fit csv vs h5" "outputs differ"
+
+bad() {  # bad NAME RC WORD FILE-CONTENT [ARGS...]
+  local name=$1 want=$2 word=$3
+  shift 3
+  "$T" fit "$@" >out 2>err; rc=$?
+  if [ $rc -eq "$want" ] && grep -q -- "$word" err; then pass "fit rejects $name"
+  else fail "fit rejects $name" "rc=$rc $(cat err)"; fi
+}
+: > empty.txt
+bad "an empty file" 2 "no values" empty.txt
+printf '1\n2\nnan\n4\n' > nan.txt
+bad "NaN" 2 "nan.txt:3" nan.txt
+for i in $(seq 1 100); do echo 4.0; done > const.txt
+bad "constant data" 2 "constant" const.txt
+printf 'value\n1.0\nabc\n' > words.csv
+bad "a non-numeric line" 2 "words.csv:3" words.csv
+bad "a missing file" 3 "missing.txt" missing.txt
+bad "a missing dataset" 3 "nosuch" x.h5:/nosuch
+bad "an unknown method" 2 "method" x.csv --method bogus
+bad "too few values" 2 "at least" <(printf '1\n2\n3\n')

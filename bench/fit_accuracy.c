@@ -20,6 +20,7 @@ int main(void)
     for (int in = 0; in < 2; in++)
         for (int ia = 0; ia < 5; ia++)
             for (int ib = 0; ib < 3; ib++) {
+              for (int m = 0; m < 2; m++) {
                 double a = alphas[ia], b = betas[ib], ba = 0, ra = 0, bb = 0, rb = 0, rs = 0;
                 size_t n = ns[in];
                 double *x = malloc(n * sizeof *x);
@@ -32,7 +33,9 @@ int main(void)
                     ts_stable_init(&law, a, b, 1, 0, TS_S1, NULL);
                     ts_rng_init(&r, 1000 + (uint64_t)rep, (uint64_t)(ia * 3 + ib), (uint64_t)in, TS_PURPOSE_TEST, NULL);
                     ts_stable_fill(&law, &r, n, x);
-                    if (ts_fit_koutrouvelis(x, n, TS_S1, &f, &e)) {
+                    ts_status st = m == 0 ? ts_fit_koutrouvelis(x, n, TS_S1, &f, &e)
+                                          : ts_fit_mcculloch(x, n, TS_S1, &f, &e);
+                    if (st) {
                         fprintf(stderr, "fit_accuracy: %s\n", e.msg);
                         return 1;
                     }
@@ -43,8 +46,10 @@ int main(void)
                     rs += (f.scale - 1) * (f.scale - 1);
                 }
                 free(x);
-                printf("| koutrouvelis | %zu | %g | %g | %+.4f | %.4f | %+.4f | %.4f | %.4f |\n", n, a, b,
+                printf("| %s | %zu | %g | %g | %+.4f | %.4f | %+.4f | %.4f | %.4f |\n",
+                       m == 0 ? "koutrouvelis" : "mcculloch", n, a, b,
                        ba / REPS, sqrt(ra / REPS), bb / REPS, sqrt(rb / REPS), sqrt(rs / REPS));
+              }
             }
     return 0;
 }

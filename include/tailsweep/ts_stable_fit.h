@@ -26,6 +26,15 @@ typedef struct {
 ts_status ts_fit_koutrouvelis(const double *x, size_t n, ts_stable_param param,
                               ts_stable_fit *out, ts_err *err);
 
+/* McCulloch (1986): alpha and beta from the sample quantile ratios
+ * nu_a = (x.95 - x.05) / (x.75 - x.25) and nu_b = (x.95 + x.05 - 2 x.50) /
+ * (x.95 - x.05), inverted through tables recomputed at first use from
+ * tailsweep's own quantile function (alpha in [0.6, 2], beta in [-1, 1]);
+ * scale and location from the interquartile range and the median. Fast and
+ * robust; less efficient than the MLE, which it can start. */
+ts_status ts_fit_mcculloch(const double *x, size_t n, ts_stable_param param,
+                           ts_stable_fit *out, ts_err *err);
+
 /* Tail index alpha of centred data by the block-sum estimator of Mohammadi,
  * Mohammadpour and Ogata (2015), used by Simsekli et al. (2019):
  *   1/alpha = (mean_i log|Y_i| - mean_j log|X_j|) / log K1,

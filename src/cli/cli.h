@@ -52,5 +52,8 @@ extern const ts_command ts_cmd_run;
 extern const ts_command ts_cmd_check;
 extern const ts_command ts_cmd_status;
 extern const ts_command ts_cmd_fit;
+extern const ts_command ts_cmd_pdf;
+extern const ts_command ts_cmd_cdf;
+extern const ts_command ts_cmd_quantile;
 
 #endif

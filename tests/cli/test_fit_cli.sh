@@ -47,3 +47,7 @@ bad "a missing file" 3 "missing.txt" missing.txt
 bad "a missing dataset" 3 "nosuch" x.h5:/nosuch
 bad "an unknown method" 2 "method" x.csv --method bogus
 bad "too few values" 2 "at least" <(printf '1\n2\n3\n')
+"$T" fit x.csv --method mcculloch >out 2>err; rc=$?
+a=$(awk '$1 == "alpha" {print $2}' out)
+[ $rc -eq 0 ] && grep -q "method mcculloch" out && awk -v a="$a" 'BEGIN{exit !(a > 1.4 && a < 1.6)}' \
+  && pass "fit --method mcculloch: alpha $a" || fail "fit mcculloch" "rc=$rc $(cat out err)"

@@ -11,22 +11,9 @@
 #include <string.h>
 
 #include "tailsweep/ts_stable_fit.h"
+#include "ts_fit_sample.h"
 
 #define NU 10   /* u = 0.1, 0.2, ..., 1.0 */
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Linear interpolation of the sorted sample at probability p. */
-static double quantile(const double *s, size_t n, double p)
-{
-    double h = p * (double)(n - 1);
-    size_t i = (size_t)h;
-    return i + 1 < n ? s[i] + (h - (double)i) * (s[i + 1] - s[i]) : s[n - 1];
-}
 
 /* Least squares y = a + b x. */
 static void fit_line(const double *x, const double *y, int n, double *a, double *b)
@@ -128,13 +115,12 @@ ts_status ts_fit_koutrouvelis(const double *x, size_t n, ts_stable_param param, 
     memset(out, 0, sizeof *out);
     ts_status st = check_data(x, n, err);
     if (st) return st;
-    double *s = malloc(n * sizeof *s);
-    if (!s) return ts_err_set(err, TS_ENOMEM, "koutrouvelis: out of memory for %zu values", n);
-    memcpy(s, x, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp);
+    double *s;
+    st = ts_fit_sorted(x, n, &s, err);
+    if (st) return st;
     /* Fama-Roll: (x.72 - x.28) / 1.654 estimates the scale within a few
      * percent for every alpha; the median is a robust location. */
-    double scale = (quantile(s, n, 0.72) - quantile(s, n, 0.28)) / 1.654, loc = quantile(s, n, 0.5);
+    double scale = (ts_fit_quantile(s, n, 0.72) - ts_fit_quantile(s, n, 0.28)) / 1.654, loc = ts_fit_quantile(s, n, 0.5);
     free(s);
     if (!(scale > 0))
         return ts_err_set(err, TS_EINVAL, "koutrouvelis: the data are constant over their middle 44%%; "

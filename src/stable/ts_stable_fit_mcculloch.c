@@ -15,6 +15,7 @@
 
 #include "tailsweep/ts_stable_dist.h"
 #include "tailsweep/ts_stable_fit.h"
+#include "ts_fit_sample.h"
 
 #define NA 29            /* alpha = 0.6, 0.65, ..., 2.0 */
 #define NB 9             /* beta = 0, 0.125, ..., 1    */
@@ -91,19 +92,6 @@ static void invert(double na, double nb, double *alpha, double *beta)
     *beta = beta_for(*alpha, nb);
 }
 
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double quantile(const double *s, size_t n, double p)
-{
-    double h = p * (double)(n - 1);
-    size_t i = (size_t)h;
-    return i + 1 < n ? s[i] + (h - (double)i) * (s[i + 1] - s[i]) : s[n - 1];
-}
-
 ts_status ts_fit_mcculloch(const double *x, size_t n, ts_stable_param param, ts_stable_fit *out, ts_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -114,12 +102,10 @@ ts_status ts_fit_mcculloch(const double *x, size_t n, ts_stable_param param, ts_
         ts_status st = build_table(err);
         if (st) return st;
     }
-    double *s = malloc(n * sizeof *s);
-    if (!s) return ts_err_set(err, TS_ENOMEM, "mcculloch: out of memory for %zu values", n);
-    memcpy(s, x, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp);
+    double *s;
+    if (ts_fit_sorted(x, n, &s, err)) return TS_ENOMEM;
     double q[5];
-    for (int k = 0; k < 5; k++) q[k] = quantile(s, n, P[k]);
+    for (int k = 0; k < 5; k++) q[k] = ts_fit_quantile(s, n, P[k]);
     free(s);
     if (!(q[3] > q[1]) || !(q[4] > q[0]))
         return ts_err_set(err, TS_EINVAL, "mcculloch: the data are constant over their middle 50%%; "

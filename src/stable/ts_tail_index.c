@@ -4,12 +4,7 @@
 #include <string.h>
 
 #include "tailsweep/ts_stable_fit.h"
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "ts_fit_sample.h"
 
 static ts_status check_data(const char *who, const double *x, size_t n, size_t min_n, ts_err *err)
 {
@@ -22,10 +17,8 @@ static ts_status check_data(const char *who, const double *x, size_t n, size_t m
 /* A sorted copy and its median. */
 static ts_status sorted_median(const double *x, size_t n, double **s, double *med, ts_err *err)
 {
-    *s = malloc(n * sizeof **s);
-    if (!*s) return ts_err_set(err, TS_ENOMEM, "out of memory for %zu values", n);
-    memcpy(*s, x, n * sizeof **s);
-    qsort(*s, n, sizeof **s, cmp);
+    ts_status st = ts_fit_sorted(x, n, s, err);
+    if (st) return st;
     *med = n % 2 ? (*s)[n / 2] : 0.5 * ((*s)[n / 2 - 1] + (*s)[n / 2]);
     return TS_OK;
 }
@@ -65,7 +58,7 @@ ts_status ts_tail_index_hill(const double *x, size_t n, double *alpha, size_t *k
     if (st) return st;
     /* |x - median|, descending, as logs */
     for (size_t i = 0; i < n; i++) s[i] = fabs(x[i] - med);
-    qsort(s, n, sizeof *s, cmp);
+    qsort(s, n, sizeof *s, ts_fit_cmp);
     double *lg = malloc(n * sizeof *lg), *est = malloc(n * sizeof *est);
     if (!lg || !est) {
         free(s); free(lg); free(est);

@@ -31,6 +31,8 @@ Run time: about 10 s with the sanitizer build.
 import subprocess
 import sys
 
+from oracle_report import Report
+
 try:
     import numpy as np
     from scipy.stats import levy_stable
@@ -40,16 +42,11 @@ except ImportError as e:
     sys.exit(1)
 
 TOL = 1e-9
-failures = 0
+RESULTS = Report()
 
 
 def report(ok, name, why=""):
-    global failures
-    if ok:
-        print(f"PASS: {name}")
-    else:
-        failures += 1
-        print(f"FAIL: {name}: {why}")
+    RESULTS.check(name, ok, why)
 
 
 def run_cli(binary, cmd, alpha, beta, param, pts, scale=1.0, loc=0.0):
@@ -164,7 +161,7 @@ def main():
     scipy_grid(binary)
     scipy_quantiles(binary)
     fourier_checks(binary)
-    return 1 if failures else 0
+    return RESULTS.exit_code()
 
 
 if __name__ == "__main__":

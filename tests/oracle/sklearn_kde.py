@@ -42,22 +42,16 @@ from scipy.optimize import brentq
 from scipy.stats import levy_stable
 from sklearn.neighbors import KernelDensity
 
+from oracle_report import Report
+
 ROOT = Path(__file__).resolve().parents[2]
 LO, HI, G = -5.0, 8.0, 512
 N, SEED = 3000, 20240
 BANDWIDTHS = (0.3, 0.1)       # 12 dx and 4 dx
 U = 2.0 ** -53
 
-failures = 0
-
-
-def check(name, ok, why=""):
-    global failures
-    if ok:
-        print(f"PASS: {name}")
-    else:
-        failures += 1
-        print(f"FAIL: {name}: {why}")
+RESULTS = Report()
+check = RESULTS.check
 
 
 def run_driver(exe, x, bw):
@@ -188,4 +182,4 @@ def main():
 
 
 main()
-sys.exit(1 if failures else 0)
+sys.exit(RESULTS.exit_code())

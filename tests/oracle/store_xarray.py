@@ -22,17 +22,11 @@ import tempfile
 import traceback
 import warnings
 
+from oracle_report import Report
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-failures = 0
-
-
-def report(name, ok, why=""):
-    global failures
-    if ok:
-        print(f"PASS: {name}")
-    else:
-        failures += 1
-        print(f"FAIL: {name}: {why}")
+CHECKS = Report()
+report = CHECKS.check
 
 
 def check(name, fn):
@@ -305,4 +299,4 @@ def run_checks(tmp):
 
 if __name__ == "__main__":
     main()
-    sys.exit(1 if failures else 0)
+    sys.exit(CHECKS.exit_code())

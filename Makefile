@@ -92,7 +92,7 @@ deps:
 check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep
 	@tests/run.sh $(A) $(R)
 
-BENCH_BINS := bench/bench_stable bench/bench_sde bench/bench_dispatch bench/bench_kde bench/fit_accuracy
+BENCH_BINS := bench/bench_stable bench/bench_sde bench/bench_dispatch bench/bench_kde bench/fit_accuracy bench/bench_mle
 bench: $(R)/tailsweep $(BENCH_BINS)
 	@scripts/install-deps.sh --bench
 	bench/run.sh

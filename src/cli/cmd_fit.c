@@ -10,13 +10,14 @@
 
 static void usage(void)
 {
-    puts("usage: tailsweep fit DATA [--method koutrouvelis|mcculloch] [--param S0|S1]\n"
+    puts("usage: tailsweep fit DATA [--method koutrouvelis|mcculloch|mle] [--param S0|S1]\n"
          "\n"
          "Fit an alpha-stable law to DATA and estimate its tail index.\n"
          "DATA is a text or one-column CSV file (one value per line), or an HDF5\n"
          "dataset as FILE.h5:/path (e.g. results/fig6.h5:/tv), flattened.\n"
          "\n"
-         "  --method M   koutrouvelis (ECF regression; default) or mcculloch (quantiles)\n"
+         "  --method M   koutrouvelis (ECF regression; default), mcculloch (quantiles)\n"
+         "               or mle (maximum likelihood, with standard errors; alpha >= 0.5)\n"
          "  --param P    S1 (default; the papers' theta = beta) or S0 (Nolan)\n"
          "\n"
          "Prints alpha, beta, scale, loc, then the block-sum (Mohammadi et al. 2015)\n"
@@ -40,7 +41,9 @@ static int run(int argc, char **argv)
         if (c == 'm') {
             if (strcmp(optarg, "koutrouvelis") == 0) method = 0;
             else if (strcmp(optarg, "mcculloch") == 0) method = 1;
-            else return ts_cli_usage_error("fit", "--method: '%s' is not a method (available: koutrouvelis, mcculloch)", optarg);
+            else if (strcmp(optarg, "mle") == 0) method = 2;
+            else return ts_cli_usage_error("fit", "--method: '%s' is not a method (available: koutrouvelis, "
+                                           "mcculloch, mle)", optarg);
         } else if (c == 'p') {
             if (ts_stable_param_parse(optarg, &param, &err)) return ts_cli_usage_error("fit", "--param: %s", err.msg);
         } else if (c == 'h') {
@@ -58,11 +61,21 @@ static int run(int argc, char **argv)
     double tb, th;
     size_t k;
     int rc = TS_EXIT_OK;
-    ts_status fs = method == 0 ? ts_fit_koutrouvelis(x, n, param, &f, &err) : ts_fit_mcculloch(x, n, param, &f, &err);
-    if (fs) rc = ts_cli_fail("fit", &err);
+    static const char *const names[] = { "koutrouvelis", "mcculloch", "mle" };
+    double se[4];
+    ts_status fs = method == 0 ? ts_fit_koutrouvelis(x, n, param, &f, &err)
+                 : method == 1 ? ts_fit_mcculloch(x, n, param, &f, &err)
+                               : ts_fit_mle(x, n, param, 1, &f, se, &err);
+    /* the MLE stopped at its alpha = 0.5 bound: the estimate is still the
+     * best there is, so print it and say so */
+    int at_bound = method == 2 && fs == TS_ERANGE;
+    if (fs && !at_bound) rc = ts_cli_fail("fit", &err);
     else {
+        if (at_bound) fprintf(stderr, "tailsweep fit: warning: %s\n", err.msg);
         printf("n %zu\nmethod %s\nparam %s\nalpha %.6g\nbeta %.6g\nscale %.6g\nloc %.6g\n", n,
-               method == 0 ? "koutrouvelis" : "mcculloch", ts_stable_param_name(param), f.alpha, f.beta, f.scale, f.loc);
+               names[method], ts_stable_param_name(param), f.alpha, f.beta, f.scale, f.loc);
+        if (method == 2)
+            printf("se alpha %.3g beta %.3g scale %.3g loc %.3g\n", se[0], se[1], se[2], se[3]);
         if (ts_tail_index_blocksum(x, n, &tb, &err)) printf("tail_index_blocksum unavailable: %s\n", err.msg);
         else printf("tail_index_blocksum %.6g\n", tb);
         if (ts_tail_index_hill(x, n, &th, &k, &err)) printf("tail_index_hill unavailable: %s\n", err.msg);

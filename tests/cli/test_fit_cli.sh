@@ -51,3 +51,7 @@ bad "too few values" 2 "at least" <(printf '1\n2\n3\n')
 a=$(awk '$1 == "alpha" {print $2}' out)
 [ $rc -eq 0 ] && grep -q "method mcculloch" out && awk -v a="$a" 'BEGIN{exit !(a > 1.4 && a < 1.6)}' \
   && pass "fit --method mcculloch: alpha $a" || fail "fit mcculloch" "rc=$rc $(cat out err)"
+"$T" fit x.csv --method mle >out 2>err; rc=$?
+a=$(awk '$1 == "alpha" {print $2}' out)
+[ $rc -eq 0 ] && grep -q "^se alpha" out && awk -v a="$a" 'BEGIN{exit !(a > 1.44 && a < 1.56)}' \
+  && pass "fit --method mle: alpha $a with standard errors" || fail "fit mle" "rc=$rc $(cat out err)"

@@ -13,16 +13,12 @@
 
 #include "tailsweep/ts_stable_fit.h"
 
+#include "stable_draws.h"
+
+/* S1 draws: the tests below state their laws in S1 */
 static double *draws(double alpha, double beta, double scale, double loc, size_t n, uint64_t seed)
 {
-    ts_stable law;
-    ts_rng r;
-    assert_int_equal(ts_stable_init(&law, alpha, beta, scale, loc, TS_S1, NULL), TS_OK);
-    assert_int_equal(ts_rng_init(&r, seed, 0, 0, TS_PURPOSE_TEST, NULL), TS_OK);
-    double *x = malloc(n * sizeof *x);
-    assert_non_null(x);
-    ts_stable_fill(&law, &r, n, x);
-    return x;
+    return stable_draws(alpha, beta, scale, loc, TS_S1, n, seed);
 }
 
 /* n = 10^4: Koutrouvelis's alpha RMSE is 0.012-0.022 and beta's 0.02-0.06

@@ -20,18 +20,7 @@
 #include "tailsweep/ts_stable_fast.h"
 #include "tailsweep/ts_stable_fit.h"
 
-static double *draws(double alpha, double beta, double scale, double loc, ts_stable_param p, size_t n,
-                     uint64_t seed)
-{
-    ts_stable law;
-    ts_rng r;
-    assert_int_equal(ts_stable_init(&law, alpha, beta, scale, loc, p, NULL), TS_OK);
-    assert_int_equal(ts_rng_init(&r, seed, 0, 0, TS_PURPOSE_TEST, NULL), TS_OK);
-    double *x = malloc(n * sizeof *x);
-    assert_non_null(x);
-    ts_stable_fill(&law, &r, n, x);
-    return x;
-}
+#include "stable_draws.h"
 
 /* Issue 6: RMSE(alpha) <= 0.03 at n = 10^4. Three laws across the range
  * (both skews, alpha near 1 and near 2), four replicates each, S0 data
@@ -46,7 +35,7 @@ static void test_mle_rmse_alpha(void **state)
     for (int l = 0; l < 3; l++)
         for (int rep = 0; rep < 4; rep++) {
             double a = laws[l][0], b = laws[l][1];
-            double *x = draws(a, b, 2.0, 1.0, TS_S0, n, 500 + 10 * (uint64_t)l + (uint64_t)rep);
+            double *x = stable_draws(a, b, 2.0, 1.0, TS_S0, n, 500 + 10 * (uint64_t)l + (uint64_t)rep);
             ts_stable_fit f;
             ts_err err = { 0 };
             assert_int_equal(ts_fit_mle(x, n, TS_S0, 0, &f, NULL, &err), TS_OK);
@@ -77,7 +66,7 @@ static void test_mle_standard_errors(void **state)
     const double truth[4] = { 1.5, 0.5, 1.0, 0.0 };
     double est[R][4], se[R][4];
     for (int r = 0; r < R; r++) {
-        double *x = draws(1.5, 0.5, 1.0, 0.0, TS_S1, n, 900 + (uint64_t)r);
+        double *x = stable_draws(1.5, 0.5, 1.0, 0.0, TS_S1, n, 900 + (uint64_t)r);
         ts_stable_fit f;
         ts_err err = { 0 };
         assert_int_equal(ts_fit_mle(x, n, TS_S1, 1, &f, se[r], &err), TS_OK);
@@ -112,7 +101,7 @@ static void test_mle_s1_and_start(void **state)
 {
     (void)state;
     const size_t n = 3000;
-    double *x = draws(1.3, -0.7, 0.5, 2.0, TS_S1, n, 77);
+    double *x = stable_draws(1.3, -0.7, 0.5, 2.0, TS_S1, n, 77);
     ts_stable_fit f0, f1, k;
     double se0[4], se1[4];
     assert_int_equal(ts_fit_mle(x, n, TS_S0, 1, &f0, se0, NULL), TS_OK);
@@ -154,7 +143,7 @@ static void test_mle_gaussian(void **state)
 {
     (void)state;
     const size_t n = 2000;
-    double *x = draws(2.0, 0.0, 1.5, -3.0, TS_S1, n, 31);
+    double *x = stable_draws(2.0, 0.0, 1.5, -3.0, TS_S1, n, 31);
     ts_stable_fit f;
     double se[4];
     ts_err err = { 0 };
@@ -171,7 +160,7 @@ static void test_mle_below_range(void **state)
 {
     (void)state;
     const size_t n = 500;
-    double *x = draws(0.35, 0.0, 1.0, 0.0, TS_S1, n, 41);
+    double *x = stable_draws(0.35, 0.0, 1.0, 0.0, TS_S1, n, 41);
     ts_stable_fit f;
     double se[4];
     ts_err err = { 0 };

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "tailsweep/ts_density.h"
+#include "tailsweep/ts_vec_reader.h"
 
 #include "bench_common.h"
 
@@ -38,16 +39,11 @@ int main(int argc, char **argv)
         return 2;
     }
     if (rounds < 1 || rounds > 1001) return 2;
-    size_t n = 0, cap = 1 << 16;
-    double *x = malloc(cap * sizeof *x), v;
-    if (!x) return 1;
-    while (scanf("%lf", &v) == 1) {
-        if (n == cap) {
-            double *y = realloc(x, (cap *= 2) * sizeof *x);
-            if (!y) return 1;
-            x = y;
-        }
-        x[n++] = v;
+    size_t n;
+    double *x;
+    if (ts_vec_read("/dev/stdin", &x, &n, &err)) {
+        fprintf(stderr, "bench_kde: %s\n", err.msg);
+        return 2;
     }
     double *f = malloc(g.n * sizeof *f);
     double *t_all = malloc(4 * (size_t)rounds * sizeof *t_all);

@@ -76,11 +76,7 @@ static void visit(const ts_journal_rec *r, void *ctx)
     sweep *w = ctx;
     w->meta[r->task] = r->meta;
     w->attempt_next[r->task] = r->meta.attempt + 1;
-    if (!r->results) return;
-    for (size_t i = 0; i < w->layout.n; i++) {
-        size_t sz = ts_result_size(&w->layout.r[i]);
-        memcpy(w->res[i] + r->task * sz, r->results + w->off[i], sz * sizeof(double));
-    }
+    if (r->results) ts_sweep_keep_results(w, r->task, r->results);
 }
 
 static ts_status open_master(sweep *w, ts_err *err)

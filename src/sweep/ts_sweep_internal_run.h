@@ -45,6 +45,11 @@ typedef struct {
  * FAILED record with the message; TS_ECANCEL is returned as such. */
 ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancelled)(void *),
                             void *ctx, unsigned char *rec);
+/* Copy one task's result block (layout order, per_task doubles) into the
+ * master's per-result arrays: both on journal replay and on arrival. */
+void ts_sweep_keep_results(sweep *w, uint64_t t, const double *block);
+/* Seconds on the monotonic clock, for wall times and schedules. */
+double ts_sweep_mono(void);
 ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err);
 void ts_sweep_worker(sweep *w);
 

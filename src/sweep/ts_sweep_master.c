@@ -10,13 +10,6 @@
 
 #include "ts_sweep_internal_run.h"
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static double unix_now(void)
 {
     struct timespec ts;
@@ -65,12 +58,7 @@ static void record(master *m, const unsigned char *rec, int rank)
     mt->msg[sizeof mt->msg - 1] = 0;
     const double *block = (const double *)(rec + sizeof h);
     int ok = h.status == TS_TASK_DONE || h.status == TS_TASK_DIVERGED;
-    if (ok) {
-        for (size_t i = 0; i < w->layout.n; i++) {
-            size_t sz = ts_result_size(&w->layout.r[i]);
-            memcpy(w->res[i] + h.task * sz, block + w->off[i], sz * sizeof(double));
-        }
-    }
+    if (ok) ts_sweep_keep_results(w, h.task, block);
     ts_journal_rec jr = { h.task, *mt, unix_now(), ok ? block : NULL };
     if (!m->io_error) m->io_error = ts_journal_append(&w->journal, &jr, m->err);
     m->finished++;
@@ -80,12 +68,12 @@ static void record(master *m, const unsigned char *rec, int rank)
 static ts_status write_store(master *m)
 {
     sweep *w = m->w;
-    double t0 = mono();
+    double t0 = ts_sweep_mono();
     ts_status st = ts_store_write(w->store, w->job, &w->layout, w->meta, w->res, w->journal.created,
                                   unix_now(), m->err);
-    m->store_cost = mono() - t0;
+    m->store_cost = ts_sweep_mono() - t0;
     m->s->store_seconds += m->store_cost;
-    m->last_store = mono();
+    m->last_store = ts_sweep_mono();
     return st;
 }
 
@@ -94,7 +82,7 @@ static void progress(master *m, int final)
     sweep *w = m->w;
     ts_sweep_summary *s = m->s;
     count(w, s);
-    double el = mono() - m->t_start, rate = el > 0 ? (double)m->finished / el : 0;
+    double el = ts_sweep_mono() - m->t_start, rate = el > 0 ? (double)m->finished / el : 0;
     double eta = rate > 0 ? (double)s->todo / rate : 0;
     if (w->o->progress_tty) {
         int bar = (int)(40.0 * (double)(w->ntasks - s->todo) / (double)(w->ntasks ? w->ntasks : 1));
@@ -108,7 +96,7 @@ static void progress(master *m, int final)
                 100.0 * (double)(w->ntasks - s->todo) / (double)(w->ntasks ? w->ntasks : 1),
                 (unsigned long long)s->diverged, (unsigned long long)s->failed, rate, eta);
     }
-    m->last_log = mono();
+    m->last_log = ts_sweep_mono();
 }
 
 /* Housekeeping between polls: fsync the journal every second, a progress
@@ -116,7 +104,7 @@ static void progress(master *m, int final)
  * stale, never more often than 50x its own cost (store time <= 2%). */
 static void periodic(master *m)
 {
-    double now = mono();
+    double now = ts_sweep_mono();
     if (now - m->last_sync >= 1.0) {
         if (!m->io_error) m->io_error = ts_journal_sync(&m->w->journal, m->err);
         m->last_sync = now;
@@ -232,7 +220,7 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
         if (mt->status == TS_TASK_FAILED && w->o->retry_failed) mt->status = TS_TASK_TODO;
         if (mt->status == TS_TASK_TODO) m.todo[m.n_todo++] = t;
     }
-    m.t_start = m.last_sync = m.last_log = m.last_store = mono();
+    m.t_start = m.last_sync = m.last_log = m.last_store = ts_sweep_mono();
     if (w->size == 1) run_single(&m);
     else run_parallel(&m);
     ts_status st = m.io_error;
@@ -244,7 +232,7 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     count(w, s);
     s->interrupted = m.head < m.n_todo || s->todo > 0;
     s->interrupted = s->interrupted && ((w->o->stop && *w->o->stop) || m.stopping);
-    s->seconds = mono() - m.t_start;
+    s->seconds = ts_sweep_mono() - m.t_start;
     if (w->ntasks) progress(&m, 1);
     free(m.todo);
     return st;

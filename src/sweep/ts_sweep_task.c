@@ -6,11 +6,19 @@
 
 #include "ts_sweep_internal_run.h"
 
-static double mono(void)
+double ts_sweep_mono(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void ts_sweep_keep_results(sweep *w, uint64_t t, const double *block)
+{
+    for (size_t i = 0; i < w->layout.n; i++) {
+        size_t sz = ts_result_size(&w->layout.r[i]);
+        memcpy(w->res[i] + t * sz, block + w->off[i], sz * sizeof(double));
+    }
 }
 
 ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancelled)(void *),
@@ -27,14 +35,14 @@ ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancel
     ts_task task;
     ts_err err = { 0 };
     ts_task_status status = TS_TASK_DONE;
-    double t0 = mono();
+    double t0 = ts_sweep_mono();
     ts_status st = ts_job_task(w->job, t, &task, &err);
     if (!st) {
         task.cancelled = cancelled;
         task.cancel_ctx = ctx;
         st = w->job->kind->run(&task, &w->layout, out, &status, &err);
     }
-    h.wall = mono() - t0;
+    h.wall = ts_sweep_mono() - t0;
     if (st == TS_ECANCEL) return st;
     if (st) {
         h.status = TS_TASK_FAILED;

@@ -27,13 +27,6 @@ static int worker_cancelled(void *v)
     return c->stop;
 }
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void ts_sweep_worker(sweep *w)
 {
     worker_ctx ctx = { w, 0 };
@@ -56,13 +49,13 @@ void ts_sweep_worker(sweep *w)
         MPI_Isend(&want, 1, MPI_INT64_T, 0, TAG_REQ, w->comm, &rq[0]);
         MPI_Irecv(next, 2 * MAX_BATCH, MPI_UINT64_T, 0, TAG_WORK, w->comm, &rq[1]);
         int done = 0;
-        double t0 = mono();
+        double t0 = ts_sweep_mono();
         for (int i = 0; i < n / 2 && !ctx.stop; i++) {
             ts_status st = ts_sweep_run_task(w, cur[2 * i], (uint32_t)cur[2 * i + 1], worker_cancelled,
                                              &ctx, out + (size_t)done * w->rec_bytes);
             if (st == TS_OK) done++;
         }
-        busy += mono() - t0;
+        busy += ts_sweep_mono() - t0;
         ran += (uint64_t)done;
         if (done) MPI_Send(out, (int)((size_t)done * w->rec_bytes), MPI_BYTE, 0, TAG_RES, w->comm);
         /* the prefetched batch; if we were stopped it is dropped, and its

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "tailsweep/ts_density.h"
+#include "tailsweep/ts_vec_reader.h"
 
 static int fail(const char *what, const ts_err *err)
 {
@@ -24,18 +25,10 @@ int main(int argc, char **argv)
         return 2;
     }
     double lo = strtod(argv[1], NULL), hi = strtod(argv[2], NULL), bw = strtod(argv[4], NULL);
-    size_t G = strtoul(argv[3], NULL, 10), n = 0, cap = 1024;
-    double *x = malloc(cap * sizeof *x), v;
-    if (!x) return 1;
-    while (scanf("%lf", &v) == 1) {
-        if (n == cap) {
-            double *y = realloc(x, (cap *= 2) * sizeof *x);
-            if (!y) return 1;
-            x = y;
-        }
-        x[n++] = v;
-    }
+    size_t G = strtoul(argv[3], NULL, 10), n;
+    double *x;
     ts_err err;
+    if (ts_vec_read("/dev/stdin", &x, &n, &err)) return fail("samples", &err);
     ts_grid1d g;
     if (ts_grid1d_init(&g, lo, hi, G, &err)) return fail("grid", &err);
     ts_bins *b = ts_bins_alloc(&g, &err);

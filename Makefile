@@ -38,8 +38,8 @@ ASAN_CFLAGS    = $(BASE) -O1 -g -fno-omit-frame-pointer \
                   -fsanitize=address,undefined -fno-sanitize-recover=all
 LIBS     = $(PKG_LIBS) -lhdf5_hl -lm
 
-LIB_SRC  := $(wildcard src/core/*.c src/rng/*.c src/stable/*.c src/io/*.c \
-                      src/sde/*.c src/density/*.c src/sweep/*.c src/store/*.c)
+# Every module folder under src/ is part of the library, except the CLI.
+LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 HDRS     := $(wildcard include/tailsweep/*.h src/*/*.h)
@@ -87,12 +87,13 @@ $(A)/obj/tests/oracle/%.o: tests/oracle/%.c $(HDRS) | deps
 deps:
 	@command -v mpicc >/dev/null && pkg-config --exists $(PKGS) cmocka \
 	  && /usr/bin/python3 -c 'import scipy, h5py' 2>/dev/null \
+	  && [ -d /usr/share/datasets/fashion-mnist ] \
 	  || scripts/install-deps.sh
 
 check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep
 	@tests/run.sh $(A) $(R)
 
-BENCH_BINS := bench/bench_stable bench/bench_sde bench/bench_dispatch bench/bench_kde bench/fit_accuracy bench/bench_mle
+BENCH_BINS := $(patsubst %.c,%,$(wildcard bench/*.c))
 bench: $(R)/tailsweep $(BENCH_BINS)
 	@scripts/install-deps.sh --bench
 	bench/run.sh

@@ -9,7 +9,8 @@ core=(build-essential pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev 
       libgsl-dev libopenblas-dev libyaml-dev zlib1g-dev libcmocka-dev
       python3-scipy python3-numpy python3-h5py python3-matplotlib python3-sklearn
       python3-xarray python3-h5netcdf
-      slurmctld slurmd slurm-client munge)   # the SLURM scripts are tested on a real SLURM
+      slurmctld slurmd slurm-client munge    # the SLURM scripts are tested on a real SLURM
+      dataset-fashion-mnist)                 # the real image set of the GNI jobs
 bench=(python3-torch hyperfine)
 
 want=("${core[@]}")

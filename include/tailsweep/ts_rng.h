@@ -83,4 +83,12 @@ double ts_rng_uniform(ts_rng *r);
 /* The next n uniforms, identical to n calls of ts_rng_uniform; vectorised. */
 void ts_rng_uniform_block(ts_rng *r, size_t n, double *out);
 
+/* n standard normal draws (Box-Muller on the stream's uniforms; vectorised).
+ * A call consumes 2 ceil(n/2) uniforms, in chunks of 512 draws, so the numbers
+ * depend on how a request is split only at odd chunk lengths: callers that need
+ * the same numbers from different splits use even lengths. */
+void ts_rng_normal_block(ts_rng *r, size_t n, double *out);
+/* The same draws rounded to float (noise injections in float32 networks). */
+void ts_rng_normal_block_f(ts_rng *r, size_t n, float *out);
+
 #endif

@@ -48,6 +48,7 @@ void ts_cli_kind_usage(const ts_kind *k, const char *extra);
 
 extern const ts_command ts_cmd_sample;
 extern const ts_command ts_cmd_sde;
+extern const ts_command ts_cmd_linear;
 extern const ts_command ts_cmd_run;
 extern const ts_command ts_cmd_check;
 extern const ts_command ts_cmd_status;

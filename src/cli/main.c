@@ -5,7 +5,7 @@
 #include "cli.h"
 #include "tailsweep/ts_version.h"
 
-static const ts_command *const commands[] = { &ts_cmd_run, &ts_cmd_check, &ts_cmd_status, &ts_cmd_sde, &ts_cmd_sample,
+static const ts_command *const commands[] = { &ts_cmd_run, &ts_cmd_check, &ts_cmd_status, &ts_cmd_sde, &ts_cmd_linear, &ts_cmd_sample,
                                                &ts_cmd_fit, &ts_cmd_pdf, &ts_cmd_cdf, &ts_cmd_quantile };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 

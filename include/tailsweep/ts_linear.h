@@ -96,6 +96,9 @@ typedef struct {
     double eta, gamma, k0;        /* eta_k = eta / (1 + k/k0)^gamma         */
     double sigma;                 /* added noise: sigma N(0, I) on the gradient */
     double clip;                  /* per-example clipping norm; 0: none     */
+    int shared_noise;             /* 1: the noise stream's task is 0, not the
+                                     point's, so every grid point of a
+                                     replicate sees the same xi_k (paired runs) */
     uint64_t steps, log_every;    /* log at 0, log_every, ..., and at steps */
     uint64_t burnin, thin;        /* tail window: steps burnin+thin, ...    */
     double bound;                 /* |theta_j| beyond this: diverged        */
@@ -128,8 +131,8 @@ void ts_linear_trace_free(ts_linear_trace *t);
  * replicate, TS_PURPOSE_BATCH): with replacement, index floor(u n) per
  * uniform u; without, a Fisher-Yates shuffle per epoch (uniforms u,
  * j = i + floor(u (n - i))), batches taken in order, an incomplete tail
- * dropped. Noise comes from (..., TS_PURPOSE_NOISE), n_params normals a
- * step, drawn only when sigma > 0, so sigma = 0 is SGD exactly. Entries of
+ * dropped. Noise comes from (seed, task or 0 if shared_noise, replicate,
+ * TS_PURPOSE_NOISE), n_params normals a step, drawn only when sigma > 0, so sigma = 0 is SGD exactly. Entries of
  * the curves past a divergence are -1. cancelled may be NULL. */
 ts_status ts_linear_run(const ts_linear_data *D, const ts_linear_opt_config *c, uint64_t seed,
                         uint64_t task, uint64_t replicate, int (*cancelled)(void *), void *cancel_ctx,

@@ -33,6 +33,7 @@ static const ts_param_spec linear_params[] = {
     { "gamma", TS_PARAM_REAL, 0, 10, 0, "0", NULL, "", "schedule eta_k = eta0 / (1 + k/k0)^gamma; 0: constant", 0 },
     { "k0", TS_PARAM_REAL, 0, INF, 1, "1000", NULL, "steps", "schedule time scale", 0 },
     { "sigma", TS_PARAM_REAL, 0, INF, 0, "0", NULL, "", "Noisy-SGD: sigma N(0, I) added to the mini-batch gradient", 0 },
+    { "shared_noise", TS_PARAM_INT, 0, 1, 0, "0", NULL, "", "1: the added noise xi_k depends on the replicate only (paired comparisons across grid points); 0: on the point too", 0 },
     { "clip", TS_PARAM_REAL, 0, INF, 0, "0", NULL, "", "DP-SGD: per-example gradient clipping norm; 0: none", 0 },
     { "steps", TS_PARAM_INT, 1, BIG, 0, "10000", NULL, "steps", "optimiser steps", TS_PARAM_FIXED },
     { "log_every", TS_PARAM_INT, 1, BIG, 0, "100", NULL, "steps", "curves are logged every log_every steps (and at the last)", TS_PARAM_FIXED },
@@ -69,6 +70,7 @@ static void to_opt_config(const ts_params *p, ts_linear_opt_config *c)
         .k0 = ts_params_get(p, "k0"),
         .sigma = ts_params_get(p, "sigma"),
         .clip = ts_params_get(p, "clip"),
+        .shared_noise = ts_params_get(p, "shared_noise") != 0,
         .steps = (uint64_t)ts_params_get(p, "steps"),
         .log_every = (uint64_t)ts_params_get(p, "log_every"),
         .burnin = (uint64_t)ts_params_get(p, "burnin"),
@@ -211,17 +213,21 @@ static ts_status linear_run_task(const ts_task *t, const ts_result_layout *l, do
     return st;
 }
 
-/* Rough per-operation times on the machine in docs/benchmarks.md: ~1 ns a
- * multiply-add in the batch gradient (two passes over the batch rows), the
- * logged losses one pass over train and test sets, the SVD ~5 ns x
- * min(n,d)^2 max(n,d). */
+/* Rough times measured with `tailsweep linear --print` on the machine in
+ * docs/benchmarks.md: ~0.8 us a step of fixed overhead (stream draws, BLAS
+ * calls on tiny operands), ~1 ns a multiply-add in the batch gradient (two
+ * passes over the batch rows), the logged losses one pass over train and
+ * test sets, ~1 us a window value for the two tail estimators (sorts), the
+ * SVD ~5 ns x min(n,d)^2 max(n,d). */
 static double linear_cost(const ts_params *p)
 {
     double n = ts_params_get(p, "n"), d = ts_params_get(p, "d"), nt = ts_params_get(p, "n_test");
     double steps = ts_params_get(p, "steps"), every = ts_params_get(p, "log_every");
     double rows = ts_params_choice(p, "optimizer") == TS_LINEAR_GD ? n : ts_params_get(p, "B");
+    double window = (steps - ts_params_get(p, "burnin")) / ts_params_get(p, "thin") * d;
     double lo = n < d ? n : d, hi = n < d ? d : n;
-    return steps * (3 * rows * d + 4 * d) * 1e-9 + (steps / every + 1) * (n + nt) * d * 1e-9 + 5e-9 * lo * lo * hi;
+    return steps * (0.8e-6 + (3 * rows * d + 4 * d) * 1e-9) + (steps / every + 1) * (n + nt) * d * 1e-9
+         + 1e-6 * window + 5e-9 * lo * lo * hi;
 }
 
 const ts_kind ts_kind_linear = {

@@ -208,7 +208,7 @@ ts_status ts_linear_run(const ts_linear_data *D, const ts_linear_opt_config *c, 
     size_t d = D->d, P = ts_linear_n_params(c->model, d);
     ts_rng rb, rn;
     st = ts_rng_init(&rb, seed, task, replicate, TS_PURPOSE_BATCH, err);
-    if (!st) st = ts_rng_init(&rn, seed, task, replicate, TS_PURPOSE_NOISE, err);
+    if (!st) st = ts_rng_init(&rn, seed, c->shared_noise ? 0 : task, replicate, TS_PURPOSE_NOISE, err);
     if (st) return st;
     work w;
     if (!work_alloc(&w, D, c, P) || !trace_alloc(out, c, d)) {

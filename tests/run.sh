@@ -42,6 +42,8 @@ count_script() {
 count_script bash tests/cli/test_sample_cli.sh
 count_script "$py" tests/oracle/scipy_sampler.py "$TAILSWEEP"
 count_script bash tests/cli/test_sde_cli.sh
+count_script bash tests/cli/test_linear_cli.sh
+count_script "$py" tests/oracle/linear_numpy.py "$PWD/$asan/oracle/linear_driver"
 count_script bash tests/cli/test_fit_cli.sh
 count_script bash tests/cli/test_dist_cli.sh "$TAILSWEEP"
 count_script "$py" tests/oracle/scipy_stable_dist.py "$TAILSWEEP"

@@ -1,9 +1,9 @@
 /* linear_driver.c: the linear kind's data, min-norm solution, clipped
  * gradient and a short run, written as text for tests/oracle/linear_numpy.py.
  *
- *   linear_driver OUTDIR MODEL N D K SPECTRUM CLIP SEED
+ *   linear_driver OUTDIR MODEL N D K SPECTRUM CLIP SEED [DECAY]
  *
- * MODEL ls|dln, SPECTRUM iso|cond|power (kappa 100, decay 1). Writes
+ * MODEL ls|dln, SPECTRUM iso|cond|power (kappa 100, decay DECAY, default 1). Writes
  * X, y, Xt, yt, wstar, lambda, wmn (pinv(X) y), theta (a random point),
  * rows (the batch: the first min(n, 7) rows), grad (the clipped mean
  * gradient there), beta (after 300 GD steps, eta 0.02) and final
@@ -34,8 +34,8 @@ static int choice(const char *const *names, const char *s)
 
 int main(int argc, char **argv)
 {
-    if (argc != 9) {
-        fprintf(stderr, "usage: linear_driver OUTDIR MODEL N D K SPECTRUM CLIP SEED\n");
+    if (argc != 9 && argc != 10) {
+        fprintf(stderr, "usage: linear_driver OUTDIR MODEL N D K SPECTRUM CLIP SEED [DECAY]\n");
         return 2;
     }
     const char *dir = argv[1];
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
     if (model < 0 || spec < 0) return 2;
     ts_linear_data_config dc = { .n = strtoul(argv[3], NULL, 10), .n_test = 300, .d = strtoul(argv[4], NULL, 10),
                                  .k = strtoul(argv[5], NULL, 10), .spectrum = (ts_linear_spectrum)spec,
-                                 .kappa = 100, .decay = 1, .teacher_scale = 1.5, .label_noise = 0.2 };
+                                 .kappa = 100, .decay = argc == 10 ? atof(argv[9]) : 1, .teacher_scale = 1.5, .label_noise = 0.2 };
     double clip = atof(argv[7]);
     uint64_t seed = strtoull(argv[8], NULL, 10);
     ts_err err = { 0 };

@@ -6,9 +6,11 @@ against numpy and torch, on data the C side generated and wrote out
 
 Checks, per configuration (least squares and the diagonal network, d > n,
 d < n, d = n, three spectra):
-  - pinv(X) y against numpy.linalg.pinv (an SVD by LAPACK, not GSL's):
-    relative difference 1e-9 x cond(X) / 100, i.e. well inside what two
-    backward-stable SVDs can disagree by (eps cond(X) ~ 1e-14 cond(X));
+  - pinv(X) y against numpy.linalg.pinv (an SVD by LAPACK, not GSL's
+    pivoted QR): relative difference 1e-9 x cond(X) / 100, i.e. well inside
+    what two backward-stable methods can disagree by (eps cond(X) ~ 1e-14
+    cond(X)), cond over the singular values pinv keeps; including a
+    numerically rank-deficient X (power spectrum j^-60: rank 2 of 30);
   - the clipped mean gradient at a random point against torch autograd of
     the per-example losses, each example's gradient clipped in theta space
     (DP-SGD), float64: 1e-12 relative to its norm (a few dozen roundings);
@@ -36,9 +38,9 @@ rep = Report()
 torch.set_default_dtype(torch.float64)
 
 
-def run(model, n, d, k, spec, clip, seed):
+def run(model, n, d, k, spec, clip, seed, decay=1):
     out = tempfile.mkdtemp()
-    p = subprocess.run([driver, out, model, str(n), str(d), str(k), spec, str(clip), str(seed)],
+    p = subprocess.run([driver, out, model, str(n), str(d), str(k), spec, str(clip), str(seed), str(decay)],
                        capture_output=True, text=True)
     if p.returncode != 0:
         return None, p.stderr
@@ -69,18 +71,36 @@ def torch_grad(model, X, y, theta, clip):
 
 cases = [("ls", 30, 80, 0, "iso", 0, 1), ("ls", 80, 30, 0, "cond", 1.0, 2),
          ("dln", 30, 80, 5, "cond", 0.5, 3), ("dln", 50, 50, 3, "power", 0, 4),
-         ("dln", 40, 20, 0, "iso", 2.0, 6)]
-for model, n, d, k, spec, clip, seed in cases:
-    tag = f"{model} n={n} d={d} k={k} {spec} clip={clip}"
-    r, err = run(model, n, d, k, spec, clip, seed)
+         ("dln", 40, 20, 0, "iso", 2.0, 6), ("ls", 30, 80, 0, "power", 0, 8, 60), ("ls", 80, 30, 0, "power", 0, 9, 60)]
+for model, n, d, k, spec, clip, seed, *decay in cases:
+    decay = decay[0] if decay else 1
+    tag = f"{model} n={n} d={d} k={k} {spec} decay={decay} clip={clip}"
+    r, err = run(model, n, d, k, spec, clip, seed, decay)
     if not rep.check(f"driver runs ({tag})", r is not None, err):
         continue
     X, y = r["X"], r["y"]
     s = np.linalg.svd(X, compute_uv=False)
+    s = s[s > 1e-12 * s[0]]          # the rank cut below: the condition that matters
     cond = s[0] / s[-1]
-    e = rel(r["wmn"], np.linalg.pinv(X) @ y)
-    rep.check(f"pinv(X) y matches numpy ({tag})", e < 1e-9 * max(cond, 100) / 100,
-              f"relative difference {e:.3g}, cond {cond:.3g}")
+    # rcond 1e-12: between the singular values kept (>= 1e-9 s_max here) and
+    # those cut (<= 5e-15 s_max), so numpy's and GSL's cut agree on the rank
+    if decay > 1 and d > n:
+        # numerically rank-deficient and wide: the kept part has cond ~1e9 and
+        # a nonzero residual, where least squares solutions are only
+        # determined to ~eps cond^2; check what is well determined: the
+        # residual equals numpy's minimum (1e-3 relative) and w lies in the
+        # row space numpy keeps (1e-4 relative). A wrong factor order in the
+        # d > n route gives O(1) on both.
+        wl = np.linalg.lstsq(X, y, rcond=1e-12)[0]
+        r1, r2 = np.linalg.norm(X @ r["wmn"] - y), np.linalg.norm(X @ wl - y)
+        V = np.linalg.svd(X, full_matrices=False)[2][:len(s)].T
+        out = np.linalg.norm(r["wmn"] - V @ (V.T @ r["wmn"])) / np.linalg.norm(r["wmn"])
+        rep.check(f"rank-deficient min-norm solution: residual and row space ({tag})",
+                  abs(r1 - r2) < 1e-3 * r2 and out < 1e-4, f"residual {r1:.6g} vs {r2:.6g}, outside {out:.3g}")
+    else:
+        e = rel(r["wmn"], np.linalg.pinv(X, rcond=1e-12) @ y)
+        rep.check(f"pinv(X) y matches numpy ({tag})", e < 1e-9 * max(cond, 100) / 100,
+                  f"relative difference {e:.3g}, cond {cond:.3g}")
     rows = int(r["rows"][0])
     g = torch_grad(model, X[:rows], y[:rows], r["theta"], clip)
     e = rel(r["grad"], g)

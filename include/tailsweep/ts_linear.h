@@ -63,8 +63,10 @@ ts_status ts_linear_data_alloc(const ts_linear_data_config *c, uint64_t seed, ui
 void ts_linear_data_free(ts_linear_data *D);
 
 /* w = pinv(X) y: the minimum-norm interpolator when d > n (X of full row
- * rank), the least squares solution when d <= n. By an SVD of X (or X^T),
- * singular values below max(n, d) eps s_max counted as zero. */
+ * rank), the least squares solution when d <= n. By LAPACK's SVD
+ * least squares (dgelsd), singular values below max(n, d) eps s_max
+ * counted as zero, so a numerically rank-deficient X gets the minimum-norm
+ * least squares solution. */
 ts_status ts_linear_min_norm(const ts_linear_data *D, double *w, ts_err *err);
 
 /* ---- models -------------------------------------------------------------- */

@@ -12,7 +12,6 @@
  * (the draws alone, repeated on their own), and the median CPU time per step
  * (process CPU clock: on a shared machine it is what the step costs, where
  * the wall time also counts waiting for a core), one "key value" a line. */
-#include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
@@ -89,7 +88,7 @@ int main(int argc, char **argv)
     qsort(t_step, (size_t)reps, sizeof *t_step, bench_cmp_double);
     qsort(t_noise, (size_t)reps, sizeof *t_noise, bench_cmp_double);
     qsort(t_cpu, (size_t)reps, sizeof *t_cpu, bench_cmp_double);
-    printf("blas_core %s\n", openblas_get_corename());
+    printf("blas_core %s\n", ts_mlp_blas_core());
     printf("ms_per_step %.6g\nms_noise %.6g\ncpu_ms_per_step %.6g\n", t_step[reps / 2], t_noise[reps / 2],
            t_cpu[reps / 2]);
     free(t_cpu);

@@ -54,6 +54,9 @@ struct ts_mlp_work {
     size_t noise_rows;              /* R of the last ts_mlp_noise_draw       */
 };
 
+/* Once per process, at the first workspace allocation: one BLAS thread. */
+void ts_mlp_blas_setup(void);
+
 /* Whether a pass applies noise: a real type and a positive variance. */
 int ts_mlp_noise_active(const ts_noise_config *nz);
 

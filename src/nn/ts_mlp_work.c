@@ -1,6 +1,5 @@
 /* ts_mlp_work.c: the workspace (every buffer a step needs, allocated once so
  * steps never allocate) and the noise blocks in it. */
-#include <cblas.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,10 +58,8 @@ ts_status ts_mlp_work_alloc(const ts_mlp *net, size_t max_rows, ts_mlp_work **ou
         ts_mlp_work_free(ws);
         return ts_err_set(err, TS_ENOMEM, "ts_mlp_work_alloc: out of memory for %zu rows", max_rows);
     }
-    /* Ranks are the parallelism (one rank per core): a multithreaded BLAS
-     * inside each rank would oversubscribe the cores. The setting is
-     * process-wide; a caller wanting threads may raise it afterwards. */
-    openblas_set_num_threads(1);
+    /* one BLAS thread per rank, and the right kernels (ts_mlp_blas.c) */
+    ts_mlp_blas_setup();
     *out = ws;
     return TS_OK;
 }

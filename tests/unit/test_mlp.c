@@ -519,6 +519,8 @@ static void test_expm1(void **state)
     assert_true(worst <= 2.0);
     assert_true(ts_mlp_expm1_neg(0.0f) == 0.0f);
     assert_true(ts_mlp_expm1_neg(-200.0f) == -1.0f);
+    assert_true(ts_mlp_expm1_neg(-INFINITY) == -1.0f);
+    assert_true(isnan(ts_mlp_expm1_neg(NAN)));
 }
 
 static void expect_msg(ts_status st, const ts_err *err, const char *needle)

@@ -36,7 +36,8 @@ BASE     = -std=c11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) $(WARN) \
 RELEASE_CFLAGS = $(BASE) -O3 -g
 ASAN_CFLAGS    = $(BASE) -O1 -g -fno-omit-frame-pointer \
                   -fsanitize=address,undefined -fno-sanitize-recover=all
-LIBS     = $(PKG_LIBS) -lhdf5_hl -lm
+# oneDNN (libdnnl) has no pkg-config file; its GEMM serves the GNI network (src/nn/ts_mlp_blas.c).
+LIBS     = $(PKG_LIBS) -lhdf5_hl -ldnnl -lgomp -lm
 
 # Every module folder under src/ is part of the library, except the CLI.
 LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
@@ -87,7 +88,7 @@ $(A)/obj/tests/oracle/%.o: tests/oracle/%.c $(HDRS) | deps
 deps:
 	@command -v mpicc >/dev/null && pkg-config --exists $(PKGS) cmocka \
 	  && /usr/bin/python3 -c 'import scipy, h5py' 2>/dev/null \
-	  && [ -d /usr/share/datasets/fashion-mnist ] \
+	  && [ -d /usr/share/datasets/fashion-mnist ] && [ -f /usr/include/dnnl.h ] \
 	  || scripts/install-deps.sh
 
 check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep

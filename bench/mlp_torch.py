@@ -9,7 +9,8 @@ sigma2 = 0.1 on the input and every hidden layer, never on the output. The
 M-sample objective stacks the M noisy copies of the batch into M B rows on
 both sides (torch: x.repeat(M, 1)), so each layer is one GEMM. A step is:
 draw the noise, forward, backward, SGD update. torch uses
-torch.set_num_threads(1); tailsweep calls openblas_set_num_threads(1).
+torch.set_num_threads(1); tailsweep sets one OpenMP thread for oneDNN's sgemm
+(src/nn/ts_mlp_blas.c), which it uses for the network's GEMMs.
 
 Configurations (B, M): (1024, 1), (1024, 16), (64, 1). A round runs the C
 driver (which times STEPS steps after a warm-up, median over its reps) and
@@ -120,7 +121,7 @@ def main():
         print(f"| {B} | {M} | {cm:.3g} | {nm:.3g} | {tm:.3g} | {ratio:.2f}x | {ccm:.3g} / {tcm:.3g} "
               f"| {cratio:.2f}x | {target:g}x: {verdict} (wall) |", flush=True)
     print()
-    print(f"OpenBLAS kernels (both sides): {run_c.core}; "
+    print(f"GEMM: tailsweep {run_c.core}; torch the system OpenBLAS with "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
 
 

@@ -75,9 +75,8 @@ ts_status ts_noise_config_check(const ts_noise_config *nz, ts_err *err);
 typedef struct ts_mlp_work ts_mlp_work;
 ts_status ts_mlp_work_alloc(const ts_mlp *net, size_t max_rows, ts_mlp_work **out, ts_err *err);
 void ts_mlp_work_free(ts_mlp_work *ws);
-/* The OpenBLAS kernel set in use ("Haswell", "Cooperlake", ...), for logs and
- * the store's provenance: GEMM rounding, hence the last bits of results,
- * depends on it. */
+/* The GEMM library in use, for logs and provenance: GEMM rounding, hence the
+ * last bits of results, depends on it and on the kernels it picks for the CPU. */
 const char *ts_mlp_blas_core(void);
 
 /* A batch: n examples, x n x n_in; y n x n_out (MSE) or label (XENT). */

@@ -1,6 +1,5 @@
 /* ts_mlp_eval.c: clean (noise-free) evaluation over a dataset, and the
  * explicit regulariser of Camuto et al. 2020 at the clean forward pass. */
-#include <cblas.h>
 #include <math.h>
 
 #include "ts_mlp_internal.h"
@@ -86,8 +85,8 @@ ts_status ts_mlp_explicit_reg(const ts_mlp *net, ts_mlp_work *ws, const ts_batch
         for (size_t l = L; l-- > 0;) {
             if (l == 0 && !nz->on_input) break;
             const size_t rows = net->rows[l], cols = net->cols[l];
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)cols, (int)rows, 1.0f, dz,
-                        (int)rows, net->w + net->off_w[l], (int)cols, 0.0f, dh, (int)cols);
+            ts_mlp_sgemm(0, 0, B, cols, rows, 1.0f, dz,
+                        rows, net->w + net->off_w[l], cols, 0.0f, dh, cols);
             const float *h = l == 0 ? b->x : ws->act[l];
             total += sumsq(dh, mult ? h : NULL, B, cols, ws->colsum);
             if (l == 0) break;

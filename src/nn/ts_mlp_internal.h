@@ -56,6 +56,9 @@ struct ts_mlp_work {
 
 /* Once per process, at the first workspace allocation: one BLAS thread. */
 void ts_mlp_blas_setup(void);
+/* C = alpha op(A) op(B) + beta C, row-major, through oneDNN (ts_mlp_blas.c). */
+void ts_mlp_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a,
+                  size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
 /* Whether a pass applies noise: a real type and a positive variance. */
 int ts_mlp_noise_active(const ts_noise_config *nz);

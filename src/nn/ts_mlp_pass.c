@@ -16,7 +16,6 @@
  *   of the layer below) in the same pass.
  * Chunks of TS_MLP_CHUNK rows run forward and backward back to back, so the
  * backward reads activations that are still in cache. */
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -51,8 +50,8 @@ double ts_mlp_pass(const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b, size_t
     const size_t rows0 = net->rows[0];
 
     if (shared) {   /* weight layer 0 once over the B examples, without noise */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)rows0, (int)n_in, 1.0f, b->x,
-                    (int)n_in, net->w + net->off_w[0], (int)n_in, 0.0f, ws->shared0, (int)rows0);
+        ts_mlp_sgemm(0, 1, B, rows0, n_in, 1.0f, b->x,
+                    n_in, net->w + net->off_w[0], n_in, 0.0f, ws->shared0, rows0);
         if (L > 1) ts_mlp_bias_act(act, ws->shared0, net->w + net->off_b[0], B, rows0, TS_NOISE_NONE, 0.0f, NULL, NULL);
         else ts_mlp_bias(ws->shared0, net->w + net->off_b[0], B, rows0);
     }
@@ -88,9 +87,9 @@ double ts_mlp_pass(const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b, size_t
                                   ws->in0 + (r0 + k) * n_in, run * n_in);
                 }
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)rows, (int)cols, 1.0f,
-                        layer_in(net, ws, l, r0, noisy), (int)cols, net->w + net->off_w[l], (int)cols, 0.0f, z,
-                        (int)rows);
+            ts_mlp_sgemm(0, 1, n, rows, cols, 1.0f,
+                        layer_in(net, ws, l, r0, noisy), cols, net->w + net->off_w[l], cols, 0.0f, z,
+                        rows);
             if (hidden) ts_mlp_bias_act(act, z, net->w + net->off_b[l], n, rows, type, s, e, inj);
             else ts_mlp_bias(z, net->w + net->off_b[l], n, rows);
         }
@@ -112,12 +111,12 @@ double ts_mlp_pass(const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b, size_t
                 }
                 break;
             }
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)rows, (int)cols, (int)n, 1.0f, dz,
-                        (int)rows, layer_in(net, ws, l, r0, noisy), (int)cols, r0 == 0 ? 0.0f : 1.0f,
-                        grad + net->off_w[l], (int)cols);
+            ts_mlp_sgemm(1, 0, rows, cols, n, 1.0f, dz,
+                        rows, layer_in(net, ws, l, r0, noisy), cols, r0 == 0 ? 0.0f : 1.0f,
+                        grad + net->off_w[l], cols);
             if (l == 0) break;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)cols, (int)rows, 1.0f, dz,
-                        (int)rows, net->w + net->off_w[l], (int)cols, 0.0f, dh, (int)cols);
+            ts_mlp_sgemm(0, 0, n, cols, rows, 1.0f, dz,
+                        rows, net->w + net->off_w[l], cols, 0.0f, dh, cols);
             ts_mlp_back_act(act, type, s, noisy ? ws->noise[l] + r0 * cols : NULL, ws->act[l] + r0 * cols, dh,
                             n, cols, ws->colsum + ws->colsum_off[l - 1]);
             float *t = dz;
@@ -127,8 +126,8 @@ double ts_mlp_pass(const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b, size_t
     }
     if (grad) {
         if (shared)   /* sum_m dZ_m^T x = (sum_m dZ_m)^T x: one GEMM over B rows */
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)rows0, (int)n_in, (int)B, 1.0f, ws->dzsum0,
-                        (int)rows0, b->x, (int)n_in, 0.0f, grad + net->off_w[0], (int)n_in);
+            ts_mlp_sgemm(1, 0, rows0, n_in, B, 1.0f, ws->dzsum0,
+                        rows0, b->x, n_in, 0.0f, grad + net->off_w[0], n_in);
         for (size_t l = 0; l < L; l++)
             for (size_t j = 0; j < net->rows[l]; j++)
                 grad[net->off_b[l] + j] = (float)ws->colsum[ws->colsum_off[l] + j];

@@ -37,6 +37,9 @@ typedef struct {
     double mean, skew, kurt;      /* kurt: excess kurtosis                   */
     double tail_index;
     double alpha, beta, scale;    /* alpha-stable fit (beta as S1's theta)   */
+    double loc;                   /* the fit's location, Nolan's S0 (continuous
+                                     in alpha); not stored, used by mimic     */
+    double sd;                    /* standard deviation (biased), or NA       */
     unsigned valid;               /* TS_GN_VALID_* bits                      */
 } ts_gradnoise_stats;
 

@@ -45,11 +45,11 @@ static int not_applicable(ts_status st)
 
 static ts_status fit_mle(const double *x, size_t n, size_t mle_max, ts_stable_fit *f, ts_err *err)
 {
-    if (mle_max == 0 || mle_max >= n) return ts_fit_mle(x, n, TS_S1, 0, f, NULL, err);
+    if (mle_max == 0 || mle_max >= n) return ts_fit_mle(x, n, TS_S0, 0, f, NULL, err);
     double *sub = malloc(mle_max * sizeof *sub);
     if (!sub) return ts_err_set(err, TS_ENOMEM, "gradient noise: out of memory for the MLE subsample");
     for (size_t i = 0; i < mle_max; i++) sub[i] = x[(size_t)((double)i * (double)n / (double)mle_max)];
-    ts_status st = ts_fit_mle(sub, mle_max, TS_S1, 0, f, NULL, err);
+    ts_status st = ts_fit_mle(sub, mle_max, TS_S0, 0, f, NULL, err);
     free(sub);
     return st;
 }
@@ -57,7 +57,7 @@ static ts_status fit_mle(const double *x, size_t n, size_t mle_max, ts_stable_fi
 ts_status ts_gradnoise_stats_compute(const double *x, size_t n, ts_gradnoise_fit method, size_t mle_max,
                                      ts_gradnoise_stats *out, ts_err *err)
 {
-    out->tail_index = out->alpha = out->beta = out->scale = TS_GRADNOISE_NA;
+    out->tail_index = out->alpha = out->beta = out->scale = out->loc = out->sd = TS_GRADNOISE_NA;
     out->mean = out->skew = out->kurt = TS_GRADNOISE_NA;
     out->valid = 0;
     if (n == 0) return ts_err_set(err, TS_EINVAL, "gradient noise: the vector is empty");
@@ -66,6 +66,9 @@ ts_status ts_gradnoise_stats_compute(const double *x, size_t n, ts_gradnoise_fit
             return ts_err_set(err, TS_ENUMERIC, "gradient noise: value %zu of %zu is not finite (%g)", i + 1, n, x[i]);
     out->valid = ts_gradnoise_moments(x, n, &out->mean, &out->skew, &out->kurt);
     if (!out->valid) return TS_OK;   /* constant: no tails, no stable law */
+    double m2 = 0;
+    for (size_t i = 0; i < n; i++) m2 += (x[i] - out->mean) * (x[i] - out->mean);
+    out->sd = sqrt(m2 / (double)n);
     ts_err e2 = { 0 };
     double a;
     ts_status st = ts_tail_index_blocksum(x, n, &a, &e2);
@@ -76,12 +79,13 @@ ts_status ts_gradnoise_stats_compute(const double *x, size_t n, ts_gradnoise_fit
         return ts_err_set(err, st, "gradient noise: tail index: %s", e2.msg);
     }
     ts_stable_fit f;
-    st = method == TS_GN_FIT_MLE ? fit_mle(x, n, mle_max, &f, &e2) : ts_fit_mcculloch(x, n, TS_S1, &f, &e2);
+    st = method == TS_GN_FIT_MLE ? fit_mle(x, n, mle_max, &f, &e2) : ts_fit_mcculloch(x, n, TS_S0, &f, &e2);
     /* ERANGE: the MLE sits on its alpha bound; the estimate is still filled in */
     if (!st || (st == TS_ERANGE && isfinite(f.alpha))) {
         out->alpha = f.alpha;
         out->beta = f.beta;
         out->scale = f.scale;
+        out->loc = f.loc;
         out->valid |= TS_GN_VALID_FIT;
     } else if (!not_applicable(st)) {
         return ts_err_set(err, st, "gradient noise: stable fit: %s", e2.msg);

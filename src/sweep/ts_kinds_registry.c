@@ -9,5 +9,6 @@
 
 const ts_kind *const ts_kinds_all[] = {
     &ts_kind_sde,
+    &ts_kind_gni,
     NULL
 };

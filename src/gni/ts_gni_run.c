@@ -289,11 +289,14 @@ static ts_status train_step(run_state *s, const ts_batch *b, uint64_t step, ts_e
     return TS_OK;
 }
 
-ts_status ts_gni_run(const ts_gni_config *c, uint64_t seed, uint64_t task, uint64_t replicate,
+ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uint64_t replicate,
                      int (*cancelled)(void *), void *ctx, ts_gni_out *o, ts_err *err)
 {
+    ts_gni_config checked = *cfg, *c = &checked;   /* the check fills n_in, n_out from the data */
+    ts_status st = ts_gni_config_check(c, err);
+    if (st) return st;
     run_state s;
-    ts_status st = state_init(&s, c, seed, task, replicate, err);
+    st = state_init(&s, c, seed, task, replicate, err);
     if (st) {
         state_free(&s);
         return st;

@@ -59,9 +59,9 @@ $(A)/obj/%.o: %.c $(HDRS) | deps
 	$(CC) $(ASAN_CFLAGS) -c $< -o $@
 
 $(R)/libtailsweep.a: $(LIB_SRC:%.c=$(R)/obj/%.o)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 $(A)/libtailsweep.a: $(LIB_SRC:%.c=$(A)/obj/%.o)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(R)/tailsweep: $(CLI_SRC:%.c=$(R)/obj/%.o) $(R)/libtailsweep.a
 	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LIBS)

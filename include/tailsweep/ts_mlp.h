@@ -70,10 +70,15 @@ void ts_mlp_free(ts_mlp *net);
 void ts_mlp_init(ts_mlp *net, ts_rng *r);
 ts_status ts_noise_config_check(const ts_noise_config *nz, ts_err *err);
 
-/* Buffers for batches of up to max_rows stacked rows (B M). */
+/* Buffers for batches of up to max_rows stacked rows (B M). The first call
+ * in a process also sets OpenBLAS to one thread: ranks are the parallelism. */
 typedef struct ts_mlp_work ts_mlp_work;
 ts_status ts_mlp_work_alloc(const ts_mlp *net, size_t max_rows, ts_mlp_work **out, ts_err *err);
 void ts_mlp_work_free(ts_mlp_work *ws);
+/* The OpenBLAS kernel set in use ("Haswell", "Cooperlake", ...), for logs and
+ * the store's provenance: GEMM rounding, hence the last bits of results,
+ * depends on it. */
+const char *ts_mlp_blas_core(void);
 
 /* A batch: n examples, x n x n_in; y n x n_out (MSE) or label (XENT). */
 typedef struct {
@@ -110,7 +115,8 @@ ts_status ts_mlp_loss_grad(const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b
 const float *ts_mlp_activation(const ts_mlp_work *ws, size_t hidden_layer);
 
 /* Clean (noise-free) loss and, for XENT, accuracy over a whole dataset of n
- * examples, in chunks of the workspace size. accuracy may be NULL. */
+ * examples, in chunks of the workspace size. accuracy may be NULL; for MSE
+ * (no classes) it is set to NAN. */
 ts_status ts_mlp_evaluate(const ts_mlp *net, ts_mlp_work *ws, const ts_batch *all,
                           double *loss, double *accuracy, ts_err *err);
 

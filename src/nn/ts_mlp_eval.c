@@ -22,9 +22,8 @@ ts_status ts_mlp_evaluate(const ts_mlp *net, ts_mlp_work *ws, const ts_batch *al
             .y = all->y ? all->y + at * K : NULL,
             .label = all->label ? all->label + at : NULL,
         };
-        ts_mlp_forward(net, ws, chunk.x, n, 1, NULL);
         size_t c = 0;
-        sum += ts_mlp_loss_rows(net, ws->out, &chunk, n, NULL, 0.0f, &c);
+        sum += ts_mlp_pass(net, ws, &chunk, 1, NULL, NULL, 0.0f, &c);
         right += c;
     }
     double L = sum / (double)all->n;
@@ -78,7 +77,7 @@ ts_status ts_mlp_explicit_reg(const ts_mlp *net, ts_mlp_work *ws, const ts_batch
     if (!ts_mlp_noise_active(nz)) return TS_OK;
     const size_t B = b->n, K = net->cfg.n_out, L = net->n_layers;
     const int mult = nz->type == TS_NOISE_MULT;
-    ts_mlp_forward(net, ws, b->x, B, 1, NULL);
+    ts_mlp_pass(net, ws, b, 1, NULL, NULL, 0.0f, NULL);   /* the clean activations */
     double total = 0.0;
     for (size_t k = 0; k < K; k++) {
         float *dz = ws->d0, *dh = ws->d1;
@@ -89,9 +88,10 @@ ts_status ts_mlp_explicit_reg(const ts_mlp *net, ts_mlp_work *ws, const ts_batch
             const size_t rows = net->rows[l], cols = net->cols[l];
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)cols, (int)rows, 1.0f, dz,
                         (int)rows, net->w + net->off_w[l], (int)cols, 0.0f, dh, (int)cols);
-            total += sumsq(dh, mult ? ws->hin[l] : NULL, B, cols, ws->colsum);
+            const float *h = l == 0 ? b->x : ws->act[l];
+            total += sumsq(dh, mult ? h : NULL, B, cols, ws->colsum);
             if (l == 0) break;
-            ts_mlp_back_act(net->cfg.act, TS_NOISE_NONE, 0.0f, NULL, ws->act[l], dh, B * cols);
+            ts_mlp_back_act(net->cfg.act, TS_NOISE_NONE, 0.0f, NULL, ws->act[l], dh, B, cols, NULL);
             float *t = dz;
             dz = dh;
             dh = t;

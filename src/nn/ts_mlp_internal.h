@@ -13,40 +13,49 @@
 
 #define TS_MLP_MAX_SITES (TS_MLP_MAX_HIDDEN + 1)
 
+/* Rows per chunk of a pass. A pass runs forward, loss and backward on one
+ * chunk of stacked rows before the next, so a chunk's activations are still
+ * in L2 when its backward reads them (at M = 16 the whole stack is 16 MB a
+ * layer and would otherwise stream from memory in every elementwise pass).
+ * 256 rows keep each GEMM near full speed (measured: 64 rows lose ~15%). It is
+ * a constant, never derived from the workspace size, so results do not
+ * depend on max_rows: chunking fixes the float summation order of dW. */
+#define TS_MLP_CHUNK 256
+
 struct ts_mlp_work {
     size_t max_rows;
     /* the shape this workspace was built for, to catch a mismatched net */
     size_t n_layers, rows[TS_MLP_MAX_HIDDEN + 1], cols[TS_MLP_MAX_HIDDEN + 1];
     size_t max_width;          /* largest of n_in, widths, n_out            */
 
-    /* Forward state of the last pass (R rows):
-     *   in0    the stacked (and possibly noisy) input, R x n_in;
+    /* State of the last pass, all R = M B rows:
+     *   in0    the stacked noisy input, R x n_in (when the input takes noise);
      *   act[l] hidden layer l's post-activation before injection (l = 1..n_hidden),
-     *   inj[l] the same after injection (the next layer's input); when the
-     *          layer takes no noise in a pass, the pass points hin[l] at act[l];
+     *   inj[l] the same after injection (the next layer's input);
      *   out    the output layer, R x n_out (logits or predictions). */
     float *in0;
     float *act[TS_MLP_MAX_HIDDEN + 1];
     float *inj[TS_MLP_MAX_HIDDEN + 1];
-    const float *hin[TS_MLP_MAX_HIDDEN + 1]; /* input of weight layer l, set per pass */
     float *out;
-    size_t pass_B, pass_M;     /* the last forward pass: R = pass_M pass_B  */
-    int in_shared;             /* 1: the input took no noise, so weight layer 0
-                                * ran once on the B rows and its output was
-                                * copied to the M copies (hin[0] has B rows) */
-    int pass_noisy;            /* the last forward pass applied noise       */
-    float pass_s;              /* its sigma = sqrt(sigma2), as a float      */
-    ts_noise_type pass_type;
+    /* When the input takes no noise, weight layer 0 sees the same x in all M
+     * copies: its output is computed once for the B rows (shared0, B x
+     * rows[0]) and copied, and its gradient dZ is summed over the copies
+     * (dzsum0) so dW_0 is one GEMM over B rows instead of M B. */
+    float *shared0, *dzsum0;
 
     /* Backward: two R x max_width buffers, swapped layer by layer. */
     float *d0, *d1;
-    double *colsum;            /* max_width accumulators for bias gradients */
+    double *colsum;            /* bias-gradient accumulators, one per unit of every layer */
+    size_t colsum_off[TS_MLP_MAX_HIDDEN + 1];
 
     /* Noise: one standard-normal block per site, R x width(site). */
     float *noise[TS_MLP_MAX_SITES];
     int noise_on[TS_MLP_MAX_SITES]; /* filled by the last ts_mlp_noise_draw */
     size_t noise_rows;              /* R of the last ts_mlp_noise_draw       */
 };
+
+/* Once per process, at the first workspace allocation: one BLAS thread. */
+void ts_mlp_blas_setup(void);
 
 /* Whether a pass applies noise: a real type and a positive variance. */
 int ts_mlp_noise_active(const ts_noise_config *nz);
@@ -55,21 +64,19 @@ int ts_mlp_noise_active(const ts_noise_config *nz);
 ts_status ts_mlp_work_check(const ts_mlp *net, const ts_mlp_work *ws, size_t B, size_t M,
                             ts_err *err);
 
-/* Forward pass over R = M B rows of the batch x (B x n_in): fills ws->in0,
- * act, inj, hin and out. Noise is applied when nz is non-NULL and active
- * (the caller has checked that the blocks are drawn). */
-void ts_mlp_forward(const ts_mlp *net, ts_mlp_work *ws, const float *x, size_t B, size_t M,
-                    const ts_noise_config *nz);
+/* One pass over the R = M B stacked rows of batch b (checked by the caller,
+ * noise drawn when nz is active; nz may be NULL for a clean pass): forward,
+ * loss and, if grad is non-NULL, backward, chunk by chunk. d out is scaled by
+ * dscale (1/R for the mean). Returns the loss summed over the rows; correct
+ * (may be NULL) receives the number of rows whose arg-max is the label. */
+double ts_mlp_pass(const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b, size_t M,
+                   const ts_noise_config *nz, float *grad, float dscale, size_t *correct);
 
-/* Backward pass from d out (in ws->d0, R x n_out) after ts_mlp_forward:
- * writes the full parameter gradient into grad. */
-void ts_mlp_backward(const ts_mlp *net, ts_mlp_work *ws, float *grad);
-
-/* Loss summed over the R = M B rows of ws->out (row m B + i has example i's
- * target), in double. If dout is non-NULL it receives d(sum)/d out scaled by
- * dscale, R x n_out. If correct is non-NULL it receives the number of rows
- * whose arg-max output is the label (XENT only). */
-double ts_mlp_loss_rows(const ts_mlp *net, const float *out, const ts_batch *b, size_t R,
+/* Loss summed over n rows of out, the first being stacked row r0 (row r has
+ * example r mod B's target), in double. If dout is non-NULL it receives
+ * d(sum)/d out scaled by dscale, n x n_out. correct (may be NULL) is
+ * increased by the rows whose arg-max output is the label (XENT only). */
+double ts_mlp_loss_rows(const ts_mlp *net, const float *out, const ts_batch *b, size_t r0, size_t n,
                         float *dout, float dscale, size_t *correct);
 
 /* Checks a batch's pointers and labels against the net (names the field). */
@@ -77,18 +84,22 @@ ts_status ts_mlp_batch_check(const ts_mlp *net, const ts_batch *b, ts_err *err);
 
 /* Fused elementwise kernels (ts_mlp_kernels.c). n is one row-major block of
  * rows x width elements; bias has width entries, broadcast over rows. */
-/* z <- act(z + bias), in place. */
-void ts_mlp_bias_act(ts_activation act, float *z, const float *bias, size_t rows, size_t width);
+/* z <- act(z + bias), in place; then, if e is non-NULL, inj <- the injected
+ * z (h + s e or h (1 + s e)), in the same pass. */
+void ts_mlp_bias_act(ts_activation act, float *z, const float *bias, size_t rows, size_t width,
+                     ts_noise_type type, float s, const float *e, float *inj);
 /* out <- z + bias (the linear output layer). */
 void ts_mlp_bias(float *z, const float *bias, size_t rows, size_t width);
 /* h~ = h + s e (additive) or h (1 + s e) (multiplicative), over n elements. */
 void ts_mlp_inject(ts_noise_type type, float s, const float *h, const float *e, float *out, size_t n);
 /* Backward through injection then activation: d <- d * noise factor * act'(a),
- * in place; e may be NULL (no noise). a is the post-activation. */
+ * in place, rows x width; e may be NULL (no noise). a is the post-activation.
+ * If acc is non-NULL the column sums of the new d are added to it (the bias
+ * gradient of the layer below), in the same pass. */
 void ts_mlp_back_act(ts_activation act, ts_noise_type type, float s, const float *e, const float *a,
-                     float *d, size_t n);
-/* Bias gradient: column sums of d (rows x width) accumulated in double. */
-void ts_mlp_colsum(const float *d, size_t rows, size_t width, double *acc, float *out);
+                     float *d, size_t rows, size_t width, double *acc);
+/* acc += column sums of d (rows x width), in double. */
+void ts_mlp_colsum_add(const float *d, size_t rows, size_t width, double *acc);
 
 /* expm1(x) in float for x <= 0 (ELU, and tanh through expm1(-2|z|)),
  * branch-free so loops calling it vectorise. x = k ln2 + r with |r| <= ln2/2,

@@ -30,22 +30,45 @@ static inline float dact_f(ts_activation act, float a)
     return 1.0f - a * a;
 }
 
-static inline void bias_act_body(ts_activation act, float *z, const float *bias, size_t rows,
-                                 size_t width)
+/* One row-major pass: z <- act(z + bias) and, with noise, the injected
+ * copy. type is a literal at each call site below, so each instance is
+ * branch-free. */
+static inline void bias_act_body(ts_activation act, ts_noise_type type, float *z, const float *bias,
+                                 size_t rows, size_t width, float s, const float *e, float *inj)
 {
     for (size_t r = 0; r < rows; r++) {
         float *zr = z + r * width;
+        if (type == TS_NOISE_NONE) {
 #pragma omp simd
-        for (size_t j = 0; j < width; j++) zr[j] = act_f(act, zr[j] + bias[j]);
+            for (size_t j = 0; j < width; j++) zr[j] = act_f(act, zr[j] + bias[j]);
+            continue;
+        }
+        const float *er = e + r * width;
+        float *ir = inj + r * width;
+#pragma omp simd
+        for (size_t j = 0; j < width; j++) {
+            float a = act_f(act, zr[j] + bias[j]);
+            zr[j] = a;
+            ir[j] = type == TS_NOISE_ADD ? a + s * er[j] : a * (1.0f + s * er[j]);
+        }
     }
 }
 
-void ts_mlp_bias_act(ts_activation act, float *z, const float *bias, size_t rows, size_t width)
+#define BIAS_ACT_NOISE(ACT)                                                                        \
+    do {                                                                                           \
+        if (t == TS_NOISE_ADD) bias_act_body(ACT, TS_NOISE_ADD, z, bias, rows, width, s, e, inj);  \
+        else if (t == TS_NOISE_MULT) bias_act_body(ACT, TS_NOISE_MULT, z, bias, rows, width, s, e, inj); \
+        else bias_act_body(ACT, TS_NOISE_NONE, z, bias, rows, width, s, e, inj);                   \
+    } while (0)
+
+void ts_mlp_bias_act(ts_activation act, float *z, const float *bias, size_t rows, size_t width,
+                     ts_noise_type type, float s, const float *e, float *inj)
 {
+    ts_noise_type t = e ? type : TS_NOISE_NONE;
     switch (act) {
-    case TS_ACT_RELU: bias_act_body(TS_ACT_RELU, z, bias, rows, width); break;
-    case TS_ACT_ELU: bias_act_body(TS_ACT_ELU, z, bias, rows, width); break;
-    default: bias_act_body(TS_ACT_TANH, z, bias, rows, width); break;
+    case TS_ACT_RELU: BIAS_ACT_NOISE(TS_ACT_RELU); break;
+    case TS_ACT_ELU: BIAS_ACT_NOISE(TS_ACT_ELU); break;
+    default: BIAS_ACT_NOISE(TS_ACT_TANH); break;
     }
 }
 
@@ -70,41 +93,47 @@ void ts_mlp_inject(ts_noise_type type, float s, const float *h, const float *e, 
 }
 
 /* The multiplicative factor (1 + s e) is recomputed exactly as the forward
- * pass computed it, so forward and backward see the same float. */
+ * pass computed it, so forward and backward see the same float. The bias
+ * gradient of the layer below is summed in the same pass, row by row into
+ * double accumulators across the columns (no horizontal reduction). */
 static inline void back_body(ts_activation act, ts_noise_type type, float s, const float *e,
-                             const float *a, float *d, size_t n)
+                             const float *a, float *d, size_t rows, size_t width, double *acc)
 {
-    if (type == TS_NOISE_MULT) {
+    for (size_t r = 0; r < rows; r++) {
+        float *dr = d + r * width;
+        const float *ar = a + r * width;
+        const float *er = type == TS_NOISE_MULT ? e + r * width : NULL;
+        if (type == TS_NOISE_MULT) {
 #pragma omp simd
-        for (size_t i = 0; i < n; i++) d[i] = (d[i] * (1.0f + s * e[i])) * dact_f(act, a[i]);
-    } else {
+            for (size_t j = 0; j < width; j++) dr[j] = (dr[j] * (1.0f + s * er[j])) * dact_f(act, ar[j]);
+        } else {
 #pragma omp simd
-        for (size_t i = 0; i < n; i++) d[i] = d[i] * dact_f(act, a[i]);
+            for (size_t j = 0; j < width; j++) dr[j] = dr[j] * dact_f(act, ar[j]);
+        }
+        if (acc) {
+#pragma omp simd
+            for (size_t j = 0; j < width; j++) acc[j] += (double)dr[j];
+        }
     }
 }
 
 void ts_mlp_back_act(ts_activation act, ts_noise_type type, float s, const float *e, const float *a,
-                     float *d, size_t n)
+                     float *d, size_t rows, size_t width, double *acc)
 {
     /* additive noise and no noise have the identity as the injection's Jacobian */
     ts_noise_type t = (type == TS_NOISE_MULT && e) ? TS_NOISE_MULT : TS_NOISE_NONE;
     switch (act) {
-    case TS_ACT_RELU: back_body(TS_ACT_RELU, t, s, e, a, d, n); break;
-    case TS_ACT_ELU: back_body(TS_ACT_ELU, t, s, e, a, d, n); break;
-    default: back_body(TS_ACT_TANH, t, s, e, a, d, n); break;
+    case TS_ACT_RELU: back_body(TS_ACT_RELU, t, s, e, a, d, rows, width, acc); break;
+    case TS_ACT_ELU: back_body(TS_ACT_ELU, t, s, e, a, d, rows, width, acc); break;
+    default: back_body(TS_ACT_TANH, t, s, e, a, d, rows, width, acc); break;
     }
 }
 
-/* Row by row, vectorised across the columns: no horizontal reduction, and
- * double accumulators keep the sum of up to ~10^5 rows well inside float's
- * precision before the one final rounding. */
-void ts_mlp_colsum(const float *d, size_t rows, size_t width, double *acc, float *out)
+void ts_mlp_colsum_add(const float *d, size_t rows, size_t width, double *acc)
 {
-    for (size_t j = 0; j < width; j++) acc[j] = 0.0;
     for (size_t r = 0; r < rows; r++) {
         const float *dr = d + r * width;
 #pragma omp simd
         for (size_t j = 0; j < width; j++) acc[j] += (double)dr[j];
     }
-    for (size_t j = 0; j < width; j++) out[j] = (float)acc[j];
 }

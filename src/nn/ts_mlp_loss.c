@@ -7,14 +7,14 @@
 
 #include "ts_mlp_internal.h"
 
-double ts_mlp_loss_rows(const ts_mlp *net, const float *out, const ts_batch *b, size_t R,
+double ts_mlp_loss_rows(const ts_mlp *net, const float *out, const ts_batch *b, size_t r0, size_t n,
                         float *dout, float dscale, size_t *correct)
 {
     const size_t K = net->cfg.n_out, B = b->n;
     double sum = 0.0;
     size_t right = 0;
-    for (size_t r = 0; r < R; r++) {
-        const size_t i = r % B;
+    for (size_t r = 0; r < n; r++) {
+        const size_t i = (r0 + r) % B;
         const float *o = out + r * K;
         if (net->cfg.loss == TS_LOSS_MSE) {
             const float *y = b->y + i * K;
@@ -38,6 +38,6 @@ double ts_mlp_loss_rows(const ts_mlp *net, const float *out, const ts_batch *b, 
             for (size_t k = 0; k < K; k++)
                 dout[r * K + k] = (float)((exp((double)o[k] - lse) - (k == lab ? 1.0 : 0.0)) * dscale);
     }
-    if (correct) *correct = right;
+    if (correct) *correct += right;
     return sum;
 }

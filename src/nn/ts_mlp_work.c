@@ -1,6 +1,5 @@
 /* ts_mlp_work.c: the workspace (every buffer a step needs, allocated once so
  * steps never allocate) and the noise blocks in it. */
-#include <cblas.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,17 +42,24 @@ ts_status ts_mlp_work_alloc(const ts_mlp *net, size_t max_rows, ts_mlp_work **ou
         ws->noise[l] = fbuf(max_rows, w, &fail);
     }
     ws->out = fbuf(max_rows, net->cfg.n_out, &fail);
+    ws->shared0 = fbuf(max_rows, net->rows[0], &fail);
+    ws->dzsum0 = fbuf(max_rows, net->rows[0], &fail);
     ws->d0 = fbuf(max_rows, wmax, &fail);
     ws->d1 = fbuf(max_rows, wmax, &fail);
-    ws->colsum = malloc(wmax * sizeof(double));
+    /* one accumulator per unit of every layer (bias gradients), and at least
+     * max_width for the explicit regulariser's column sums */
+    size_t units = 0;
+    for (size_t l = 0; l < net->n_layers; l++) {
+        ws->colsum_off[l] = units;
+        units += net->rows[l];
+    }
+    ws->colsum = malloc((units > wmax ? units : wmax) * sizeof(double));
     if (fail || !ws->colsum) {
         ts_mlp_work_free(ws);
         return ts_err_set(err, TS_ENOMEM, "ts_mlp_work_alloc: out of memory for %zu rows", max_rows);
     }
-    /* Ranks are the parallelism (one rank per core): a multithreaded BLAS
-     * inside each rank would oversubscribe the cores. The setting is
-     * process-wide; a caller wanting threads may raise it afterwards. */
-    openblas_set_num_threads(1);
+    /* one BLAS thread per rank, and the right kernels (ts_mlp_blas.c) */
+    ts_mlp_blas_setup();
     *out = ws;
     return TS_OK;
 }
@@ -68,6 +74,8 @@ void ts_mlp_work_free(ts_mlp_work *ws)
         free(ws->noise[l]);
     }
     free(ws->out);
+    free(ws->shared0);
+    free(ws->dzsum0);
     free(ws->d0);
     free(ws->d1);
     free(ws->colsum);

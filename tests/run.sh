@@ -42,6 +42,7 @@ count_script() {
 count_script bash tests/cli/test_sample_cli.sh
 count_script "$py" tests/oracle/scipy_sampler.py "$TAILSWEEP"
 count_script bash tests/cli/test_sde_cli.sh
+count_script bash tests/cli/test_gni_cli.sh
 count_script bash tests/cli/test_fit_cli.sh
 count_script bash tests/cli/test_dist_cli.sh "$TAILSWEEP"
 count_script "$py" tests/oracle/scipy_stable_dist.py "$TAILSWEEP"
@@ -54,6 +55,8 @@ count_script "$py" tests/oracle/mlp_torch.py "$PWD/$asan/oracle/mlp_driver"
 # the sanitizer build covers the same code paths in the shorter tests above.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_sde_stats.sh
 count_script "$py" tests/oracle/sde_stationary.py "$PWD/$release/tailsweep"
+# GNI learning (Fashion-MNIST, a 3-rank sweep) needs the optimised build.
+count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_gni_learn.sh
 # The sweep's MPI, signal and kill -9 scenarios run ~20 sweeps: the
 # optimised build, plus a pass of the sanitizer build through the same paths.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" TAILSWEEP_ASAN="$TAILSWEEP" bash tests/cli/test_sweep_cli.sh

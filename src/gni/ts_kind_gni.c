@@ -107,7 +107,7 @@ static void add(ts_result_layout *l, const char *name, const char *unit, const c
  * last among the arrays: R_TRAIN_ACC onwards are absent for the toy data. */
 enum { R_TRAIN_LOSS, R_TEST_LOSS, R_GN_MEAN, R_GN_SKEW, R_GN_KURT, R_GN_TAIL, R_GN_ALPHA, R_GN_BETA,
        R_GN_SCALE, R_GN_VALID, R_ACT_SKEW, R_ACT_KURT, R_ACT_VALID, R_FINAL_TRAIN, R_FINAL_TEST,
-       R_EXPLICIT, R_EXPLICIT_MC, R_DIVAT, R_TRAIN_ACC, R_TEST_ACC, R_FINAL_TRAIN_ACC, R_FINAL_TEST_ACC,
+       R_EXPLICIT, R_EXPLICIT_MC, R_DIVAT, R_VARIANCE, R_TRAIN_ACC, R_TEST_ACC, R_FINAL_TRAIN_ACC, R_FINAL_TEST_ACC,
        R_COUNT };
 
 #define NA_NOTE " (-1e6 where not measured or undefined)"
@@ -138,6 +138,7 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     add(l, "explicit_reg", "", "explicit effect at the end: mse the closed form (sigma2/2) sum ||d out/d h||^2, xent = explicit_reg_mc" NA_NOTE, 0, 0, NULL, 0, NULL);
     add(l, "explicit_reg_mc", "", "Monte Carlo explicit effect E_e[L~] - L(clean) over M_prime draws" NA_NOTE, 0, 0, NULL, 0, NULL);
     add(l, "diverged_at", "steps", "step whose loss was not finite; -1 if the run never blew up", 0, 0, NULL, 0, NULL);
+    add(l, "noise_variance", "variance", "sigma2: the VARIANCE (not the standard deviation) of the injected Gaussian noise", 0, 0, NULL, 0, NULL);
     if (cls) {
         add(l, "train_accuracy", "", "accuracy on the first n_eval training examples" NA_NOTE, 1, K, "step", 0, NULL);
         add(l, "test_accuracy", "", "accuracy on the test set" NA_NOTE, 1, K, "step", 0, NULL);
@@ -181,6 +182,7 @@ static ts_status gni_run_task(const ts_task *t, const ts_result_layout *l, doubl
     out[R_EXPLICIT][0] = o.explicit_reg;
     out[R_EXPLICIT_MC][0] = o.explicit_reg_mc;
     out[R_DIVAT][0] = (double)o.diverged_at;
+    out[R_VARIANCE][0] = c.noise.sigma2;
     if (cls) {
         out[R_FINAL_TRAIN_ACC][0] = o.final_train_acc;
         out[R_FINAL_TEST_ACC][0] = o.final_test_acc;

@@ -271,6 +271,58 @@ static void test_mimic(void **state)
     free(ga.block);
 }
 
+static int calls;
+static int cancel_at_5(void *ctx)
+{
+    (void)ctx;
+    return ++calls >= 5;
+}
+
+/* The run polls its cancel hook every step and stops with TS_ECANCEL. */
+static void test_cancel(void **state)
+{
+    (void)state;
+    ts_gni_config c;
+    small_config(&c);
+    outbuf b;
+    out_alloc(&c, &b);
+    ts_err err = { 0 };
+    calls = 0;
+    assert_int_equal(ts_gni_run(&c, 1, 0, 0, cancel_at_5, NULL, &b.o, &err), TS_ECANCEL);
+    assert_int_equal(calls, 5);
+    free(b.block);
+}
+
+/* fit = mle (on an evenly spaced subsample of mle_max values) fills the
+ * stable fit with alpha in the MLE's range [0.5, 2] wherever it is valid;
+ * layers with fewer than 20 weights have no fit (valid bit clear). */
+static void test_mle_fit(void **state)
+{
+    (void)state;
+    ts_gni_config c;
+    small_config(&c);
+    c.net.width[0] = c.net.width[1] = 16;
+    c.steps = 10;
+    c.fit = TS_GN_FIT_MLE;
+    c.mle_max = 100;
+    c.noise.sigma2 = 0.3;
+    outbuf b;
+    out_alloc(&c, &b);
+    run_ok(&c, 4, 0, 0, &b);
+    all_finite(&b);
+    size_t K = ts_gni_n_logs(&c), L = c.net.n_hidden + 1, fitted = 0;
+    for (size_t i = 0; i < L * K; i++)
+        if ((unsigned)b.o.gn_valid[i] & TS_GN_VALID_FIT) {
+            fitted++;
+            assert_true(b.o.gn_alpha[i] >= 0.5 && b.o.gn_alpha[i] <= 2);
+            assert_true(b.o.gn_beta[i] >= -1 && b.o.gn_beta[i] <= 1 && b.o.gn_scale[i] > 0);
+        }
+    /* the 16 x 16 layer at every log; the 16-weight first and last layers
+     * are below the fits' minimum of 20 values */
+    assert_true(fitted >= K);
+    free(b.block);
+}
+
 static void expect_bad(ts_gni_config *c, const char *key)
 {
     ts_err err = { 0 };
@@ -324,6 +376,8 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_divergence),
         cmocka_unit_test(test_mimic),
+        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_mle_fit),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

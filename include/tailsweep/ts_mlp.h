@@ -105,7 +105,10 @@ float *ts_mlp_noise_site(ts_mlp_work *ws, size_t site);
 /* Loss and gradient of (1/M) sum_m L~(B; w, e_m) with the noise now in the
  * workspace (ignored when nz->type is NONE or sigma2 is 0). grad (n_params
  * floats) may be NULL for the loss alone. Fails with TS_EINVAL when B M
- * exceeds the workspace, and TS_ENUMERIC when the loss is not finite. */
+ * exceeds the workspace, or when noise is active but the last
+ * ts_mlp_noise_draw did not fill the sites nz needs for at least B M rows,
+ * and TS_ENUMERIC when the loss is not finite. Without active noise the M
+ * copies are identical and the result is exactly the M = 1 one. */
 ts_status ts_mlp_loss_grad(const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b, size_t M,
                            const ts_noise_config *nz, float *grad, double *loss, ts_err *err);
 

@@ -109,11 +109,17 @@ void ts_mlp_colsum_add(const float *d, size_t rows, size_t width, double *acc);
  * relatively accurate as x -> 0 (where exp(x) - 1 would lose every bit).
  * expm1(r) is Taylor to r^9: truncation <= 0.347^9/10! = 2e-11 relative.
  * x below -87 is clamped (2^k stays a normal float; expm1 = -1 there anyway).
+ * Callers pass x <= 0 (positive x gives expm1(0) = 0).
  * test_mlp.c measures the error against double expm1. */
 static inline float ts_mlp_expm1_neg(float x)
 {
-    float xc = x < -87.0f ? -87.0f : x;
+    /* Vectorised selects evaluate this for every lane, positive and NaN
+     * inputs included: clamping x to [-87, 0] and a NaN's k to 0 keeps the
+     * float -> int conversion below in range (the result is then unused, or
+     * NaN for a NaN input, as it should be). */
+    float xc = x < -87.0f ? -87.0f : (x > 0.0f ? 0.0f : x);
     float kf = (xc * 1.44269502f + 0x1.8p23f) - 0x1.8p23f;  /* round(x / ln2) */
+    kf = kf >= -126.0f ? kf : 0.0f;
     float r = xc - kf * 0x1.62e4p-1f;       /* ln2 hi, 17 bits: k hi is exact */
     r = r - kf * 0x1.7f7d1cp-20f;           /* ln2 - hi, rounded */
     float p = 1.0f / 362880.0f;

@@ -42,6 +42,9 @@ CONFIGS = [
     ("tanh", "xent", "add", 0.5, 1, 2, 5, 5, 4, 3, []),
     ("relu", "xent", "mult", 0.1, 1, 8, 4, 6, 6, 10, [20, 20]),
     ("elu", "mse", "mult", 0.3, 1, 1, 10, 7, 3, 2, [9, 7, 5]),
+    # more stacked rows than one 256-row chunk of the C pass
+    ("elu", "xent", "mult", 0.2, 0, 5, 70, 8, 4, 3, [16, 16]),
+    ("tanh", "mse", "add", 0.2, 1, 3, 100, 9, 2, 2, [8, 8]),
 ]
 
 

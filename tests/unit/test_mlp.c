@@ -78,9 +78,9 @@ static ts_batch fixture_batch(const fixture *f)
  * skipping a parameter whose difference is asymmetric (one-sided slopes
  * differing by > 1e-3 relative): with random data that is rare and a
  * skipped parameter is counted, at most 2 per config. */
-static void grad_check(const ts_mlp_config *cfg, const ts_noise_config *nz, size_t M, uint64_t seed)
+static void grad_check_b(const ts_mlp_config *cfg, const ts_noise_config *nz, size_t B, size_t M,
+                         uint64_t seed)
 {
-    const size_t B = 4;
     fixture f;
     fixture_make(&f, cfg, B, B * M, seed);
     ts_err err = { 0 };
@@ -149,6 +149,11 @@ static void grad_check(const ts_mlp_config *cfg, const ts_noise_config *nz, size
     fixture_free(&f);
 }
 
+static void grad_check(const ts_mlp_config *cfg, const ts_noise_config *nz, size_t M, uint64_t seed)
+{
+    grad_check_b(cfg, nz, 4, M, seed);
+}
+
 static void test_gradients(void **state)
 {
     (void)state;
@@ -180,6 +185,28 @@ static void test_gradients(void **state)
                            .act = TS_ACT_ELU, .loss = TS_LOSS_XENT, .init = TS_INIT_GLOROT };
     grad_check(&deep, &noises[3], 2, seed++);
     grad_check(&deep, &noises[2], 2, seed++);
+}
+
+/* Passes longer than one chunk (TS_MLP_CHUNK = 256 rows): B = 100, M = 3 is
+ * 300 rows, so the chunk boundary at row 256 falls inside copy 2 (example
+ * 56), the weight gradients accumulate over two chunks, and with the input
+ * noise off the summed dZ of layer 0 gathers rows from both chunks. Same
+ * check and tolerance as above (float sums of 300 rows still stay ~1e-6
+ * relative). */
+static void test_gradients_chunks(void **state)
+{
+    (void)state;
+    assert_true(300 > TS_MLP_CHUNK && 300 < 2 * TS_MLP_CHUNK);
+    const ts_noise_config noises[] = {
+        { TS_NOISE_ADD, 0.3, 1 }, { TS_NOISE_ADD, 0.3, 0 },
+        { TS_NOISE_MULT, 0.2, 1 }, { TS_NOISE_MULT, 0.2, 0 },
+    };
+    for (size_t k = 0; k < 4; k++) {
+        ts_mlp_config cfg = { .n_in = 3, .n_out = 3, .n_hidden = 2, .width = { 5, 4 },
+                              .act = k % 2 ? TS_ACT_ELU : TS_ACT_TANH,
+                              .loss = k < 2 ? TS_LOSS_MSE : TS_LOSS_XENT, .init = TS_INIT_HE };
+        grad_check_b(&cfg, &noises[k], 100, 3, 100 + k);
+    }
 }
 
 /* The stacked pass over M copies against the mean of M separate M = 1
@@ -492,6 +519,8 @@ static void test_expm1(void **state)
     assert_true(worst <= 2.0);
     assert_true(ts_mlp_expm1_neg(0.0f) == 0.0f);
     assert_true(ts_mlp_expm1_neg(-200.0f) == -1.0f);
+    assert_true(ts_mlp_expm1_neg(-INFINITY) == -1.0f);
+    assert_true(isnan(ts_mlp_expm1_neg(NAN)));
 }
 
 static void expect_msg(ts_status st, const ts_err *err, const char *needle)
@@ -611,6 +640,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gradients),
+        cmocka_unit_test(test_gradients_chunks),
         cmocka_unit_test(test_m_sample),
         cmocka_unit_test(test_sigma_zero),
         cmocka_unit_test(test_determinism),

@@ -44,17 +44,21 @@ count_script "$py" tests/oracle/scipy_sampler.py "$TAILSWEEP"
 count_script bash tests/cli/test_sde_cli.sh
 count_script bash tests/cli/test_linear_cli.sh
 count_script "$py" tests/oracle/linear_numpy.py "$PWD/$asan/oracle/linear_driver"
+count_script bash tests/cli/test_gni_cli.sh
 count_script bash tests/cli/test_fit_cli.sh
 count_script bash tests/cli/test_dist_cli.sh "$TAILSWEEP"
 count_script "$py" tests/oracle/scipy_stable_dist.py "$TAILSWEEP"
 count_script "$py" tests/oracle/sklearn_kde.py "$PWD/$asan/oracle/kde_driver"
 count_script "$py" tests/oracle/scipy_stable_fast.py "$PWD/$asan/oracle/stable_fast_driver"
 count_script "$py" tests/oracle/store_xarray.py "$PWD/$asan/oracle/store_writer"
+count_script "$py" tests/oracle/scipy_gradnoise.py "$PWD/$asan/oracle/gradnoise_driver"
 count_script "$py" tests/oracle/mlp_torch.py "$PWD/$asan/oracle/mlp_driver"
 # Long statistical runs (10^8 chain steps in all) use the optimised build;
 # the sanitizer build covers the same code paths in the shorter tests above.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_sde_stats.sh
 count_script "$py" tests/oracle/sde_stationary.py "$PWD/$release/tailsweep"
+# GNI learning (Fashion-MNIST, a 3-rank sweep) needs the optimised build.
+count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_gni_learn.sh
 # The sweep's MPI, signal and kill -9 scenarios run ~20 sweeps: the
 # optimised build, plus a pass of the sanitizer build through the same paths.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" TAILSWEEP_ASAN="$TAILSWEEP" bash tests/cli/test_sweep_cli.sh

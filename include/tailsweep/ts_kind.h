@@ -124,6 +124,7 @@ typedef struct ts_kind {
 /* The kinds built into this binary, NULL-terminated. */
 extern const ts_kind ts_kind_sde;
 extern const ts_kind ts_kind_linear;
+extern const ts_kind ts_kind_gni;
 extern const ts_kind *const ts_kinds_all[];
 const ts_kind *ts_kind_find(const ts_kind *const *kinds, const char *name);
 

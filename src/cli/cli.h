@@ -56,5 +56,7 @@ extern const ts_command ts_cmd_fit;
 extern const ts_command ts_cmd_pdf;
 extern const ts_command ts_cmd_cdf;
 extern const ts_command ts_cmd_quantile;
+extern const ts_command ts_cmd_train;
+extern const ts_command ts_cmd_gni;
 
 #endif

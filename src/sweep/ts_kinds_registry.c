@@ -10,5 +10,6 @@
 const ts_kind *const ts_kinds_all[] = {
     &ts_kind_sde,
     &ts_kind_linear,
+    &ts_kind_gni,
     NULL
 };

@@ -1,0 +1,342 @@
+/* ts_gni_run.c: one GNI training run (ts_gni.h): SGD on the M-sample
+ * objective, logging clean losses, measuring the implicit-effect gradient
+ * noise, and, in mimic runs, replacing the implicit effect by draws from
+ * the law fitted to it at every step. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tailsweep/ts_stable.h"
+#include "ts_gni_internal.h"
+
+/* The M' draws of a measurement are stacked up to this many rows per pass:
+ * larger passes do not run faster, only take more memory. */
+enum { ROW_CAP = 8192, ACT_ROWS = 1024 };
+
+typedef struct {
+    const ts_gni_config *c;
+    ts_mlp *net;
+    ts_mlp_work *ws;
+    size_t max_rows, B, n_logs, n_weights, act_rows, act_total;
+    ts_dataset *train, *test;
+    float *bx, *by, *grad;
+    int32_t *bl;
+    size_t *perm, pos;
+    double *u, *noise, *act, *draws;
+    ts_gradnoise_stats *gs;        /* per weight layer, the last measurement */
+    ts_rng r_batch, r_train, r_meas, r_mimic;
+} run_state;
+
+static int noisy(const ts_noise_config *nz)
+{
+    return nz->type != TS_NOISE_NONE && nz->sigma2 > 0;
+}
+
+static void state_free(run_state *s)
+{
+    ts_mlp_free(s->net);
+    ts_mlp_work_free(s->ws);
+    ts_dataset_free(s->train);
+    ts_dataset_free(s->test);
+    free(s->bx);
+    free(s->by);
+    free(s->bl);
+    free(s->grad);
+    free(s->perm);
+    free(s->u);
+    free(s->noise);
+    free(s->act);
+    free(s->draws);
+    free(s->gs);
+}
+
+static ts_status state_init(run_state *s, const ts_gni_config *c, uint64_t seed, uint64_t task, uint64_t rep,
+                            ts_err *err)
+{
+    memset(s, 0, sizeof *s);
+    s->c = c;
+    ts_rng base;
+    ts_status st = ts_gni_data_load(c, seed, rep, &s->train, &s->test, err);
+    if (!st) st = ts_mlp_alloc(&c->net, &s->net, err);
+    if (!st) st = ts_rng_init(&base, seed, task, rep, TS_PURPOSE_INIT, err);
+    if (st) return st;
+    ts_mlp_init(s->net, &base);
+    const ts_mlp *net = s->net;
+    size_t n = s->train->n;
+    s->B = c->batch ? c->batch : n;
+    size_t meas = c->M_prime * s->B < ROW_CAP ? c->M_prime * s->B : ROW_CAP;
+    s->max_rows = c->M * s->B > meas ? c->M * s->B : meas;
+    if (s->max_rows < s->B) s->max_rows = s->B;
+    s->n_logs = ts_gni_n_logs(c);
+    for (size_t l = 0; l < net->n_layers; l++) s->n_weights += net->rows[l] * net->cols[l];
+    s->act_rows = s->B < ACT_ROWS ? s->B : ACT_ROWS;
+    for (size_t i = 0; i < net->cfg.n_hidden; i++) s->act_total += s->act_rows * net->cfg.width[i];
+    st = ts_mlp_work_alloc(net, s->max_rows, &s->ws, err);
+    if (st) return st;
+    s->grad = malloc(net->n_params * sizeof *s->grad);
+    s->noise = malloc(s->n_weights * sizeof *s->noise);
+    s->draws = malloc(s->n_weights * sizeof *s->draws);
+    s->act = malloc((s->act_total ? s->act_total : 1) * sizeof *s->act);
+    s->gs = calloc(net->n_layers, sizeof *s->gs);
+    int ok = s->grad && s->noise && s->draws && s->act && s->gs;
+    if (s->B < n) {   /* minibatches: gather buffers and the epoch permutation */
+        s->bx = malloc(s->B * s->train->d * sizeof *s->bx);
+        if (s->train->d_out) s->by = malloc(s->B * s->train->d_out * sizeof *s->by);
+        else s->bl = malloc(s->B * sizeof *s->bl);
+        s->perm = malloc(n * sizeof *s->perm);
+        s->u = malloc(n * sizeof *s->u);
+        ok = ok && s->bx && (s->by || s->bl) && s->perm && s->u;
+        s->pos = n;   /* shuffle before the first batch */
+        for (size_t i = 0; i < n; i++) s->perm[i] = i;
+    }
+    if (!ok) return ts_err_set(err, TS_ENOMEM, "gni: out of memory for a network of %zu parameters, batch %zu",
+                               net->n_params, s->B);
+    st = ts_rng_init(&s->r_batch, seed, task, rep, TS_PURPOSE_BATCH, err);
+    if (!st) st = ts_rng_init(&base, seed, task, rep, TS_PURPOSE_NOISE, err);
+    if (!st) st = ts_rng_substream(&s->r_train, &base, 0, err);
+    if (!st) st = ts_rng_substream(&s->r_meas, &base, 1, err);
+    if (!st) st = ts_rng_substream(&s->r_mimic, &base, 2, err);
+    return st;
+}
+
+static ts_batch whole(const ts_dataset *d, size_t n)
+{
+    return (ts_batch){ n, d->x, d->y, d->label };
+}
+
+/* Minibatches without replacement within an epoch: a fresh Fisher-Yates
+ * permutation whenever fewer than B examples remain (the remainder is
+ * dropped, so every batch has B examples). Full batch: the dataset itself. */
+static ts_batch next_batch(run_state *s)
+{
+    const ts_dataset *d = s->train;
+    size_t n = d->n;
+    if (s->B == n) return whole(d, n);
+    if (s->pos + s->B > n) {
+        ts_rng_uniform_block(&s->r_batch, n, s->u);
+        for (size_t i = n - 1; i > 0; i--) {
+            size_t j = (size_t)(s->u[i] * (double)(i + 1));
+            if (j > i) j = i;
+            size_t t = s->perm[i];
+            s->perm[i] = s->perm[j];
+            s->perm[j] = t;
+        }
+        s->pos = 0;
+    }
+    for (size_t i = 0; i < s->B; i++) {
+        size_t k = s->perm[s->pos + i];
+        memcpy(s->bx + i * d->d, d->x + k * d->d, d->d * sizeof(float));
+        if (d->d_out) memcpy(s->by + i * d->d_out, d->y + k * d->d_out, d->d_out * sizeof(float));
+        else s->bl[i] = d->label[k];
+    }
+    s->pos += s->B;
+    return (ts_batch){ s->B, s->bx, s->by, s->bl };
+}
+
+static void fill_na(double *a, size_t n)
+{
+    if (a)
+        for (size_t i = 0; i < n; i++) a[i] = TS_GRADNOISE_NA;
+}
+
+static void out_init(const run_state *s, ts_gni_out *o)
+{
+    size_t K = s->n_logs, L = s->net->n_layers, H = s->net->cfg.n_hidden;
+    fill_na(o->train_loss, K);
+    fill_na(o->test_loss, K);
+    fill_na(o->train_acc, K);
+    fill_na(o->test_acc, K);
+    double *gn[] = { o->gn_mean, o->gn_skew, o->gn_kurt, o->gn_tail, o->gn_alpha, o->gn_beta, o->gn_scale };
+    for (size_t i = 0; i < 7; i++) fill_na(gn[i], L * K);
+    fill_na(o->act_skew, H * K);
+    fill_na(o->act_kurt, H * K);
+    if (o->gn_valid) memset(o->gn_valid, 0, L * K * sizeof(double));
+    if (o->act_valid) memset(o->act_valid, 0, H * K * sizeof(double));
+    o->final_train_loss = o->final_test_loss = o->final_train_acc = o->final_test_acc = TS_GRADNOISE_NA;
+    o->explicit_reg = o->explicit_reg_mc = TS_GRADNOISE_NA;
+    o->diverged_at = -1;
+}
+
+static size_t n_eval(const run_state *s)
+{
+    size_t n = s->train->n;
+    return s->c->n_eval && s->c->n_eval < n ? s->c->n_eval : n;
+}
+
+/* Clean losses (and accuracies) at log k. */
+static ts_status evaluate(run_state *s, size_t k, ts_gni_out *o, ts_err *err)
+{
+    ts_batch tr = whole(s->train, n_eval(s)), te = whole(s->test, s->test->n);
+    int cls = s->train->d_out == 0;
+    double l1, l2, a1 = 0, a2 = 0;
+    ts_status st = ts_mlp_evaluate(s->net, s->ws, &tr, &l1, cls ? &a1 : NULL, err);
+    if (!st) st = ts_mlp_evaluate(s->net, s->ws, &te, &l2, cls ? &a2 : NULL, err);
+    if (st) return st;   /* nothing half-written: a blow-up leaves the sentinel */
+    o->train_loss[k] = l1;
+    o->test_loss[k] = l2;
+    if (cls && o->train_acc) o->train_acc[k] = a1;
+    if (cls && o->test_acc) o->test_acc[k] = a2;
+    return TS_OK;
+}
+
+/* Measure the implicit-effect noise on batch b, fit each layer (s->gs) and,
+ * when k >= 0, record the statistics at log k. */
+static ts_status measure(run_state *s, const ts_batch *b, long k, ts_gni_out *o, ts_err *err)
+{
+    const ts_mlp *net = s->net;
+    int want_act = k >= 0 && o->act_skew;
+    ts_status st = ts_gni_measure(net, s->ws, s->max_rows, b, &s->c->noise, s->c->M_prime, &s->r_meas,
+                                  s->noise, want_act ? s->act : NULL, s->act_rows, err);
+    size_t K = s->n_logs, off = 0;
+    for (size_t l = 0; l < net->n_layers && !st; l++) {
+        size_t nw = net->rows[l] * net->cols[l];
+        ts_gradnoise_stats *g = &s->gs[l];
+        st = ts_gradnoise_stats_compute(s->noise + off, nw, s->c->fit, s->c->mle_max, g, err);
+        off += nw;
+        if (st || k < 0) continue;
+        size_t i = l * K + (size_t)k;
+        o->gn_mean[i] = g->mean;
+        o->gn_skew[i] = g->skew;
+        o->gn_kurt[i] = g->kurt;
+        o->gn_tail[i] = g->tail_index;
+        o->gn_alpha[i] = g->alpha;
+        o->gn_beta[i] = g->beta;
+        o->gn_scale[i] = g->scale;
+        o->gn_valid[i] = g->valid;
+    }
+    off = 0;
+    for (size_t h = 0; h < net->cfg.n_hidden && want_act && !st; h++) {
+        size_t n = s->act_rows * net->cfg.width[h], i = h * K + (size_t)k;
+        double mean;
+        o->act_valid[i] = ts_gradnoise_moments(s->act + off, n, &mean, &o->act_skew[i], &o->act_kurt[i]);
+        off += n;
+    }
+    return st;
+}
+
+/* Mimic (paper figure 4): add to each weight gradient a draw from the law
+ * fitted to this step's M = 1 implicit-effect noise of its layer; a layer
+ * whose fit is not defined (e.g. all-zero noise) gets nothing. */
+static ts_status mimic_add(run_state *s, ts_err *err)
+{
+    const ts_mlp *net = s->net;
+    for (size_t l = 0; l < net->n_layers; l++) {
+        const ts_gradnoise_stats *g = &s->gs[l];
+        size_t nw = net->rows[l] * net->cols[l];
+        if (s->c->mimic == TS_GNI_MIMIC_STABLE) {
+            if (!(g->valid & TS_GN_VALID_FIT)) continue;
+            ts_stable law;
+            ts_status st = ts_stable_init(&law, g->alpha, g->beta, g->scale, g->loc, TS_S0, err);
+            if (st) return st;
+            ts_stable_fill(&law, &s->r_mimic, nw, s->draws);
+        } else {
+            if (!(g->valid & TS_GN_VALID_MOMENTS)) continue;
+            ts_rng_normal_block(&s->r_mimic, nw, s->draws);
+            for (size_t j = 0; j < nw; j++) s->draws[j] = fma(g->sd, s->draws[j], g->mean);
+        }
+        float *gw = s->grad + net->off_w[l];
+        for (size_t j = 0; j < nw; j++) gw[j] = (float)(gw[j] + s->draws[j]);
+    }
+    return TS_OK;
+}
+
+/* Explicit effect at the end: the closed form (MSE) and E_e[L~] - L(clean)
+ * over M' draws, both on the training evaluation set. */
+static ts_status explicit_effect(run_state *s, ts_gni_out *o, ts_err *err)
+{
+    const ts_gni_config *c = s->c;
+    size_t ne = n_eval(s);
+    o->explicit_reg = o->explicit_reg_mc = 0;
+    if (!noisy(&c->noise)) return TS_OK;
+    ts_batch all = whole(s->train, ne);
+    double clean, noisy_mean = 0, reg = 0, v;
+    ts_status st = ts_mlp_evaluate(s->net, s->ws, &all, &clean, NULL, err);
+    size_t chunk = ne < s->max_rows ? ne : s->max_rows;
+    for (size_t a = 0; a < ne && !st; a += chunk) {
+        size_t cb = ne - a < chunk ? ne - a : chunk, mc = s->max_rows / cb;
+        const ts_dataset *d = s->train;
+        ts_batch b = { cb, d->x + a * d->d, d->y ? d->y + a * d->d_out : NULL, d->label ? d->label + a : NULL };
+        if (c->net.loss == TS_LOSS_MSE) {
+            st = ts_mlp_explicit_reg(s->net, s->ws, &b, &c->noise, &v, err);
+            reg += v * (double)cb / (double)ne;
+        }
+        if (mc > c->M_prime) mc = c->M_prime;
+        for (size_t done = 0; done < c->M_prime && !st; done += mc) {
+            size_t m = c->M_prime - done < mc ? c->M_prime - done : mc;
+            st = ts_mlp_noise_draw(s->net, s->ws, &c->noise, cb, m, &s->r_meas, err);
+            if (!st) st = ts_mlp_loss_grad(s->net, s->ws, &b, m, &c->noise, NULL, &v, err);
+            noisy_mean += v * ((double)m / (double)c->M_prime) * ((double)cb / (double)ne);
+        }
+    }
+    if (st) return st;
+    o->explicit_reg_mc = noisy_mean - clean;
+    o->explicit_reg = c->net.loss == TS_LOSS_MSE ? reg : o->explicit_reg_mc;
+    return TS_OK;
+}
+
+/* One SGD step on the M-sample objective. */
+static ts_status train_step(run_state *s, const ts_batch *b, uint64_t step, ts_err *err)
+{
+    const ts_gni_config *c = s->c;
+    double loss;
+    ts_status st = noisy(&c->noise) ? ts_mlp_noise_draw(s->net, s->ws, &c->noise, b->n, c->M, &s->r_train, err)
+                                    : TS_OK;
+    if (!st) st = ts_mlp_loss_grad(s->net, s->ws, b, c->M, &c->noise, s->grad, &loss, err);
+    if (!st && c->mimic != TS_GNI_MIMIC_NONE) st = mimic_add(s, err);
+    if (st) return st;
+    double lr = c->lr_gamma > 0 ? c->lr / pow(1 + (double)step / c->lr_k0, c->lr_gamma) : c->lr;
+    ts_mlp_sgd_step(s->net, s->grad, (float)lr);
+    return TS_OK;
+}
+
+ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uint64_t replicate,
+                     int (*cancelled)(void *), void *ctx, ts_gni_out *o, ts_err *err)
+{
+    ts_gni_config checked = *cfg, *c = &checked;   /* the check fills n_in, n_out from the data */
+    ts_status st = ts_gni_config_check(c, err);
+    if (st) return st;
+    run_state s;
+    st = state_init(&s, c, seed, task, replicate, err);
+    if (st) {
+        state_free(&s);
+        return st;
+    }
+    out_init(&s, o);
+    uint64_t gn_every = c->gradnoise_every ? c->gradnoise_every : c->log_every;
+    size_t k = 0;
+    for (uint64_t step = 0; !st; step++) {
+        ts_batch b = next_batch(&s);
+        int logged = k < s.n_logs && step == ts_gni_log_step(c, k);
+        int gn_due = logged && step % gn_every == 0;
+        if (logged) st = evaluate(&s, k, o, err);
+        if (!st && (gn_due || (c->mimic != TS_GNI_MIMIC_NONE && step < c->steps)))
+            st = measure(&s, &b, gn_due ? (long)k : -1, o, err);
+        if (logged) k++;
+        if (!st && step < c->steps && cancelled && cancelled(ctx))
+            st = ts_err_set(err, TS_ECANCEL, "gni: cancelled at step %llu", (unsigned long long)step);
+        if (!st && step < c->steps) st = train_step(&s, &b, step, err);
+        if (st == TS_ENUMERIC) o->diverged_at = (int64_t)step;
+        if (st || step == c->steps) break;
+    }
+    if (st == TS_ENUMERIC) {
+        /* a blow-up is a result, not a failure: the values logged before it
+         * stay, everything after it is the sentinel */
+        ts_err_clear(err);
+        st = TS_OK;
+    } else if (!st) {
+        size_t last = s.n_logs - 1;
+        o->final_train_loss = o->train_loss[last];
+        o->final_test_loss = o->test_loss[last];
+        if (o->train_acc) o->final_train_acc = o->train_acc[last];
+        if (o->test_acc) o->final_test_acc = o->test_acc[last];
+        st = explicit_effect(&s, o, err);
+        if (st == TS_ENUMERIC) {
+            o->diverged_at = (int64_t)c->steps;
+            o->explicit_reg = o->explicit_reg_mc = TS_GRADNOISE_NA;
+            ts_err_clear(err);
+            st = TS_OK;
+        }
+    }
+    state_free(&s);
+    return st;
+}

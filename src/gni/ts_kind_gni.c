@@ -1,0 +1,225 @@
+/* ts_kind_gni.c: the GNI experiment as a sweep kind: its parameters, its
+ * result arrays, and one task = one ts_gni_run. The same table drives
+ * `tailsweep train` flags and job-file keys. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tailsweep/ts_gni.h"
+#include "tailsweep/ts_kind.h"
+
+static const char *const data_names[] = { "toy", "fashion_mnist", NULL };
+static const char *const act_names[] = { "relu", "elu", "tanh", NULL };
+static const char *const loss_names[] = { "auto", "mse", "xent", NULL };
+static const char *const init_names[] = { "he", "glorot", NULL };
+static const char *const noise_names[] = { "none", "additive", "multiplicative", NULL };
+static const char *const mimic_names[] = { "none", "stable", "gaussian", NULL };
+#define INF HUGE_VAL
+#define BIG 1e12   /* step counts: exact in a double */
+
+static const ts_param_spec gni_params[] = {
+    { "data", TS_PARAM_CHOICE, 0, 0, 0, "toy", data_names, "", "toy (paper figure 2's signal, regression) or fashion_mnist (10 classes)", TS_PARAM_FIXED },
+    { "n_train", TS_PARAM_INT, 0, 1e8, 0, "1000", NULL, "", "training examples (a random subset per replicate); 0: all (fashion_mnist)", 0 },
+    { "n_test", TS_PARAM_INT, 0, 1e8, 0, "1000", NULL, "", "test examples; 0: all (fashion_mnist)", 0 },
+    { "n_eval", TS_PARAM_INT, 0, 1e8, 0, "2000", NULL, "", "train loss on the first n_eval training examples; 0: all", 0 },
+    { "standardise", TS_PARAM_INT, 0, 1, 0, "0", NULL, "", "1: standardise features by the training set", 0 },
+    { "depth", TS_PARAM_INT, 1, TS_MLP_MAX_HIDDEN, 0, "4", NULL, "", "hidden layers", TS_PARAM_FIXED },
+    { "width", TS_PARAM_INT, 1, 1 << 16, 0, "256", NULL, "", "units per hidden layer", 0 },
+    { "act", TS_PARAM_CHOICE, 0, 0, 0, "elu", act_names, "", "hidden activation", 0 },
+    { "loss", TS_PARAM_CHOICE, 0, 0, 0, "auto", loss_names, "", "auto: mse for toy, xent (softmax cross-entropy) for fashion_mnist", 0 },
+    { "init", TS_PARAM_CHOICE, 0, 0, 0, "he", init_names, "", "weight initialisation", 0 },
+    { "noise", TS_PARAM_CHOICE, 0, 0, 0, "additive", noise_names, "", "injection: additive h + e, e ~ N(0, sigma2); multiplicative h e, e ~ N(1, sigma2)", 0 },
+    { "sigma2", TS_PARAM_REAL, 0, INF, 0, "0.1", NULL, "variance", "VARIANCE (not standard deviation) of the injected noise", 0 },
+    { "on_input", TS_PARAM_INT, 0, 1, 0, "1", NULL, "", "1: inject into the input too (hidden layers always, the output never)", 0 },
+    { "M", TS_PARAM_INT, 1, 1 << 16, 0, "1", NULL, "", "noise draws in the objective (1/M) sum_m L~(B; w, e_m)", 0 },
+    { "M_prime", TS_PARAM_INT, 2, 1 << 16, 0, "128", NULL, "", "fresh draws for the mean gradient E_e of the implicit-effect noise", 0 },
+    { "lr", TS_PARAM_REAL, 0, INF, 1, "0.01", NULL, "", "SGD learning rate lr0", 0 },
+    { "lr_gamma", TS_PARAM_REAL, 0, 10, 0, "0", NULL, "", "schedule lr_k = lr0 / (1 + k/lr_k0)^lr_gamma; 0: constant", 0 },
+    { "lr_k0", TS_PARAM_REAL, 0, INF, 1, "1000", NULL, "steps", "schedule time scale", 0 },
+    { "batch", TS_PARAM_INT, 0, 1e8, 0, "0", NULL, "", "minibatch size; 0: full batch", 0 },
+    { "steps", TS_PARAM_INT, 1, BIG, 0, "1000", NULL, "steps", "SGD steps", TS_PARAM_FIXED },
+    { "log_every", TS_PARAM_INT, 1, BIG, 0, "50", NULL, "steps", "clean train and test loss every this many steps (and at the end)", TS_PARAM_FIXED },
+    { "gradnoise_every", TS_PARAM_INT, 0, BIG, 0, "0", NULL, "steps", "gradient-noise statistics every this many steps (a multiple of log_every); 0: log_every", TS_PARAM_FIXED },
+    { "fit", TS_PARAM_CHOICE, 0, 0, 0, "mcculloch", ts_gradnoise_fit_names, "", "alpha-stable fit of the gradient noise: mcculloch (quantiles, fast) or mle", 0 },
+    { "mle_max", TS_PARAM_INT, 20, 1e7, 0, "1000", NULL, "", "fit mle: values per fit (a fixed evenly spaced subsample)", 0 },
+    { "mimic", TS_PARAM_CHOICE, 0, 0, 0, "none", mimic_names, "", "paper figure 4: add draws of the law fitted to the M = 1 implicit-effect noise (stable or gaussian) to full-batch gradients", 0 },
+};
+enum { N_GNI_PARAMS = sizeof gni_params / sizeof gni_params[0] };
+
+/* Kind parameters -> a run configuration. */
+static ts_status to_config(const ts_params *p, ts_gni_config *c, ts_err *err)
+{
+    ts_gni_config_default(c);
+    c->data = (ts_gni_data)ts_params_choice(p, "data");
+    c->n_train = (size_t)ts_params_get(p, "n_train");
+    c->n_test = (size_t)ts_params_get(p, "n_test");
+    c->n_eval = (size_t)ts_params_get(p, "n_eval");
+    c->standardise = (int)ts_params_get(p, "standardise");
+    c->net.n_hidden = (size_t)ts_params_get(p, "depth");
+    for (size_t i = 0; i < TS_MLP_MAX_HIDDEN; i++) c->net.width[i] = (size_t)ts_params_get(p, "width");
+    c->net.act = (ts_activation)ts_params_choice(p, "act");
+    int loss = ts_params_choice(p, "loss");
+    c->net.loss = loss == 1 ? TS_LOSS_MSE : loss == 2 ? TS_LOSS_XENT
+                : c->data == TS_GNI_DATA_TOY ? TS_LOSS_MSE : TS_LOSS_XENT;
+    c->net.init = (ts_init)ts_params_choice(p, "init");
+    c->noise.type = (ts_noise_type)ts_params_choice(p, "noise");
+    c->noise.sigma2 = ts_params_get(p, "sigma2");
+    c->noise.on_input = (int)ts_params_get(p, "on_input");
+    c->M = (size_t)ts_params_get(p, "M");
+    c->M_prime = (size_t)ts_params_get(p, "M_prime");
+    c->lr = ts_params_get(p, "lr");
+    c->lr_gamma = ts_params_get(p, "lr_gamma");
+    c->lr_k0 = ts_params_get(p, "lr_k0");
+    c->batch = (size_t)ts_params_get(p, "batch");
+    c->steps = (uint64_t)ts_params_get(p, "steps");
+    c->log_every = (uint64_t)ts_params_get(p, "log_every");
+    c->gradnoise_every = (uint64_t)ts_params_get(p, "gradnoise_every");
+    c->fit = (ts_gradnoise_fit)ts_params_choice(p, "fit");
+    c->mle_max = (size_t)ts_params_get(p, "mle_max");
+    c->mimic = (ts_gni_mimic)ts_params_choice(p, "mimic");
+    return ts_gni_config_check(c, err);
+}
+
+static ts_status gni_validate(const ts_params *p, ts_err *err)
+{
+    ts_gni_config c;
+    return to_config(p, &c, err);
+}
+
+static void add(ts_result_layout *l, const char *name, const char *unit, const char *doc,
+                size_t rank, size_t d0, const char *n0, size_t d1, const char *n1)
+{
+    ts_result_spec *r = &l->r[l->n++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->name, sizeof r->name, "%s", name);
+    snprintf(r->unit, sizeof r->unit, "%s", unit);
+    snprintf(r->doc, sizeof r->doc, "%s", doc);
+    r->rank = rank;
+    r->dims[0] = d0;
+    r->dims[1] = d1;
+    snprintf(r->dim_names[0], sizeof r->dim_names[0], "%s", n0 ? n0 : "");
+    snprintf(r->dim_names[1], sizeof r->dim_names[1], "%s", n1 ? n1 : "");
+}
+
+/* Result order; run() fills them by these indices. The accuracy results
+ * exist for classification only (data is TS_PARAM_FIXED), so they come
+ * last among the arrays: R_TRAIN_ACC onwards are absent for the toy data. */
+enum { R_TRAIN_LOSS, R_TEST_LOSS, R_GN_MEAN, R_GN_SKEW, R_GN_KURT, R_GN_TAIL, R_GN_ALPHA, R_GN_BETA,
+       R_GN_SCALE, R_GN_VALID, R_ACT_SKEW, R_ACT_KURT, R_ACT_VALID, R_FINAL_TRAIN, R_FINAL_TEST,
+       R_EXPLICIT, R_EXPLICIT_MC, R_DIVAT, R_VARIANCE, R_TRAIN_ACC, R_TEST_ACC, R_FINAL_TRAIN_ACC, R_FINAL_TEST_ACC,
+       R_COUNT };
+
+#define NA_NOTE " (-1e6 where not measured or undefined)"
+
+static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err)
+{
+    ts_gni_config c;
+    ts_status st = to_config(p, &c, err);
+    if (st) return st;
+    size_t K = ts_gni_n_logs(&c), L = c.net.n_hidden + 1, H = c.net.n_hidden;
+    int cls = c.data != TS_GNI_DATA_TOY;
+    memset(l, 0, sizeof *l);
+    add(l, "train_loss", "", "clean loss on the first n_eval training examples" NA_NOTE, 1, K, "step", 0, NULL);
+    add(l, "test_loss", "", "clean loss on the test set" NA_NOTE, 1, K, "step", 0, NULL);
+    add(l, "gradnoise_mean", "", "mean of the implicit-effect gradient noise over the layer's weights" NA_NOTE, 2, L, "layer", K, "step");
+    add(l, "gradnoise_skew", "", "skewness of the implicit-effect gradient noise" NA_NOTE, 2, L, "layer", K, "step");
+    add(l, "gradnoise_kurt", "", "excess kurtosis of the implicit-effect gradient noise" NA_NOTE, 2, L, "layer", K, "step");
+    add(l, "gradnoise_tail_index", "", "block-sum tail index (MATH.md section 1)" NA_NOTE, 2, L, "layer", K, "step");
+    add(l, "gradnoise_alpha", "", "alpha of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
+    add(l, "gradnoise_beta", "", "beta (the paper's theta) of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
+    add(l, "gradnoise_scale", "", "scale of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
+    add(l, "gradnoise_valid", "", "bits: 1 skew and kurt, 2 tail index, 4 stable fit defined; 0 not measured", 2, L, "layer", K, "step");
+    add(l, "actnoise_skew", "", "skewness of the activation perturbation h~(noisy) - h(clean)" NA_NOTE, 2, H, "hidden", K, "step");
+    add(l, "actnoise_kurt", "", "excess kurtosis of the activation perturbation" NA_NOTE, 2, H, "hidden", K, "step");
+    add(l, "actnoise_valid", "", "1: actnoise_skew and actnoise_kurt defined; 0 not measured or constant", 2, H, "hidden", K, "step");
+    add(l, "final_train_loss", "", "train_loss at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
+    add(l, "final_test_loss", "", "test_loss at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
+    add(l, "explicit_reg", "", "explicit effect at the end: mse the closed form (sigma2/2) sum ||d out/d h||^2, xent = explicit_reg_mc" NA_NOTE, 0, 0, NULL, 0, NULL);
+    add(l, "explicit_reg_mc", "", "Monte Carlo explicit effect E_e[L~] - L(clean) over M_prime draws" NA_NOTE, 0, 0, NULL, 0, NULL);
+    add(l, "diverged_at", "steps", "step whose loss was not finite; -1 if the run never blew up", 0, 0, NULL, 0, NULL);
+    add(l, "noise_variance", "variance", "sigma2: the VARIANCE (not the standard deviation) of the injected Gaussian noise", 0, 0, NULL, 0, NULL);
+    if (cls) {
+        add(l, "train_accuracy", "", "accuracy on the first n_eval training examples" NA_NOTE, 1, K, "step", 0, NULL);
+        add(l, "test_accuracy", "", "accuracy on the test set" NA_NOTE, 1, K, "step", 0, NULL);
+        add(l, "final_train_accuracy", "", "train_accuracy at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
+        add(l, "final_test_accuracy", "", "test_accuracy at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
+    }
+    /* every array over steps carries the logged steps as its coordinate */
+    for (size_t i = 0; i < l->n; i++) {
+        ts_result_spec *r = &l->r[i];
+        for (size_t d = 0; d < r->rank; d++) {
+            if (strcmp(r->dim_names[d], "step") != 0) continue;
+            if (!(r->coords[d] = malloc(K * sizeof(double)))) {
+                ts_result_layout_free(l);
+                return ts_err_set(err, TS_ENOMEM, "gni: out of memory");
+            }
+            for (size_t k = 0; k < K; k++) r->coords[d][k] = (double)ts_gni_log_step(&c, k);
+        }
+    }
+    return TS_OK;
+}
+
+static ts_status gni_run_task(const ts_task *t, const ts_result_layout *l, double *const *out,
+                              ts_task_status *status, ts_err *err)
+{
+    ts_gni_config c;
+    ts_status st = to_config(&t->params, &c, err);
+    if (st) return st;
+    int cls = l->n > R_TRAIN_ACC;
+    ts_gni_out o = {
+        .train_loss = out[R_TRAIN_LOSS], .test_loss = out[R_TEST_LOSS],
+        .train_acc = cls ? out[R_TRAIN_ACC] : NULL, .test_acc = cls ? out[R_TEST_ACC] : NULL,
+        .gn_mean = out[R_GN_MEAN], .gn_skew = out[R_GN_SKEW], .gn_kurt = out[R_GN_KURT],
+        .gn_tail = out[R_GN_TAIL], .gn_alpha = out[R_GN_ALPHA], .gn_beta = out[R_GN_BETA],
+        .gn_scale = out[R_GN_SCALE], .gn_valid = out[R_GN_VALID],
+        .act_skew = out[R_ACT_SKEW], .act_kurt = out[R_ACT_KURT], .act_valid = out[R_ACT_VALID],
+    };
+    st = ts_gni_run(&c, t->seed, t->point, t->replicate, t->cancelled, t->cancel_ctx, &o, err);
+    if (st) return st;
+    out[R_FINAL_TRAIN][0] = o.final_train_loss;
+    out[R_FINAL_TEST][0] = o.final_test_loss;
+    out[R_EXPLICIT][0] = o.explicit_reg;
+    out[R_EXPLICIT_MC][0] = o.explicit_reg_mc;
+    out[R_DIVAT][0] = (double)o.diverged_at;
+    out[R_VARIANCE][0] = c.noise.sigma2;
+    if (cls) {
+        out[R_FINAL_TRAIN_ACC][0] = o.final_train_acc;
+        out[R_FINAL_TEST_ACC][0] = o.final_test_acc;
+    }
+    *status = o.diverged_at >= 0 ? TS_TASK_DIVERGED : TS_TASK_DONE;
+    return TS_OK;
+}
+
+/* ~6 flops per weight per stacked row for a forward and backward pass, at
+ * ~10 GFLOP/s for one core of OpenBLAS sgemm on these shapes: training
+ * (M B rows a step), the measurements ((M' + 2) B rows, every gradnoise
+ * step, or every step in mimic runs) and the evaluations. */
+static double gni_cost(const ts_params *p)
+{
+    ts_gni_config c;
+    if (to_config(p, &c, NULL)) return 0;
+    double w = 0, in = (double)c.net.n_in;
+    for (size_t i = 0; i < c.net.n_hidden; i++) {
+        w += in * (double)c.net.width[i];
+        in = (double)c.net.width[i];
+    }
+    w += in * (double)c.net.n_out;
+    double n = c.n_train ? (double)c.n_train : 60000, B = c.batch ? (double)c.batch : n;
+    double steps = (double)c.steps, logs = (double)ts_gni_n_logs(&c);
+    double gn = c.mimic ? steps : logs / (double)(c.gradnoise_every ? c.gradnoise_every / c.log_every : 1);
+    double ne = c.n_eval && c.n_eval < n ? (double)c.n_eval : n, nt = c.n_test ? (double)c.n_test : 10000;
+    double rows = steps * (double)c.M * B + gn * ((double)c.M_prime + 2) * B + logs * (ne + nt) / 3;
+    return 6 * w * rows / 1e10;
+}
+
+const ts_kind ts_kind_gni = {
+    .name = "gni",
+    .summary = "MLP training with Gaussian noise injections: loss curves, implicit-effect gradient-noise statistics",
+    .params = gni_params,
+    .n_params = N_GNI_PARAMS,
+    .validate = gni_validate,
+    .layout = gni_layout,
+    .run = gni_run_task,
+    .cost = gni_cost,
+};

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# tests/cli/test_gni_cli.sh: `tailsweep train` (one task of the gni kind) as
+# a user meets it: bad configurations give exit 2 and a message naming the
+# key; -o writes a labelled HDF5 file whose results are bit-identical for
+# a seed; --print summarises. Short runs: made for the sanitizer build.
+#   TAILSWEEP=build/asan/tailsweep bash tests/cli/test_gni_cli.sh
+set -u
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+TAILSWEEP=${TAILSWEEP:-$repo/build/release/tailsweep}
+case $TAILSWEEP in /*) ;; *) TAILSWEEP=$PWD/$TAILSWEEP ;; esac
+PY=/usr/bin/python3
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-300)"; }
+[ -x "$TAILSWEEP" ] || { fail binary "$TAILSWEEP missing"; exit 0; }
+W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; cd "$W" || exit 0
+run() { "$TAILSWEEP" "$@" >"$W/out" 2>"$W/err"; rc=$?; }
+short="--depth 2 --width 8 --n_train 64 --n_test 32 --steps 30 --log_every 10 --M_prime 8"
+
+# bad CASE WORD ARGS...: exit 2 and stderr names WORD
+bad() {
+  local name=$1 word=$2; shift 2
+  run train $short "$@" --print
+  if [ $rc -eq 2 ] && grep -q -- "$word" "$W/err"; then pass "train rejects $name"
+  else fail "train rejects $name" "rc=$rc err=$(cat "$W/err")"; fi
+}
+bad "width 0" width --width 0
+bad "unknown activation" act --act swish
+bad "sigma2 < 0" sigma2 --sigma2 -0.1
+bad "M = 0" "'M'\|--M" --M 0
+bad "depth above the maximum" depth --depth 17
+bad "xent on the regression toy data" loss --loss xent
+bad "batch above n_train" batch --batch 65
+bad "gradnoise_every not a multiple of log_every" gradnoise_every --gradnoise_every 15
+bad "mimic with minibatches" batch --mimic stable --batch 8
+bad "unknown data set" data --data svhn
+bad "non-numeric lr" lr --lr fast
+
+run train $short
+[ $rc -eq 2 ] && grep -q "nothing to do" "$W/err" && pass "train without -o or --print is a usage error" \
+  || fail "train no output" "rc=$rc"
+
+run train $short --sigma2 0.2 -o a.h5 --print
+if [ $rc -eq 0 ] && grep -q "implicit-effect gradient noise at step 30" "$W/out" && grep -q "final train loss" "$W/out" \
+   && [ -s a.h5 ]; then pass "train writes a.h5 and prints a summary"
+else fail "train run" "rc=$rc $(cat "$W/err")"; fi
+
+run train $short --sigma2 0.2 -o a.h5
+[ $rc -eq 3 ] && grep -q "exists" "$W/err" && pass "train refuses to overwrite without --force" \
+  || fail "train overwrite" "rc=$rc $(cat "$W/err")"
+
+run train $short --sigma2 0.2 -o b.h5
+run train $short --sigma2 0.2 --seed 2 -o c.h5
+"$PY" - <<'PY' && pass "train: the HDF5 file is labelled and bit-identical for a seed" || fail "train h5" "see above"
+import sys, h5py, numpy as np
+a, b, c = (h5py.File(f, "r") for f in ("a.h5", "b.h5", "c.h5"))
+def results(f):
+    out = {}
+    f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) else None)
+    return out
+ra, rb, rc = results(a), results(b), results(c)
+keys = [k for k in ra if k.split("/")[-1] in ("train_loss", "gradnoise_kurt", "explicit_reg", "actnoise_skew")]
+ok = len(keys) == 4
+ok &= all(np.array_equal(ra[k], rb[k]) for k in ra if "wall" not in k and "time" not in k)
+ok &= any(not np.array_equal(ra[k], rc[k]) for k in keys)
+tl = [k for k in ra if k.split("/")[-1] == "train_loss"][0]
+ok &= np.all(np.isfinite(ra[tl])) and ra[tl].shape[-1] == 4
+steps = [k for k in ra if k.split("/")[-1] == "step"]
+ok &= bool(steps) and list(ra[steps[0]]) == [0, 10, 20, 30]
+attrs = {}
+a.visititems(lambda n, o: attrs.update({f"{n}@{k}": v for k, v in o.attrs.items()}))
+attrs.update({f"@{k}": v for k, v in a.attrs.items()})
+txt = " ".join(f"{k}={v}" for k, v in attrs.items())
+nv = [k for k in ra if k.split("/")[-1] == "noise_variance"]
+ok &= bool(nv) and float(ra[nv[0]]) == 0.2 and "variance" in txt.lower()
+if not ok:
+    print("keys", sorted(ra)[:40], "attrs", txt[:600])
+sys.exit(0 if ok else 1)
+PY
+
+# a blow-up is reported (exit 1, status diverged), never written as NaN
+run train $short --lr 50 -o d.h5
+if [ $rc -eq 1 ] && [ -s d.h5 ] && "$PY" -c "
+import h5py, numpy as np, sys
+f = h5py.File('d.h5', 'r'); vals = []
+f.visititems(lambda n, o: vals.append(np.asarray(o[()], dtype=float)) if isinstance(o, h5py.Dataset) and o.dtype.kind == 'f' else None)
+sys.exit(0 if all(np.all(np.isfinite(v)) for v in vals) else 1)"; then pass "train: divergence exits 1 and writes no NaN"
+else fail "train divergence" "rc=$rc $(cat "$W/err")"; fi
+exit 0

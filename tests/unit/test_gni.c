@@ -1,0 +1,384 @@
+/* test_gni.c: the GNI run (ts_gni.h) and the gni kind: implicit-effect
+ * gradient noise (identically 0 without noise; heavier tails than Gaussian
+ * for additive noise on a 1-neuron network, the paper's theorem 3.1),
+ * determinism, measurement that never perturbs training, blow-up handling,
+ * mimic runs, and configuration errors. Small networks and few steps keep
+ * it to seconds under ASan; learning on real data is in
+ * tests/cli/test_gni_learn.sh (release build). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tailsweep/ts_gni.h"
+#include "tailsweep/ts_kind.h"
+
+/* A small toy run: 2 hidden layers of 8, 64 points, full batch. */
+static void small_config(ts_gni_config *c)
+{
+    ts_gni_config_default(c);
+    c->n_train = 64;
+    c->n_test = 32;
+    c->net.n_hidden = 2;
+    c->net.width[0] = c->net.width[1] = 8;
+    c->lr = 0.01;
+    c->steps = 40;
+    c->log_every = 10;
+    c->M_prime = 16;
+}
+
+/* Output arrays for a config, in one block. */
+typedef struct {
+    ts_gni_out o;
+    double *block;
+    size_t n;
+} outbuf;
+
+static void out_alloc(const ts_gni_config *c, outbuf *b)
+{
+    size_t K = ts_gni_n_logs(c), L = c->net.n_hidden + 1, H = c->net.n_hidden;
+    b->n = 4 * K + 8 * L * K + 3 * H * K;
+    b->block = calloc(b->n, sizeof(double));
+    assert_non_null(b->block);
+    double *p = b->block;
+    memset(&b->o, 0, sizeof b->o);
+    double **curves[] = { &b->o.train_loss, &b->o.test_loss, &b->o.train_acc, &b->o.test_acc };
+    for (int i = 0; i < 4; i++, p += K) *curves[i] = p;
+    double **gn[] = { &b->o.gn_mean, &b->o.gn_skew, &b->o.gn_kurt, &b->o.gn_tail, &b->o.gn_alpha,
+                      &b->o.gn_beta, &b->o.gn_scale, &b->o.gn_valid };
+    for (int i = 0; i < 8; i++, p += L * K) *gn[i] = p;
+    double **act[] = { &b->o.act_skew, &b->o.act_kurt, &b->o.act_valid };
+    for (int i = 0; i < 3; i++, p += H * K) *act[i] = p;
+}
+
+static void run_ok(const ts_gni_config *c, uint64_t seed, uint64_t task, uint64_t rep, outbuf *b)
+{
+    ts_err err = { 0 };
+    ts_status st = ts_gni_run(c, seed, task, rep, NULL, NULL, &b->o, &err);
+    if (st) fail_msg("ts_gni_run: %s", err.msg);
+}
+
+static void all_finite(const outbuf *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (!isfinite(b->block[i])) fail_msg("output value %zu is not finite", i);
+    const ts_gni_out *o = &b->o;
+    assert_true(isfinite(o->final_train_loss) && isfinite(o->final_test_loss) && isfinite(o->explicit_reg) &&
+                isfinite(o->explicit_reg_mc));
+}
+
+/* sigma2 = 0: the M = 1 gradient is the mean gradient, so the implicit-effect
+ * noise is exactly 0 in every layer; its statistics are the mean 0 and the
+ * sentinel for everything a constant vector does not define. */
+static void test_no_noise_no_gradient_noise(void **state)
+{
+    (void)state;
+    ts_gni_config c;
+    small_config(&c);
+    c.noise.sigma2 = 0;
+    ts_err err = { 0 };
+    assert_int_equal(ts_gni_config_check(&c, &err), TS_OK);
+    outbuf b;
+    out_alloc(&c, &b);
+    run_ok(&c, 3, 0, 0, &b);
+    all_finite(&b);
+    size_t K = ts_gni_n_logs(&c), L = c.net.n_hidden + 1;
+    for (size_t i = 0; i < L * K; i++) {
+        assert_true(b.o.gn_mean[i] == 0.0);
+        assert_true(b.o.gn_valid[i] == 0.0);
+        assert_true(b.o.gn_kurt[i] == TS_GRADNOISE_NA && b.o.gn_alpha[i] == TS_GRADNOISE_NA);
+    }
+    assert_true(b.o.explicit_reg == 0.0 && b.o.explicit_reg_mc == 0.0);
+    /* the same through ts_gni_measure on raw buffers, multiplicative noise with sigma2 = 0 */
+    ts_mlp *net;
+    ts_mlp_work *ws;
+    ts_rng r;
+    c.net.n_in = c.net.n_out = 1;
+    assert_int_equal(ts_mlp_alloc(&c.net, &net, &err), TS_OK);
+    assert_int_equal(ts_rng_init(&r, 1, 2, 3, TS_PURPOSE_TEST, &err), TS_OK);
+    ts_mlp_init(net, &r);
+    assert_int_equal(ts_mlp_work_alloc(net, 256, &ws, &err), TS_OK);
+    float x[16], y[16];
+    for (int i = 0; i < 16; i++) {
+        x[i] = (float)i / 16;
+        y[i] = sinf(6 * x[i]);
+    }
+    ts_batch bt = { 16, x, y, NULL };
+    ts_noise_config nz = { TS_NOISE_MULT, 0, 1 };
+    size_t nw = 8 + 64 + 8;
+    double *noise = malloc(nw * sizeof *noise), *act = malloc(16 * 16 * sizeof *act);
+    assert_int_equal(ts_gni_measure(net, ws, 256, &bt, &nz, 32, &r, noise, act, 16, &err), TS_OK);
+    for (size_t j = 0; j < nw; j++) assert_true(noise[j] == 0.0);
+    for (size_t j = 0; j < 16 * 16; j++) assert_true(act[j] == 0.0);
+    free(noise);
+    free(act);
+    ts_mlp_work_free(ws);
+    ts_mlp_free(net);
+    free(b.block);
+}
+
+/* Theorem 3.1 (paper): with additive GNIs the gradient noise has
+ * sub-exponential, not Gaussian, tails. A 1-D network with one hidden
+ * neuron (two weights), one example, sigma2 = 0.5: 4000 independent
+ * measurements of each weight's implicit-effect noise (M' = 64). The
+ * excess kurtosis of 4000 Gaussian values has sd sqrt(24 / 4000) = 0.077;
+ * the bound 0.5 is 6.5 sd above 0, and the measured values are far above
+ * it (the output weight's noise is (out - y) h~, a product of correlated
+ * Gaussians). The activation perturbation of the hidden neuron is checked
+ * to be near-Gaussian by comparison: its kurtosis is far below. */
+static void test_additive_noise_heavy_tails(void **state)
+{
+    (void)state;
+    ts_mlp_config mc = { .n_in = 1, .n_out = 1, .n_hidden = 1, .width = { 1 }, .act = TS_ACT_ELU,
+                         .loss = TS_LOSS_MSE, .init = TS_INIT_HE };
+    ts_mlp *net;
+    ts_mlp_work *ws;
+    ts_rng r;
+    ts_err err = { 0 };
+    assert_int_equal(ts_mlp_alloc(&mc, &net, &err), TS_OK);
+    assert_int_equal(ts_rng_init(&r, 7, 0, 0, TS_PURPOSE_TEST, &err), TS_OK);
+    ts_mlp_init(net, &r);
+    assert_int_equal(ts_mlp_work_alloc(net, 64, &ws, &err), TS_OK);
+    float x = 0.7f, y = 1.3f;
+    ts_batch b = { 1, &x, &y, NULL };
+    ts_noise_config nz = { TS_NOISE_ADD, 0.5, 1 };
+    enum { N = 4000 };
+    double *w0 = malloc(N * sizeof *w0), *w1 = malloc(N * sizeof *w1), *a = malloc(N * sizeof *a);
+    for (int i = 0; i < N; i++) {
+        double noise[2], act;
+        assert_int_equal(ts_gni_measure(net, ws, 64, &b, &nz, 64, &r, noise, &act, 1, &err), TS_OK);
+        w0[i] = noise[0];
+        w1[i] = noise[1];
+        a[i] = act;
+    }
+    double m, s, k0, k1, ka;
+    assert_int_equal(ts_gradnoise_moments(w0, N, &m, &s, &k0), TS_GN_VALID_MOMENTS);
+    assert_int_equal(ts_gradnoise_moments(w1, N, &m, &s, &k1), TS_GN_VALID_MOMENTS);
+    assert_int_equal(ts_gradnoise_moments(a, N, &m, &s, &ka), TS_GN_VALID_MOMENTS);
+    if (!(k0 > 0.5 && k1 > 0.5)) fail_msg("excess kurtosis of the gradient noise: %g (W1), %g (W2)", k0, k1);
+    if (!(ka < k1)) fail_msg("activation perturbation kurtosis %g not below the gradient noise's %g", ka, k1);
+    free(w0);
+    free(w1);
+    free(a);
+    ts_mlp_work_free(ws);
+    ts_mlp_free(net);
+}
+
+/* The same seed gives the same bits; another task or seed other numbers. */
+static void test_deterministic(void **state)
+{
+    (void)state;
+    ts_gni_config c;
+    small_config(&c);
+    c.batch = 16;
+    outbuf a, b, d;
+    out_alloc(&c, &a);
+    out_alloc(&c, &b);
+    out_alloc(&c, &d);
+    run_ok(&c, 11, 2, 1, &a);
+    run_ok(&c, 11, 2, 1, &b);
+    run_ok(&c, 11, 3, 1, &d);
+    all_finite(&a);
+    assert_memory_equal(a.block, b.block, a.n * sizeof(double));
+    assert_true(a.o.explicit_reg == b.o.explicit_reg && a.o.final_test_loss == b.o.final_test_loss);
+    assert_true(memcmp(a.block, d.block, a.n * sizeof(double)) != 0);
+    /* measurements draw from their own substream: measuring at every log or
+     * only at the end leaves the training path (the loss curve) unchanged */
+    c.gradnoise_every = 40;
+    run_ok(&c, 11, 2, 1, &d);
+    assert_memory_equal(a.o.train_loss, d.o.train_loss, ts_gni_n_logs(&c) * sizeof(double));
+    assert_true(d.o.gn_valid[0] != 0 && d.o.gn_valid[1] == 0 && d.o.gn_mean[1] == TS_GRADNOISE_NA);
+    free(a.block);
+    free(b.block);
+    free(d.block);
+}
+
+/* A learning rate far too large: the run stops at the first non-finite
+ * loss, says where, and leaves no NaN: values after the blow-up are the
+ * sentinel. The kind marks the task DIVERGED. */
+static void test_divergence(void **state)
+{
+    (void)state;
+    const ts_kind *k = &ts_kind_gni;
+    ts_task t = { .point = 0, .replicate = 0, .seed = 5 };
+    t.params.spec = k->params;
+    t.params.n = k->n_params;
+    ts_err err = { 0 };
+    for (size_t i = 0; i < k->n_params; i++)
+        assert_int_equal(ts_param_parse(&k->params[i], k->params[i].def, &t.params.v[i], "default", &err), TS_OK);
+    const char *set[][2] = { { "lr", "50" }, { "depth", "2" }, { "width", "16" }, { "n_train", "64" },
+                             { "steps", "100" }, { "log_every", "10" }, { "M_prime", "8" } };
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
+        int j = ts_params_index(k->params, k->n_params, set[i][0]);
+        assert_true(j >= 0);
+        assert_int_equal(ts_param_parse(&k->params[j], set[i][1], &t.params.v[j], set[i][0], &err), TS_OK);
+    }
+    assert_int_equal(k->validate(&t.params, &err), TS_OK);
+    ts_result_layout l;
+    memset(&l, 0, sizeof l);
+    assert_int_equal(k->layout(&t.params, &l, &err), TS_OK);
+    assert_int_equal(ts_result_find(&l, "train_accuracy"), -1);   /* regression */
+    double *out[TS_MAX_RESULTS];
+    for (size_t i = 0; i < l.n; i++) out[i] = calloc(ts_result_size(&l.r[i]), sizeof(double));
+    ts_task_status status = TS_TASK_TODO;
+    assert_int_equal(k->run(&t, &l, out, &status, &err), TS_OK);
+    assert_int_equal(status, TS_TASK_DIVERGED);
+    double at = out[ts_result_find(&l, "diverged_at")][0];
+    assert_true(at >= 0 && at < 100);
+    for (size_t i = 0; i < l.n; i++)
+        for (size_t j = 0; j < ts_result_size(&l.r[i]); j++)
+            if (!isfinite(out[i][j])) fail_msg("%s[%zu] is not finite", l.r[i].name, j);
+    const double *tl = out[ts_result_find(&l, "train_loss")];
+    assert_true(tl[0] > 0 && tl[0] != TS_GRADNOISE_NA);
+    assert_true(tl[10] == TS_GRADNOISE_NA);
+    assert_true(out[ts_result_find(&l, "final_train_loss")][0] == TS_GRADNOISE_NA);
+    const double *steps = l.r[ts_result_find(&l, "train_loss")].coords[0];
+    assert_true(steps[0] == 0 && steps[1] == 10 && steps[10] == 100);
+    for (size_t i = 0; i < l.n; i++) free(out[i]);
+    ts_result_layout_free(&l);
+}
+
+/* Mimic runs (paper figure 4) train the M-sample objective on full-batch
+ * gradients plus draws from the law fitted to the M = 1 noise: they differ
+ * from the plain M-sample run, differ from each other, and stay finite. */
+static void test_mimic(void **state)
+{
+    (void)state;
+    ts_gni_config c;
+    small_config(&c);
+    c.M = 4;
+    c.steps = 20;
+    outbuf plain, st, ga;
+    out_alloc(&c, &plain);
+    out_alloc(&c, &st);
+    out_alloc(&c, &ga);
+    run_ok(&c, 9, 0, 0, &plain);
+    c.mimic = TS_GNI_MIMIC_STABLE;
+    run_ok(&c, 9, 0, 0, &st);
+    c.mimic = TS_GNI_MIMIC_GAUSSIAN;
+    run_ok(&c, 9, 0, 0, &ga);
+    all_finite(&st);
+    all_finite(&ga);
+    size_t K = ts_gni_n_logs(&c);
+    assert_true(plain.o.train_loss[0] == st.o.train_loss[0]);   /* same start */
+    assert_true(plain.o.train_loss[K - 1] != st.o.train_loss[K - 1]);
+    assert_true(st.o.train_loss[K - 1] != ga.o.train_loss[K - 1]);
+    free(plain.block);
+    free(st.block);
+    free(ga.block);
+}
+
+static int calls;
+static int cancel_at_5(void *ctx)
+{
+    (void)ctx;
+    return ++calls >= 5;
+}
+
+/* The run polls its cancel hook every step and stops with TS_ECANCEL. */
+static void test_cancel(void **state)
+{
+    (void)state;
+    ts_gni_config c;
+    small_config(&c);
+    outbuf b;
+    out_alloc(&c, &b);
+    ts_err err = { 0 };
+    calls = 0;
+    assert_int_equal(ts_gni_run(&c, 1, 0, 0, cancel_at_5, NULL, &b.o, &err), TS_ECANCEL);
+    assert_int_equal(calls, 5);
+    free(b.block);
+}
+
+/* fit = mle (on an evenly spaced subsample of mle_max values) fills the
+ * stable fit with alpha in the MLE's range [0.5, 2] wherever it is valid;
+ * layers with fewer than 20 weights have no fit (valid bit clear). */
+static void test_mle_fit(void **state)
+{
+    (void)state;
+    ts_gni_config c;
+    small_config(&c);
+    c.net.width[0] = c.net.width[1] = 16;
+    c.steps = 10;
+    c.fit = TS_GN_FIT_MLE;
+    c.mle_max = 100;
+    c.noise.sigma2 = 0.3;
+    outbuf b;
+    out_alloc(&c, &b);
+    run_ok(&c, 4, 0, 0, &b);
+    all_finite(&b);
+    size_t K = ts_gni_n_logs(&c), L = c.net.n_hidden + 1, fitted = 0;
+    for (size_t i = 0; i < L * K; i++)
+        if ((unsigned)b.o.gn_valid[i] & TS_GN_VALID_FIT) {
+            fitted++;
+            assert_true(b.o.gn_alpha[i] >= 0.5 && b.o.gn_alpha[i] <= 2);
+            assert_true(b.o.gn_beta[i] >= -1 && b.o.gn_beta[i] <= 1 && b.o.gn_scale[i] > 0);
+        }
+    /* the 16 x 16 layer at every log; the 16-weight first and last layers
+     * are below the fits' minimum of 20 values */
+    assert_true(fitted >= K);
+    free(b.block);
+}
+
+static void expect_bad(ts_gni_config *c, const char *key)
+{
+    ts_err err = { 0 };
+    assert_int_equal(ts_gni_config_check(c, &err), TS_EINVAL);
+    if (!strstr(err.msg, key)) fail_msg("message '%s' does not name '%s'", err.msg, key);
+}
+
+static void test_bad_config(void **state)
+{
+    (void)state;
+    ts_gni_config c;
+    small_config(&c);
+    c.net.loss = TS_LOSS_XENT;
+    expect_bad(&c, "'loss'");
+    small_config(&c);
+    c.batch = 65;
+    expect_bad(&c, "'batch'");
+    small_config(&c);
+    c.gradnoise_every = 15;
+    expect_bad(&c, "'gradnoise_every'");
+    small_config(&c);
+    c.mimic = TS_GNI_MIMIC_STABLE;
+    c.batch = 8;
+    expect_bad(&c, "'batch'");
+    small_config(&c);
+    c.mimic = TS_GNI_MIMIC_GAUSSIAN;
+    c.noise.sigma2 = 0;
+    expect_bad(&c, "'mimic'");
+    small_config(&c);
+    c.n_train = 0;
+    expect_bad(&c, "'n_train'");
+    small_config(&c);
+    c.M = 0;
+    expect_bad(&c, "'M'");
+    small_config(&c);
+    c.noise.sigma2 = -1;
+    ts_err err = { 0 };
+    assert_int_not_equal(ts_gni_config_check(&c, &err), TS_OK);
+    assert_non_null(strstr(err.msg, "sigma2"));
+    small_config(&c);
+    c.net.width[1] = 0;
+    assert_int_not_equal(ts_gni_config_check(&c, &err), TS_OK);
+    assert_non_null(strstr(err.msg, "width"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_noise_no_gradient_noise),
+        cmocka_unit_test(test_additive_noise_heavy_tails),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_divergence),
+        cmocka_unit_test(test_mimic),
+        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_mle_fit),
+        cmocka_unit_test(test_bad_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

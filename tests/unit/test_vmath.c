@@ -1,6 +1,10 @@
 /* test_vmath.c: the SIMD-friendly log/exp/sincos against glibc's libm, which
  * is itself within 1 ulp. Tolerance: 2 ulp of the libm value (the kernels'
- * analysis gives < 1 ulp of the true value; 2 leaves room for libm's own). */
+ * analysis gives < 1 ulp of the true value; 2 leaves room for libm's own),
+ * 1 ulp for the log, whose analysis bounds it below 1 ulp of the true value
+ * while glibc's log is within 0.52: two doubles that close differ by at most
+ * one ulp. Its table is checked entry by entry against long double.
+ * (Scalar == SIMD bits needs the optimised build: tests/simd/simd_bits.c.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,23 +31,77 @@ static double lcg01(uint64_t *s)
     return (double)(*s >> 11) * 0x1p-53;
 }
 
+static double worst_log_error(double lo, double hi, int n, uint64_t seed, int logscale)
+{
+    uint64_t s = seed;
+    double worst = 0;
+    for (int i = 0; i < n; i++) {
+        double t = lo + (hi - lo) * lcg01(&s);
+        double x = logscale ? exp(t) : t;
+        double e = ulps(ts_vlog(x), log(x));
+        if (e > worst) worst = e;
+    }
+    return worst;
+}
+
 static void test_log_accuracy(void **state)
 {
     (void)state;
-    uint64_t s = 1;
+    double w[] = {
+        worst_log_error(-700.0, 700.0, 1000000, 1, 1),     /* e^-700 .. e^700 */
+        worst_log_error(1.0 - 5e-4, 1.0 + 5e-4, 100000, 2, 0),   /* log small */
+        /* 1 +- 0.03: the invc = 1 subinterval [1 - 2^-9, 1 + 2^-8) and the
+         * ones next to it, where |log x| and |r| are of one size */
+        worst_log_error(0.97, 1.03, 300000, 3, 0),
+        worst_log_error(0x1p-53, 1.0, 300000, 4, 0),       /* the samplers' uniforms */
+        worst_log_error(0.6, 3.0, 300000, 5, 0),           /* every subinterval, k = 0, 1 */
+    };
     double worst = 0;
-    for (int i = 0; i < 1000000; i++) {
-        double x = exp((lcg01(&s) - 0.5) * 1400.0);  /* e^-700 .. e^700 */
-        double e = ulps(ts_vlog(x), log(x));
-        if (e > worst) worst = e;
-    }
-    for (int i = 0; i < 100000; i++) {               /* near 1, where log is small */
-        double x = 1.0 + (lcg01(&s) - 0.5) * 1e-3;
-        double e = ulps(ts_vlog(x), log(x));
-        if (e > worst) worst = e;
-    }
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) worst = w[i] > worst ? w[i] : worst;
     print_message("ts_vlog worst error %.3f ulp\n", worst);
-    assert_true(worst <= 2.0);
+    assert_true(worst <= 1.0);
+    /* the ends of every subinterval: 2^45 consecutive doubles per index */
+    double edge_worst = 0;
+    for (uint64_t i = 0; i <= TS_VLOG_N; i++)
+        for (int d = -2; d <= 2; d++) {
+            double x = ts_as_f64(TS_VLOG_OFF + (i << (52 - TS_VLOG_BITS)) + (uint64_t)(int64_t)d);
+            double e = ulps(ts_vlog(x), log(x));
+            edge_worst = e > edge_worst ? e : edge_worst;
+        }
+    assert_true(edge_worst <= 1.0);
+}
+
+/* Every table entry: logc = -log(invc) (long double's logl is within 2^-63
+ * relative, 2^-11 ulp of a double, so the 2^-6 ulp bound leaves it room; the
+ * generator reports 0.004 ulp), and |z invc - 1| < 2^-8 over the entry's
+ * subinterval, the range the log1p polynomial was truncated for. */
+static void test_log_table(void **state)
+{
+    (void)state;
+    double worst = 0, worst_r = 0;
+    for (uint64_t i = 0; i < TS_VLOG_N; i++) {
+        double invc = ts_vlog_invc[i], logc = ts_vlog_logc[i];
+        long double exact = -logl((long double)invc);
+        if (logc != 0.0) {
+            double u = nextafter(fabs(logc), INFINITY) - fabs(logc);
+            double e = (double)fabsl((long double)logc - exact) / u;
+            worst = e > worst ? e : worst;
+        } else {
+            assert_true(invc == 1.0);
+        }
+        long double lo = ts_as_f64(TS_VLOG_OFF + (i << (52 - TS_VLOG_BITS)));
+        long double top = ts_as_f64(TS_VLOG_OFF + ((i + 1) << (52 - TS_VLOG_BITS)) - 1);
+        double r1 = (double)fabsl(lo * invc - 1.0L), r2 = (double)fabsl(top * invc - 1.0L);
+        worst_r = r1 > worst_r ? r1 : worst_r;
+        worst_r = r2 > worst_r ? r2 : worst_r;
+    }
+    print_message("log table: logc within %.4f ulp, |r| < %a\n", worst, worst_r);
+    assert_true(worst <= 0x1p-6);
+    assert_true(worst_r < 0x1p-8);
+    /* 1.0 lies inside its subinterval, whose entry is exactly (1, 0) */
+    uint64_t one = (ts_as_u64(1.0) - TS_VLOG_OFF) >> (52 - TS_VLOG_BITS);
+    assert_true(ts_vlog_invc[one] == 1.0 && ts_vlog_logc[one] == 0.0);
+    assert_true(ts_as_u64(1.0) - TS_VLOG_OFF - (one << (52 - TS_VLOG_BITS)) > 0);
 }
 
 static void test_log_special(void **state)
@@ -56,6 +114,10 @@ static void test_log_special(void **state)
     assert_true(ts_vlog(1.0) == 0.0);
     double sub[] = { 5e-324, 1e-310, 2.2e-308 };
     for (int i = 0; i < 3; i++) assert_true(ulps(ts_vlog(sub[i]), log(sub[i])) <= 2.0);
+    assert_true(ts_vlog(DBL_MAX) == log(DBL_MAX) && ts_vlog(DBL_MIN) == log(DBL_MIN));
+    assert_true(ts_vlog(2.0) == log(2.0) && ts_vlog(0.5) == log(0.5));
+    assert_true(ts_vlog(M_E) == 1.0 && ts_vlog(nextafter(1.0, 0.0)) == log(nextafter(1.0, 0.0)));
+    assert_true(ts_vlog(nextafter(1.0, 2.0)) == log(nextafter(1.0, 2.0)));
     /* the hot-path variant agrees bit for bit on normal inputs */
     assert_true(ts_vlog_normal(0.3) == ts_vlog(0.3));
 }
@@ -106,6 +168,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_log_accuracy),
+        cmocka_unit_test(test_log_table),
         cmocka_unit_test(test_log_special),
         cmocka_unit_test(test_exp_accuracy),
         cmocka_unit_test(test_sincos_accuracy),

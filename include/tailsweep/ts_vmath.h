@@ -31,11 +31,12 @@
 static inline uint64_t ts_as_u64(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
 static inline double ts_as_f64(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
 
-/* exponent field (0..2047) of a non-negative double, as a double, without an
- * int64 -> double conversion (which AVX2 lacks). */
-static inline double ts_exponent_field(uint64_t bits)
+/* exponent field minus the bias (-1023..1024) of a non-negative double, as a
+ * double, without an int64 -> double conversion (which AVX2 lacks): one
+ * subtraction of 2^52 + 1023, exact since both operands are integers < 2^53. */
+static inline double ts_exponent_unbiased(uint64_t bits)
 {
-    return ts_as_f64((bits >> 52) | UINT64_C(0x4330000000000000)) - 0x1p52;
+    return ts_as_f64((bits >> 52) | UINT64_C(0x4330000000000000)) - (0x1p52 + 1023.0);
 }
 
 #define TS_LN2_HI 0x1.62e42fefa3800p-1 /* ln 2 to 43 bits: k * LN2_HI is exact */
@@ -66,7 +67,7 @@ extern const double ts_vlog_logc[TS_VLOG_N];
 static inline double ts_vlog_normal(double x)
 {
     uint64_t ix = ts_as_u64(x) + (UINT64_C(0x3FF0000000000000) - TS_VLOG_OFF);
-    double k = ts_exponent_field(ix) - 1023.0;
+    double k = ts_exponent_unbiased(ix);
     uint64_t i = (ix >> (52 - TS_VLOG_BITS)) & (TS_VLOG_N - 1);
     double z = ts_as_f64((ix & UINT64_C(0x000FFFFFFFFFFFFF)) + TS_VLOG_OFF);
     double r = fma(z, ts_vlog_invc[i], -1.0);

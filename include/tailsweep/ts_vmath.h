@@ -39,14 +39,14 @@ static inline double ts_exponent_unbiased(uint64_t bits)
     return ts_as_f64((bits >> 52) | UINT64_C(0x4330000000000000)) - (0x1p52 + 1023.0);
 }
 
-#define TS_LN2_HI 0x1.62e42fefa3800p-1 /* ln 2 to 43 bits: k * LN2_HI is exact */
+#define TS_LN2_HI 0x1.62e42fefa3800p-1 /* ln 2 to 42 bits, a multiple of 2^-42: k * LN2_HI is exact */
 #define TS_LN2_LO 0x1.ef35793c76730p-45
 
 /* The log's table (src/core/ts_vlog_table.c, written and documented by
  * scripts/gen_vlog_table.py): x = 2^k z with z in [OFF, 2 OFF), OFF about
  * 0.69, and the top TS_VLOG_BITS bits of z - OFF pick subinterval i, which
- * has invc ~ 1/(its center) and logc = -log(invc) (to 0.004 ulp). The
- * subinterval around 1.0 has invc = 1, logc = 0 exactly. */
+ * has invc ~ 1/(its center) and logc, a multiple of 2^-42 within 2^-8 ulp of
+ * -log(invc). The subinterval around 1.0 has invc = 1, logc = 0 exactly. */
 #define TS_VLOG_BITS 7
 #define TS_VLOG_N (1 << TS_VLOG_BITS)
 #define TS_VLOG_OFF UINT64_C(0x3FE6100000000000)
@@ -56,14 +56,14 @@ extern const double ts_vlog_logc[TS_VLOG_N];
 /* Natural log of a positive normal double (the hot path: no special cases,
  * no division). log x = k ln2 + logc + log1p(r), r = z invc - 1 by one fma,
  * |r| < 2^-8 (the generator checks it). log1p(r) = r + r^2 P(r), P its Taylor
- * series to r^5/7: the truncation, r^8/8, is below 2^-59 relative. The sum
- * k ln2_hi + logc + r is carried as hi + lo by two Fast2Sums (|k ln2_hi| >
- * |logc| when k != 0; |logc| > |r| when logc != 0), so only the last
- * addition rounds a full-size result. Error: that rounding (0.5 ulp) plus
- * the fma's rounding of r, at most 0.5 ulp and then only where |log x| is
- * near 2^-9 (next to the invc = 1 subinterval, where r is exact); a few
- * 2^-10 ulp besides. Any input, even inf, NaN or negative, reads inside the
- * table: the index is masked. */
+ * series to r^5/7: the truncation, r^8/8, is below 2^-59 relative.
+ * t = k ln2_hi + logc is exact (both are multiples of 2^-42 and |t| < 2^10),
+ * and t + r is split into hi + e exactly (Fast2Sum: |t| > |r| unless t = 0),
+ * so only the last addition rounds a full-size result. Error: that rounding
+ * (0.5 ulp) plus the fma's rounding of r, at most 0.5 ulp and then only where
+ * |log x| is near 2^-9 (next to the invc = 1 subinterval, where r is exact),
+ * plus a few 2^-10 ulp: under 1 ulp of the true value in all. Any input, even
+ * inf, NaN or negative, reads inside the table: the index is masked. */
 static inline double ts_vlog_normal(double x)
 {
     uint64_t ix = ts_as_u64(x) + (UINT64_C(0x3FF0000000000000) - TS_VLOG_OFF);
@@ -71,14 +71,12 @@ static inline double ts_vlog_normal(double x)
     uint64_t i = (ix >> (52 - TS_VLOG_BITS)) & (TS_VLOG_N - 1);
     double z = ts_as_f64((ix & UINT64_C(0x000FFFFFFFFFFFFF)) + TS_VLOG_OFF);
     double r = fma(z, ts_vlog_invc[i], -1.0);
-    double logc = ts_vlog_logc[i];
-    double kh = k * TS_LN2_HI;                      /* exact: 11 x 42 bits */
-    double t = kh + logc, e1 = (kh - t) + logc;     /* Fast2Sum */
-    double hi = t + r, e2 = (t - hi) + r;           /* Fast2Sum */
+    double t = fma(k, TS_LN2_HI, ts_vlog_logc[i]);  /* exact */
+    double hi = t + r, e = (t - hi) + r;            /* Fast2Sum */
     double p = 1.0 / 7;
     p = fma(p, r, -1.0 / 6); p = fma(p, r, 1.0 / 5); p = fma(p, r, -1.0 / 4);
     p = fma(p, r, 1.0 / 3);  p = fma(p, r, -0.5);
-    double lo = fma(k, TS_LN2_LO, e1 + e2);
+    double lo = fma(k, TS_LN2_LO, e);
     lo = fma(r * r, p, lo);
     return hi + lo;
 }

@@ -71,10 +71,12 @@ static void test_log_accuracy(void **state)
     assert_true(edge_worst <= 1.0);
 }
 
-/* Every table entry: logc = -log(invc) (long double's logl is within 2^-63
- * relative, 2^-11 ulp of a double, so the 2^-6 ulp bound leaves it room; the
- * generator reports 0.004 ulp), and |z invc - 1| < 2^-8 over the entry's
- * subinterval, the range the log1p polynomial was truncated for. */
+/* Every table entry: logc within 2^-6 ulp of -log(invc) (long double's logl
+ * is within 2^-63 relative, 2^-11 ulp of a double, so that leaves it room;
+ * the generator guarantees 2^-8 by mpmath), logc a multiple of 2^-42 so that
+ * k ln2_hi + logc is exact for every exponent k, and |z invc - 1| < 2^-8
+ * over the entry's subinterval, the range the log1p polynomial was
+ * truncated for. */
 static void test_log_table(void **state)
 {
     (void)state;
@@ -89,6 +91,9 @@ static void test_log_table(void **state)
         } else {
             assert_true(invc == 1.0);
         }
+        assert_true(logc * 0x1p42 == nearbyint(logc * 0x1p42) && fabs(logc) < 0.5);
+        for (int k = -1075; k <= 1024; k += 1)   /* the exact-sum claim itself */
+            assert_true(fma(k, TS_LN2_HI, logc) - k * TS_LN2_HI == logc);
         long double lo = ts_as_f64(TS_VLOG_OFF + (i << (52 - TS_VLOG_BITS)));
         long double top = ts_as_f64(TS_VLOG_OFF + ((i + 1) << (52 - TS_VLOG_BITS)) - 1);
         double r1 = (double)fabsl(lo * invc - 1.0L), r2 = (double)fabsl(top * invc - 1.0L);

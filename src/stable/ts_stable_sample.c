@@ -8,7 +8,9 @@
  *   alpha=1: X = (2/pi) [(pi/2 + beta V) tan V - beta log((pi/2) W cos V / (pi/2 + beta V))]
  *   alpha=2: X = 2 sqrt(W) sin V, which is N(0, 2).
  * then Y = scale X + shift. All transcendental calls go through ts_vmath.h so
- * that one kernel serves the scalar and the vector path bit for bit. */
+ * that one kernel serves the scalar and the vector path bit for bit. The
+ * alpha = 1 kernel returns (pi/2) X: its factor 2/pi rides in the scale
+ * (kernel_scale), one multiplication fewer per draw. */
 #include "tailsweep/ts_stable.h"
 #include "tailsweep/ts_vmath.h"
 
@@ -45,7 +47,7 @@ static inline double cms_alpha1(double beta, double u1, double u2)
     double hp = fma(beta, V, M_PI_2);               /* pi/2 + beta V > 0 */
     double d = 1.0 / (cv * hp);                     /* one division, used twice */
     double lg = ts_vlog_normal(M_PI_2 * W * cv * cv * d);
-    return M_2_PI * (hp * hp * sv * d - beta * lg);
+    return fma(-beta, lg, hp * hp * sv * d);        /* (pi/2) X */
 }
 
 static inline double cms_gauss(double u1, double u2)
@@ -66,9 +68,15 @@ static inline double cms_kernel(const ts_stable *law, double u1, double u2)
     }
 }
 
+/* The factor from the kernel's result to Y - shift. */
+static inline double kernel_scale(const ts_stable *law)
+{
+    return law->branch == TS_STABLE_ALPHA1 ? law->scale * M_2_PI : law->scale;
+}
+
 double ts_stable_from_uniforms(const ts_stable *law, double u1, double u2)
 {
-    return fma(law->scale, cms_kernel(law, u1, u2), law->shift);
+    return fma(kernel_scale(law), cms_kernel(law, u1, u2), law->shift);
 }
 
 double ts_stable_draw(const ts_stable *law, ts_rng *r)
@@ -86,7 +94,7 @@ void ts_stable_fill(const ts_stable *law, ts_rng *r, size_t n, double *out)
 {
     double u[2 * CHUNK];
     const double alpha = law->alpha, beta = law->beta, Ba = law->B_alpha, S = law->S,
-                 expo = law->expo, scale = law->scale, shift = law->shift;
+                 expo = law->expo, scale = kernel_scale(law), shift = law->shift;
     for (size_t done = 0; done < n;) {
         size_t m = n - done < CHUNK ? n - done : CHUNK;
         ts_rng_uniform_block(r, 2 * m, u);

@@ -46,12 +46,16 @@ static double lcg01(uint64_t *s)
 
 static double scalar_vlog_normal(double x) { return ts_vlog_normal(x); }
 static double scalar_vlog(double x) { return ts_vlog(x); }
+static double scalar_vlog_fast(double x) { return ts_vlog_fast(x); }
 static double scalar_vexp(double x) { return ts_vexp(x); }
 static void scalar_vsincos(double x, double *s, double *c) { ts_vsincos(x, s, c); }
+static void scalar_vsincospi(double x, double *s, double *c) { ts_vsincospi(x, s, c); }
 static double (*volatile s_log_normal)(double) = scalar_vlog_normal;
 static double (*volatile s_log)(double) = scalar_vlog;
+static double (*volatile s_log_fast)(double) = scalar_vlog_fast;
 static double (*volatile s_exp)(double) = scalar_vexp;
 static void (*volatile s_sincos)(double, double *, double *) = scalar_vsincos;
+static void (*volatile s_sincospi)(double, double *, double *) = scalar_vsincospi;
 
 static void check_log(void)
 {
@@ -65,6 +69,10 @@ static void check_log(void)
     for (size_t i = 0; i < N; i++) vec[i] = ts_vlog_normal(in[i]);
     for (size_t i = 0; i < N; i++) sca[i] = s_log_normal(in[i]);
     report("vlog_normal", count_diff(vec, sca, N), N);
+#pragma omp simd
+    for (size_t i = 0; i < N; i++) vec[i] = ts_vlog_fast(in[i]);
+    for (size_t i = 0; i < N; i++) sca[i] = s_log_fast(in[i]);
+    report("vlog_fast", count_diff(vec, sca, N), N);
 
     /* ts_vlog adds the special cases: mix them in */
     static const double special[] = { 0.0, -0.0, -1.0, INFINITY, -INFINITY, NAN,
@@ -90,6 +98,13 @@ static void check_exp_sincos(void)
     for (size_t i = 0; i < N; i++) ts_vsincos(in[i], &vec[i], &vec2[i]);
     for (size_t i = 0; i < N; i++) s_sincos(in[i], &sca[i], &sca2[i]);
     report("vsincos", count_diff(vec, sca, N) + count_diff(vec2, sca2, N), 2 * N);
+
+    for (size_t i = 0; i < N; i++) in[i] = lcg01(&s) - 0.5;
+    in[0] = 0.5, in[1] = -0.5, in[2] = 0.25, in[3] = -0.25, in[4] = 0.0;
+#pragma omp simd
+    for (size_t i = 0; i < N; i++) ts_vsincospi(in[i], &vec[i], &vec2[i]);
+    for (size_t i = 0; i < N; i++) s_sincospi(in[i], &sca[i], &sca2[i]);
+    report("vsincospi", count_diff(vec, sca, N) + count_diff(vec2, sca2, N), 2 * N);
 }
 
 /* ts_stable_fill (vectorised loops in the release library) against

@@ -109,6 +109,37 @@ static void test_log_table(void **state)
     assert_true(ts_as_u64(1.0) - TS_VLOG_OFF - (one << (52 - TS_VLOG_BITS)) > 0);
 }
 
+/* ts_vlog_fast: within 1.5 ulp of the true value (long double logl, ~2^-11
+ * ulp of a double, so measured to that precision) and hence 2 ulp of glibc,
+ * on the domains of test_log_accuracy. */
+static void test_log_fast(void **state)
+{
+    (void)state;
+    uint64_t s = 21;
+    double worst_true = 0, worst_glibc = 0;
+    for (int i = 0; i < 1500000; i++) {
+        double t = lcg01(&s), x;
+        switch (i % 5) {
+        case 0: x = exp((t - 0.5) * 1400.0); break;
+        case 1: x = 0.97 + 0.06 * t; break;
+        case 2: x = t > 0x1p-53 ? t : 0x1p-53; break;
+        case 3: x = 0.6 + 2.4 * t; break;
+        default: x = 1.0 + (t - 0.5) * 1e-3; break;
+        }
+        double y = ts_vlog_fast(x);
+        long double exact = logl((long double)x);
+        double u = nextafter(fabs((double)exact), INFINITY) - fabs((double)exact);
+        double et = (double)fabsl((long double)y - exact) / u, eg = ulps(y, log(x));
+        worst_true = et > worst_true ? et : worst_true;
+        worst_glibc = eg > worst_glibc ? eg : worst_glibc;
+    }
+    print_message("ts_vlog_fast worst error %.3f ulp (true), %.3f ulp (glibc)\n",
+                  worst_true, worst_glibc);
+    assert_true(worst_true <= 1.5 && worst_glibc <= 2.0);
+    assert_true(ts_vlog_fast(1.0) == 0.0 && ulps(ts_vlog_fast(DBL_MAX), log(DBL_MAX)) <= 2.0);
+    assert_true(ulps(ts_vlog_fast(DBL_MIN), log(DBL_MIN)) <= 2.0);
+}
+
 static void test_log_special(void **state)
 {
     (void)state;
@@ -169,14 +200,64 @@ static void test_sincos_accuracy(void **state)
     assert_true(ulps(c, cos(-M_PI_2 + 1e-9)) <= 2.0);
 }
 
+/* sin(pi t), cos(pi t) in long double (glibc 2.36 has no sinpi). For
+ * |t| > 1/4 through cos(pi t) = sin(pi (1/2 - |t|)), 1/2 - |t| exact: a
+ * direct cosl(M_PIl t) would lose its relative accuracy near the zero at
+ * 1/2, as M_PIl t itself rounds. */
+static void sincospi_ref(double t, double *s, double *c)
+{
+    long double a = fabsl((long double)t);
+    if (a <= 0.25L) {
+        *s = (double)sinl(M_PIl * (long double)t);
+        *c = (double)cosl(M_PIl * (long double)t);
+    } else {
+        *s = copysign((double)cosl(M_PIl * (0.5L - a)), t);
+        *c = (double)sinl(M_PIl * (0.5L - a));
+    }
+}
+
+/* sin(pi t), cos(pi t) for |t| <= 1/2 against long double (relative error
+ * ~1e-19, far below a double's ulp). Same 2-ulp bound as ts_vsincos
+ * (analysis: r = pi y rounds once, 0.5 ulp, plus the core's). Near t = +-1/2,
+ * cos must stay relatively accurate: the point of reducing in t. */
+static void test_sincospi_accuracy(void **state)
+{
+    (void)state;
+    uint64_t st = 4;
+    double worst_s = 0, worst_c = 0;
+    for (int i = 0; i < 1000000; i++) {
+        double t = lcg01(&st) - 0.5;
+        if (i % 4 == 0) t = copysign(0.5 - ldexp(lcg01(&st), -(i % 40)), t);  /* near the poles */
+        double s, c, rs, rc;
+        ts_vsincospi(t, &s, &c);
+        sincospi_ref(t, &rs, &rc);
+        double es = ulps(s, rs), ec = ulps(c, rc);
+        if (es > worst_s) worst_s = es;
+        if (ec > worst_c) worst_c = ec;
+    }
+    print_message("ts_vsincospi worst error sin %.3f cos %.3f ulp\n", worst_s, worst_c);
+    assert_true(worst_s <= 2.0 && worst_c <= 2.0);
+    double s, c;
+    ts_vsincospi(0.5, &s, &c);
+    assert_true(s == 1.0 && c == 0.0);
+    ts_vsincospi(-0.5, &s, &c);
+    assert_true(s == -1.0 && c == 0.0);
+    ts_vsincospi(0.0, &s, &c);
+    assert_true(s == 0.0 && c == 1.0);
+    ts_vsincospi(0.5 - 0x1p-53, &s, &c);       /* the largest uniform's angle */
+    assert_true(ulps(c, (double)sinl(M_PIl * 0x1p-53L)) <= 1.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_log_accuracy),
         cmocka_unit_test(test_log_table),
+        cmocka_unit_test(test_log_fast),
         cmocka_unit_test(test_log_special),
         cmocka_unit_test(test_exp_accuracy),
         cmocka_unit_test(test_sincos_accuracy),
+        cmocka_unit_test(test_sincospi_accuracy),
     };
     return cmocka_run_group_tests_name("vmath", tests, NULL, NULL);
 }

@@ -9,7 +9,7 @@
  *   alpha=2: X = 2 sqrt(W) sin V, which is N(0, 2).
  * then Y = scale X + shift. All transcendental calls go through ts_vmath.h so
  * that one kernel serves the scalar and the vector path bit for bit. The logs
- * are ts_vlog_fast (1.5 ulp, against ts_vlog_normal's 1): a 1e-16 relative
+ * are ts_vlog_fast (2 ulp, against ts_vlog_normal's 1): a 1e-16 relative
  * error in W or in a log term is far below anything a sample can resolve,
  * and the other logs' arguments are products of rounded factors anyway. The
  * alpha = 1 kernel returns (pi/2) X: its factor 2/pi rides in the scale

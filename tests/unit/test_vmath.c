@@ -109,9 +109,9 @@ static void test_log_table(void **state)
     assert_true(ts_as_u64(1.0) - TS_VLOG_OFF - (one << (52 - TS_VLOG_BITS)) > 0);
 }
 
-/* ts_vlog_fast: within 1.5 ulp of the true value (long double logl, ~2^-11
- * ulp of a double, so measured to that precision) and hence 2 ulp of glibc,
- * on the domains of test_log_accuracy. */
+/* ts_vlog_fast: within 2 ulp of the true value (long double logl, ~2^-11 ulp
+ * of a double, so measured to that precision; the analysis in ts_vmath.h
+ * bounds it by 1.92) and of glibc, on the domains of test_log_accuracy. */
 static void test_log_fast(void **state)
 {
     (void)state;
@@ -135,7 +135,7 @@ static void test_log_fast(void **state)
     }
     print_message("ts_vlog_fast worst error %.3f ulp (true), %.3f ulp (glibc)\n",
                   worst_true, worst_glibc);
-    assert_true(worst_true <= 1.5 && worst_glibc <= 2.0);
+    assert_true(worst_true <= 2.0 && worst_glibc <= 2.0);
     assert_true(ts_vlog_fast(1.0) == 0.0 && ulps(ts_vlog_fast(DBL_MAX), log(DBL_MAX)) <= 2.0);
     assert_true(ulps(ts_vlog_fast(DBL_MIN), log(DBL_MIN)) <= 2.0);
 }

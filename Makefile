@@ -84,6 +84,13 @@ $(A)/obj/tests/oracle/%.o: tests/oracle/%.c $(HDRS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_CFLAGS) -Itests/unit -c $< -o $@
 
+# SIMD == scalar bit checks (tests/simd/*.c): optimised build, the only one
+# in which `#pragma omp simd` loops vectorise.
+SIMD_BINS := $(patsubst tests/simd/%.c,$(R)/simd/%,$(wildcard tests/simd/*.c))
+$(R)/simd/%: $(R)/obj/tests/simd/%.o $(R)/libtailsweep.a
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LIBS)
+
 # deps: only when a needed tool or library is missing does this call apt-get.
 deps:
 	@command -v mpicc >/dev/null && pkg-config --exists $(PKGS) cmocka \
@@ -91,7 +98,7 @@ deps:
 	  && [ -d /usr/share/datasets/fashion-mnist ] && [ -f /usr/include/dnnl.h ] \
 	  || scripts/install-deps.sh
 
-check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep
+check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS)
 	@tests/run.sh $(A) $(R)
 
 BENCH_BINS := $(patsubst %.c,%,$(wildcard bench/*.c))

@@ -40,6 +40,9 @@ count_script() {
   if [ "$rc" -ne 0 ]; then echo "FAIL: $* exited $rc"; failed=$((failed + 1)); fi
 }
 count_script bash tests/cli/test_sample_cli.sh
+count_script "$release/simd/simd_bits"   # scalar == SIMD bits: optimised build only
+count_script "$py" scripts/gen_vlog_table.py --check   # the log table against mpmath
+count_script "$py" scripts/gen_vmath_poly.py --check   # sin/cos coefficients against mpmath
 count_script "$py" tests/oracle/scipy_sampler.py "$TAILSWEEP"
 count_script bash tests/cli/test_sde_cli.sh
 count_script bash tests/cli/test_linear_cli.sh

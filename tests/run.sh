@@ -48,6 +48,8 @@ count_script "$py" tests/oracle/scipy_stable_dist.py "$TAILSWEEP"
 count_script "$py" tests/oracle/sklearn_kde.py "$PWD/$asan/oracle/kde_driver"
 count_script "$py" tests/oracle/scipy_stable_fast.py "$PWD/$asan/oracle/stable_fast_driver"
 count_script "$py" tests/oracle/store_xarray.py "$PWD/$asan/oracle/store_writer"
+count_script "$py" tests/oracle/aggregate_numpy.py "$TAILSWEEP" "$PWD/$asan/oracle/agg_store_writer"
+count_script bash tests/cli/test_aggregate_cli.sh "$PWD/$asan/oracle/agg_store_writer"
 # Long statistical runs (10^8 chain steps in all) use the optimised build;
 # the sanitizer build covers the same code paths in the shorter tests above.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_sde_stats.sh

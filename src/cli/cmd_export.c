@@ -57,8 +57,11 @@ static int run(int argc, char **argv)
     }
     if (rc < 0 && !store) rc = ts_cli_usage_error("export", "expected a store path");
     if (rc < 0 && !csv) rc = ts_cli_usage_error("export", "say the format: --csv (the only one so far)");
-    if (rc < 0 && out && !force && access(out, F_OK) == 0)
-        rc = ts_cli_usage_error("export", "%s exists (use --force to replace it)", out);
+    if (rc < 0 && out && !force && access(out, F_OK) == 0) {
+        /* as `tailsweep sample` and `sde`: an output never silently replaced */
+        fprintf(stderr, "tailsweep export: %s exists (use --force to replace it)\n", out);
+        rc = TS_EXIT_IO;
+    }
     ts_store_view *v = NULL;
     ts_err err = { 0 };
     if (rc < 0 && ts_store_view_open(store, &v, &err)) rc = ts_cli_fail("export", &err);

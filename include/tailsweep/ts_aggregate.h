@@ -59,7 +59,7 @@ void ts_agg_result_free(ts_agg_result *r);
 /* What `tailsweep aggregate` reduces over and reports. */
 typedef struct {
     size_t n_over;
-    char over[TS_VIEW_MAX_RANK][64];   /* dimensions reduced besides replicate */
+    char over[TS_VIEW_MAX_RANK][64];   /* reduced besides replicate (and seed) */
     size_t n_q;
     double q[TS_AGG_MAX_Q];
     double level;                      /* of the shift maps' CIs       */
@@ -75,6 +75,15 @@ typedef struct {
 } ts_agg_summary;
 
 ts_status ts_aggregate_store(const char *path, const ts_agg_opts *o, ts_agg_summary *sum, ts_err *err);
+
+/* The stores of one job run with different job seeds (slurm/array_seeds.sbatch)
+ * stacked into `out` (written whole, then renamed; replaced if it exists):
+ * /status and every result gain a leading dimension `seed` whose values are
+ * the stores' seeds; then `out` is aggregated like any store, the seed axis
+ * being (seed, replicate). The stores must share kind, axes, coordinates and
+ * results, and differ in seed. */
+ts_status ts_aggregate_stack(const char *out, const char *const *in, size_t n, const ts_agg_opts *o,
+                             ts_agg_summary *sum, ts_err *err);
 
 /* Tidy CSV of datasets of a store (names: paths as in the view, e.g. "tv",
  * "aggregate/tv_mean"; n == 0: every result dataset). Header

@@ -10,6 +10,7 @@
 static void usage(void)
 {
     puts("usage: tailsweep aggregate STORE.h5 [--over AXIS]... [--quantiles P,P,...] [--level L]\n"
+         "       tailsweep aggregate -o OUT.h5 STORE_SEED1.h5 STORE_SEED2.h5 ... [options]\n"
          "\n"
          "Reduce every result of STORE over the seed axis (replicate), and over each\n"
          "--over AXIS too: count of values present, mean, sd (ddof 1), se, median and\n"
@@ -21,6 +22,9 @@ static void usage(void)
          "0.95), map_*_count and map_*_sd. Works on partial stores: missing tasks are\n"
          "left out and counted. The store is replaced atomically; a sweep running on\n"
          "it rewrites it without /aggregate: aggregate again when it ends.\n"
+         "With -o: the stores of one job run with different seeds (a SLURM array) are\n"
+         "stacked into OUT.h5 with a leading 'seed' dimension (/status and results),\n"
+         "which is then aggregated over seed and replicate.\n"
          "Exit: 0 ok; 2 bad arguments, unknown axis, not a store or a newer format;\n"
          "3 the store cannot be read or written (or a sweep holds it).");
 }
@@ -50,49 +54,70 @@ static int parse_quantiles(const char *text, ts_agg_opts *o)
     return rc;
 }
 
-static int run(int argc, char **argv)
+/* Parse argv into o, out and stores; returns -1 to go on, else an exit code. */
+static int parse(int argc, char **argv, ts_agg_opts *o, const char **out, const char **stores, size_t *n)
 {
-    const char *store = NULL;
-    ts_agg_opts o;
-    ts_agg_opts_default(&o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int has = i + 1 < argc;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage();
             return TS_EXIT_OK;
-        }
-        int has = i + 1 < argc;
-        if (strcmp(a, "--over") == 0) {
+        } else if (strcmp(a, "-o") == 0) {
+            if (!has) return ts_cli_usage_error("aggregate", "-o needs an output store");
+            *out = argv[++i];
+        } else if (strcmp(a, "--over") == 0) {
             if (!has) return ts_cli_usage_error("aggregate", "--over needs an axis name");
-            if (o.n_over == TS_VIEW_MAX_RANK) return ts_cli_usage_error("aggregate", "--over: at most %d axes", TS_VIEW_MAX_RANK);
-            if (strlen(argv[i + 1]) >= sizeof o.over[0]) return ts_cli_usage_error("aggregate", "--over: axis name too long");
-            snprintf(o.over[o.n_over++], sizeof o.over[0], "%s", argv[++i]);
+            if (o->n_over == TS_VIEW_MAX_RANK) return ts_cli_usage_error("aggregate", "--over: at most %d axes", TS_VIEW_MAX_RANK);
+            if (strlen(argv[i + 1]) >= sizeof o->over[0]) return ts_cli_usage_error("aggregate", "--over: axis name too long");
+            snprintf(o->over[o->n_over++], sizeof o->over[0], "%s", argv[++i]);
         } else if (strcmp(a, "--quantiles") == 0) {
             if (!has) return ts_cli_usage_error("aggregate", "--quantiles needs a list such as 0.05,0.95");
-            if (parse_quantiles(argv[++i], &o) != 0) return TS_EXIT_USAGE;
+            if (parse_quantiles(argv[++i], o) != 0) return TS_EXIT_USAGE;
         } else if (strcmp(a, "--level") == 0) {
             if (!has) return ts_cli_usage_error("aggregate", "--level needs a value in (0, 1)");
-            if (ts_cli_double("aggregate", "--level", argv[++i], &o.level) != 0) return TS_EXIT_USAGE;
-            if (!(o.level > 0 && o.level < 1)) return ts_cli_usage_error("aggregate", "--level: %g is outside (0, 1)", o.level);
+            if (ts_cli_double("aggregate", "--level", argv[++i], &o->level) != 0) return TS_EXIT_USAGE;
+            if (!(o->level > 0 && o->level < 1)) return ts_cli_usage_error("aggregate", "--level: %g is outside (0, 1)", o->level);
         } else if (a[0] == '-' && a[1]) {
             return ts_cli_usage_error("aggregate", "unknown option '%s' (see tailsweep aggregate --help)", a);
-        } else if (store) {
-            return ts_cli_usage_error("aggregate", "expected one store, got '%s' and '%s'", store, a);
         } else {
-            store = a;
+            stores[(*n)++] = a;
         }
     }
-    if (!store) return ts_cli_usage_error("aggregate", "expected a store path (see tailsweep aggregate --help)");
+    if (!*n) return ts_cli_usage_error("aggregate", "expected a store path (see tailsweep aggregate --help)");
+    if (*n > 1 && !*out)
+        return ts_cli_usage_error("aggregate", "expected one store, got '%s' and '%s' (stack several with -o OUT.h5)",
+                                  stores[0], stores[1]);
+    return -1;
+}
+
+static int run(int argc, char **argv)
+{
+    const char *out = NULL;
+    const char **stores = calloc((size_t)argc, sizeof *stores);
+    size_t n = 0;
+    if (!stores) return ts_cli_usage_error("aggregate", "out of memory");
+    ts_agg_opts o;
+    ts_agg_opts_default(&o);
+    int rc = parse(argc, argv, &o, &out, stores, &n);
     ts_err err = { 0 };
     ts_agg_summary s;
-    if (ts_aggregate_store(store, &o, &s, &err)) return ts_cli_fail("aggregate", &err);
-    printf("%s: /aggregate: %zu results over replicate", store, s.n_results);
-    for (size_t i = 0; i < o.n_over; i++) printf(", %s", o.over[i]);
-    printf("; %llu cells, %llu without any value", (unsigned long long)s.cells, (unsigned long long)s.empty_cells);
-    if (s.n_maps) printf("; %zu shift maps", s.n_maps);
-    printf("\n");
-    if (s.note[0]) fprintf(stderr, "tailsweep aggregate: note: %s\n", s.note);
-    return TS_EXIT_OK;
+    if (rc < 0) {
+        ts_status st = out ? ts_aggregate_stack(out, stores, n, &o, &s, &err) : ts_aggregate_store(stores[0], &o, &s, &err);
+        rc = st ? ts_cli_fail("aggregate", &err) : TS_EXIT_OK;
+    }
+    if (rc == TS_EXIT_OK && n) {
+        const char *store = out ? out : stores[0];
+        if (out) printf("%s: %zu stores stacked over seed\n", out, n);
+        printf("%s: /aggregate: %zu results over %sreplicate", store, s.n_results, out ? "seed, " : "");
+        for (size_t i = 0; i < o.n_over; i++) printf(", %s", o.over[i]);
+        printf("; %llu cells, %llu without any value", (unsigned long long)s.cells, (unsigned long long)s.empty_cells);
+        if (s.n_maps) printf("; %zu shift maps", s.n_maps);
+        printf("\n");
+        if (s.note[0]) fprintf(stderr, "tailsweep aggregate: note: %s\n", s.note);
+    }
+    free(stores);
+    return rc;
 }
 
 const ts_command ts_cmd_aggregate = { "aggregate", "statistics over seeds (and axes) into STORE:/aggregate", run, usage };

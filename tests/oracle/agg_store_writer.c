@@ -1,4 +1,4 @@
-/* agg_store_writer.c OUT.h5: writes, through the library's own store writer,
+/* agg_store_writer.c OUT.h5 [SEED]: writes, through the library's own store writer,
  * the store of a small GNI-like sweep for the aggregate tests
  * (tests/oracle/aggregate_numpy.py, tests/cli/test_aggregate_cli.sh):
  *
@@ -12,7 +12,9 @@
  * must come out count 0, NaN), every task t with t % 7 == 3 never ran, t % 11
  * == 5 failed and t % 13 == 8 diverged (diverged results are kept, as the
  * engine does). Values are a decaying curve plus hashed noise, so quantiles
- * see distinct, unsorted values; a few are tied on purpose (t % 5 == 0). */
+ * see distinct, unsorted values; a few are tied on purpose (t % 5 == 0).
+ * SEED (default 11) is the job seed, and changes the noise: stores of one
+ * job with different seeds, for `tailsweep aggregate -o OUT IN...`. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,8 +73,8 @@ static ts_status layout(const ts_params *p, ts_result_layout *l, ts_err *err)
 static const ts_kind kind = { .name = "gnitest", .summary = "aggregate test kind", .params = params,
                               .n_params = 3, .layout = layout };
 
-static const char job_text[] =
-    "kind: gnitest\nstore: agg.h5\nseed: 11\nreplicates: 5\n"
+static const char job_format[] =
+    "kind: gnitest\nstore: agg.h5\nseed: %llu\nreplicates: 5\n"
     "axes:\n  sigma2: [0.01, 0.1, 1]\n  M: [1, 4]\n  optimizer: [sgd, adam]\n";
 
 /* noise in [-0.5, 0.5) from a hash of (task, element, result) */
@@ -96,14 +98,17 @@ static uint8_t status_of(uint64_t t, uint64_t reps)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: agg_store_writer OUT.h5\n");
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: agg_store_writer OUT.h5 [SEED]\n");
         return 2;
     }
+    unsigned long long seed = argc == 3 ? strtoull(argv[2], NULL, 10) : 11;
+    char job_text[sizeof job_format + 24];
+    snprintf(job_text, sizeof job_text, job_format, seed);
     const ts_kind *kinds[] = { &kind, NULL };
     ts_job *job = NULL;
     ts_err e = { 0 };
-    ts_status st = ts_job_parse(job_text, sizeof job_text - 1, "agg_test.yaml", kinds, &job, &e);
+    ts_status st = ts_job_parse(job_text, strlen(job_text), "agg_test.yaml", kinds, &job, &e);
     ts_result_layout l;
     memset(&l, 0, sizeof l);
     if (!st) st = layout(&job->fixed, &l, &e);
@@ -118,6 +123,7 @@ int main(int argc, char **argv)
         st = ts_job_task(job, t, &task, &e);
         if (st) break;
         double sigma2 = ts_params_get(&task.params, "sigma2"), M = ts_params_get(&task.params, "M");
+        uint64_t h = t + 1000 * (seed - 11);   /* the noise's task key: another seed, other noise */
         meta[t].status = status_of(t, job->replicates);
         meta[t].attempt = meta[t].status == TS_TASK_TODO ? 0 : 1;
         meta[t].rank = meta[t].status == TS_TASK_TODO ? -1 : 1;
@@ -126,10 +132,10 @@ int main(int argc, char **argv)
             for (size_t k = 0; k < size; k++) {
                 size_t step = k % NSTEP;
                 double x;
-                if (i < 2) x = (1 + sigma2) * exp(-0.4 * (double)step) / sqrt(M) + 0.1 * noise(t, k, i) + 0.05 * (double)i;
-                else if (i == 2) x = 1.5 + 0.4 * noise(t, k, i) + 0.05 * sigma2;
-                else if (i == 3) x = -0.3 + 1.2 * noise(t, k, i);
-                else x = 0.9 - 0.1 * sigma2 + 0.05 * noise(t, k, i);
+                if (i < 2) x = (1 + sigma2) * exp(-0.4 * (double)step) / sqrt(M) + 0.1 * noise(h, k, i) + 0.05 * (double)i;
+                else if (i == 2) x = 1.5 + 0.4 * noise(h, k, i) + 0.05 * sigma2;
+                else if (i == 3) x = -0.3 + 1.2 * noise(h, k, i);
+                else x = 0.9 - 0.1 * sigma2 + 0.05 * noise(h, k, i);
                 if (t % 5 == 0) x = 0.5;   /* ties */
                 res[i][t * size + k] = x;
             }

@@ -9,8 +9,9 @@ and diverged replicates). Store 2 is a real, tiny SDE sweep run here.
 Tolerances, and why:
 - mean: exact. The oracle sums in the same order as the C code (replicate
   order; with --over, row-major over the reduced axes) and divides by the
-  count, so the bits must agree; np.nanmean (pairwise summation) is also
-  checked, to 1e-15 relative.
+  count, so the bits must agree; np.nanmean (pairwise summation, another
+  order) is also checked, to 1e-15 x n x max|x| absolute (the rounding bound
+  of a sum of n terms; a relative bound fails where values cancel).
 - sd, se: 1e-12 relative to np.nanstd(ddof=1) (both two-pass; summation
   order may differ by a few ulps).
 - median, quantiles: 1e-12 absolute against np.nanmedian and

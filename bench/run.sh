@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 /usr/bin/python3 bench/sde_chains.py
 /usr/bin/python3 bench/bench_kde.py
 bench/sweep.sh
+/usr/bin/python3 bench/aggregate_vs_numpy.py
 /usr/bin/python3 bench/mle_vs_scipy.py   # ~20 min: scipy's own fit; --quick skips it

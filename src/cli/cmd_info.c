@@ -9,10 +9,11 @@ static void usage(void)
 {
     puts("usage: tailsweep info STORE.h5 [--job]\n"
          "\n"
-         "Print the store's job (kind, job file, seed, replicates, version, times), its\n"
-         "axes and dimensions with their values, every dataset with its dimensions,\n"
-         "units and description (results, per-task data, /aggregate), and the\n"
-         "completion state from /status. --job also prints the job file's text.\n"
+         "Print the store's job (kind, job file, seed, replicates, version, times, and\n"
+         "the job file's settings; --job: its whole text, comments included), the\n"
+         "completion state from /status, the axes and dimensions with their values,\n"
+         "and every dataset with its dimensions, units and description (results,\n"
+         "per-task data, coordinates, /aggregate).\n"
          "Exit: 0; 2 not a store or a newer format; 3 unreadable.");
 }
 
@@ -45,6 +46,19 @@ static void print_dset(const ts_store_view *v, const ts_view_dset *d)
     printf("\n");
 }
 
+/* The job file's lines, indented; comments and blank lines only with all. */
+static void print_job(const char *text, int all)
+{
+    for (const char *p = text; *p;) {
+        const char *end = strchr(p, '\n');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        size_t lead = strspn(p, " \t");
+        int skip = !all && (lead >= n || p[lead] == '#');
+        if (!skip) printf("    %.*s\n", (int)n, p);
+        p += n + (end ? 1 : 0);
+    }
+}
+
 static int run(int argc, char **argv)
 {
     const char *store = NULL;
@@ -71,6 +85,10 @@ static int run(int argc, char **argv)
            (unsigned long long)v->n_status[1], (unsigned long long)v->n_status[3], (unsigned long long)v->n_status[2],
            (unsigned long long)v->n_status[0],
            v->n_status[0] + v->n_status[2] == 0 ? "complete" : "partial");
+    if (v->job_text[0]) {
+        printf("job file%s:\n", job ? "" : " (settings)");
+        print_job(v->job_text, job);
+    }
     printf("axes (task dimensions):");
     for (size_t k = 0; k < v->n_task_dims; k++)
         printf(" %s", v->task_dim[k] >= 0 ? v->dims[v->task_dim[k]].name : "?");
@@ -88,7 +106,6 @@ static int run(int argc, char **argv)
         }
     }
     if (!v->has_aggregate) printf("no /aggregate yet (tailsweep aggregate %s)\n", store);
-    if (job) printf("job file text:\n%s\n", v->job_text);
     ts_store_view_free(v);
     return TS_EXIT_OK;
 }

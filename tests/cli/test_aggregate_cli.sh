@@ -90,8 +90,9 @@ run info gni.h5
 if [ $rc -eq 0 ] && grep -q "kind gnitest, job agg_test.yaml, seed 11, replicates 5" "$W/out" &&
    grep -q "tasks 60: done 39, diverged 4, failed 4, todo 13 (partial)" "$W/out" &&
    grep -q "train_loss .*\[sigma2=3, M=2, optimizer=2, replicate=5, step=6\]  (nat)" "$W/out" &&
-   grep -q "optimizer .* sgd adam" "$W/out" && grep -q "aggregate/train_loss_quantile" "$W/out"; then
-  pass "info: job, completion, axes with values, datasets with shapes and units"
+   grep -q "optimizer .* sgd adam" "$W/out" && grep -q "aggregate/train_loss_quantile" "$W/out" &&
+   grep -q "^      optimizer: \[sgd, adam\]" "$W/out"; then
+  pass "info: job and its settings, completion, axes with values, datasets with shapes and units"
 else fail "info" "rc=$rc $(cat "$W/out")"; fi
 
 run export sde.h5 --csv -o sde.csv

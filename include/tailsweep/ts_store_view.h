@@ -53,6 +53,7 @@ typedef struct {
     int task_dim[TS_VIEW_MAX_RANK];
     uint64_t n_tasks, n_status[4];   /* by ts_task_status                  */
     int has_aggregate;
+    char agg_over[128], agg_created[32];   /* /aggregate's reduced_over, created */
     size_t n_dims, n_dsets;
     ts_view_dim *dims;
     ts_view_dset *dsets;

@@ -359,6 +359,12 @@ ts_status ts_store_view_open(const char *path, ts_store_view **out, ts_err *err)
     if (!st) st = read_group(v, f, "/", "", 0, l, err);
     if (!st && l->has_aggregate) {
         v->has_aggregate = 1;
+        hid_t g = H5Gopen2(f, "/aggregate", H5P_DEFAULT);
+        if (g >= 0) {
+            attr_string(g, "reduced_over", v->agg_over, sizeof v->agg_over);
+            attr_string(g, "created", v->agg_created, sizeof v->agg_created);
+            H5Gclose(g);
+        }
         st = read_group(v, f, "/aggregate", "aggregate/", 1, l, err);
     }
     H5Fclose(f);

@@ -106,6 +106,8 @@ static int run(int argc, char **argv)
         }
     }
     if (!v->has_aggregate) printf("no /aggregate yet (tailsweep aggregate %s)\n", store);
+    else printf("/aggregate: over %s, written %s (a sweep's rewrite of the store drops it: aggregate again)\n",
+                v->agg_over, v->agg_created);
     ts_store_view_free(v);
     return TS_EXIT_OK;
 }

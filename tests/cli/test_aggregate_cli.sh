@@ -91,7 +91,7 @@ if [ $rc -eq 0 ] && grep -q "kind gnitest, job agg_test.yaml, seed 11, replicate
    grep -q "tasks 60: done 39, diverged 4, failed 4, todo 13 (partial)" "$W/out" &&
    grep -q "train_loss .*\[sigma2=3, M=2, optimizer=2, replicate=5, step=6\]  (nat)" "$W/out" &&
    grep -q "optimizer .* sgd adam" "$W/out" && grep -q "aggregate/train_loss_quantile" "$W/out" &&
-   grep -q "^      optimizer: \[sgd, adam\]" "$W/out"; then
+   grep -q "^      optimizer: \[sgd, adam\]" "$W/out" && grep -q "^/aggregate: over replicate, written" "$W/out"; then
   pass "info: job and its settings, completion, axes with values, datasets with shapes and units"
 else fail "info" "rc=$rc $(cat "$W/out")"; fi
 

@@ -10,6 +10,7 @@
 #   make run                  the main job (installs what is missing first)
 #   make check                sanitizer (ASan + UBSan) build of the tests, then all tests
 #   make bench                benchmarks against GSL and scipy (installs python3-torch)
+#   make figures              the shipped small jobs' figures into results/*.png
 #   make install PREFIX=/usr/local
 #   make clean
 #   make ARCH=x86-64-v3       for clusters whose nodes differ (default: native);
@@ -48,7 +49,7 @@ HDRS     := $(wildcard include/tailsweep/*.h src/*/*.h)
 R := build/release
 A := build/asan
 
-.PHONY: all check bench install clean deps run
+.PHONY: all check bench install clean deps run figures
 .SECONDARY:
 all: $(R)/tailsweep
 
@@ -120,11 +121,28 @@ run: $(R)/tailsweep
 	  $(R)/tailsweep run jobs/fig6.yaml
 	$(R)/tailsweep status results/fig6.h5
 
+# The figures of the shipped small jobs (docs/aggregate.md): each job is run
+# (or resumed, or left alone when complete), aggregated and plotted into
+# results/. The loss and gradnoise figures need the GNI kind's stores.
+MPIRUN = OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+  mpirun -n $$(( $(NPROC) + 1 )) --oversubscribe --bind-to none
+figures: $(R)/tailsweep
+	@mkdir -p results
+	$(MPIRUN) $(R)/tailsweep run jobs/fig6.yaml
+	$(MPIRUN) $(R)/tailsweep run jobs/shiftmap_small.yaml
+	$(R)/tailsweep aggregate results/fig6.h5
+	$(R)/tailsweep aggregate results/shiftmap_small.h5
+	$(R)/tailsweep plot results/fig6.h5 --figure fig6 -o results/fig6.png
+	$(R)/tailsweep plot results/fig6.h5 --figure shiftmap -o results/fig6_shiftmap.png
+	$(R)/tailsweep plot results/shiftmap_small.h5 --figure shiftmap -o results/shiftmap_small.png
+
 install: $(R)/tailsweep
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/tailsweep
 	install -m 755 $(R)/tailsweep $(DESTDIR)$(PREFIX)/bin/tailsweep
 	install -m 644 $(R)/libtailsweep.a $(DESTDIR)$(PREFIX)/lib/libtailsweep.a
 	install -m 644 include/tailsweep/*.h $(DESTDIR)$(PREFIX)/include/tailsweep/
+	install -d $(DESTDIR)$(PREFIX)/share/tailsweep
+	install -m 755 tools/plot_store.py $(DESTDIR)$(PREFIX)/share/tailsweep/plot_store.py
 
 clean:
 	rm -rf build $(BENCH_BINS)

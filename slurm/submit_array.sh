@@ -39,8 +39,6 @@ for p in "${parts[@]}"; do
   fi
 done
 export SEEDS="${seeds[*]}"
-# the aggregation script beside this one, wherever the job is submitted from
-export AGGREGATE=${AGGREGATE:-$here/aggregate_seeds.py}
 
 array_id=$(sbatch --parsable --array="$ARRAY" "$@" "$here/array_seeds.sbatch")
 array_id=${array_id%%;*}   # "ID;cluster" on multi-cluster setups

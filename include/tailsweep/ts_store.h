@@ -22,7 +22,11 @@
  *                    3 diverged (flag_values / flag_meanings attributes)
  *   /attempt, /rank, /wall_time (s), /host, /message   per task
  * Root attributes: kind, job_file, job_text (the full job file), seed,
- * replicates, tailsweep_version, created, updated (ISO 8601 UTC).
+ * replicates, tailsweep_version, created, updated (ISO 8601 UTC), and
+ * format_version (TS_STORE_FORMAT; readers refuse a newer one; a store
+ * without it predates the attribute and is format 1).
+ *   /aggregate       written by `tailsweep aggregate` (ts_aggregate.h), not
+ *                    by this writer: a rewrite from the journal drops it.
  * CHOICE-valued axes are stored as their names (strings), INT ones as int64.
  * Strings (host, message, choice names, attributes) are variable-length
  * UTF-8; bytes that are not UTF-8 are stored as '?'. Results and per-task
@@ -34,6 +38,10 @@
 
 #include "tailsweep/ts_job.h"
 #include "tailsweep/ts_kind.h"
+
+/* The layout version written as the root attribute format_version. Bump it
+ * when a reader of the previous layout would misread a new store. */
+#define TS_STORE_FORMAT 1
 
 /* What the engine knows about each task besides its results. */
 typedef struct {

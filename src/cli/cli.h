@@ -58,5 +58,9 @@ extern const ts_command ts_cmd_cdf;
 extern const ts_command ts_cmd_quantile;
 extern const ts_command ts_cmd_train;
 extern const ts_command ts_cmd_gni;
+extern const ts_command ts_cmd_aggregate;
+extern const ts_command ts_cmd_export;
+extern const ts_command ts_cmd_info;
+extern const ts_command ts_cmd_plot;
 
 #endif

@@ -244,6 +244,8 @@ static ts_status write_root(const st_ctx *c, const ts_job *job, const char *crea
     if (!st)
         st = st_attr_num(c, root, "/", "replicates", H5T_STD_U64LE, H5T_NATIVE_UINT64,
                          &job->replicates, 0);
+    const int32_t format = TS_STORE_FORMAT;
+    if (!st) st = st_attr_num(c, root, "/", "format_version", H5T_STD_I32LE, H5T_NATIVE_INT32, &format, 0);
     H5Gclose(root);
     return st;
 }
@@ -310,9 +312,15 @@ static ts_status write_tmp(const char *path, const char *tmp, st_plan *p,
     /* STRONG: closing the file closes anything left open on an error path,
      * so the descriptor is gone before the unlink or the rename */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0)
-        c.file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    /* free space is tracked in the file, so `tailsweep aggregate`, which
+     * replaces /aggregate in a later session, reuses the old one's space
+     * instead of growing the store on every run */
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    if (fapl >= 0 && fcpl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 &&
+        H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_FSM_AGGR, 1, 1) >= 0)
+        c.file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
     if (fapl >= 0) H5Pclose(fapl);
+    if (fcpl >= 0) H5Pclose(fcpl);
     if (c.file < 0) return st_fail(&c, "cannot create HDF5 file", tmp);
     c.str = H5Tcopy(H5T_C_S1);
     if (c.str < 0 || H5Tset_size(c.str, H5T_VARIABLE) < 0 || H5Tset_cset(c.str, H5T_CSET_UTF8) < 0)

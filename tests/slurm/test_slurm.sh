@@ -10,7 +10,9 @@
 #             the next run (SLURM_RESTART_COUNT >= 1) resumes and completes;
 #             every task of the store is done, each exactly once
 #   array     submit_array.sh: the seed array, then the aggregation job
-#             (afterok); the aggregate has a "seed" dimension 1..4
+#             (afterok, tailsweep aggregate -o); the stacked store has a
+#             "seed" dimension 1..4 and /aggregate counts 4 seeds x 2
+#             replicates per cell
 #
 # Prints "PASS: name" / "FAIL: name: why" lines; exits non-zero on failure.
 # Needs root (it installs slurmctld slurmd slurm-client munge if missing and
@@ -299,6 +301,10 @@ with xr.open_dataset(sys.argv[1], engine="h5netcdf") as ds:
     if seeds != [1, 2, 3, 4]:
         sys.exit(f"seed values {seeds}, expected [1, 2, 3, 4]")
     print(f"dims {dict(ds.sizes)}")
+with xr.open_dataset(sys.argv[1], engine="h5netcdf", group="aggregate") as ag:
+    n = ag["tv_count"].values
+    if not (n == 8).all():
+        sys.exit(f"/aggregate/tv_count {n.ravel().tolist()}, expected 4 seeds x 2 replicates = 8 everywhere")
 EOF
   ); then
     fail array "results/smoke_seeds.h5: $why"; return

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# tests/cli/test_aggregate_cli.sh WRITER: `tailsweep aggregate / export / info
+# / plot` as a user meets them: bad input gets a clear message and the exit
+# code the README documents (missing store 3, newer format 2, unknown axis
+# 2, unknown figure 2, a held store 3); a failed aggregate leaves the store
+# untouched; every figure is a PNG of sensible size that is not blank, from
+# a real tiny SDE sweep (fig6, shiftmap) and from the GNI-like store that
+# WRITER (tests/oracle/agg_store_writer.c) writes (loss, gradnoise).
+#   TAILSWEEP=build/asan/tailsweep bash tests/cli/test_aggregate_cli.sh build/asan/oracle/agg_store_writer
+set -u
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+TAILSWEEP=${TAILSWEEP:-$repo/build/release/tailsweep}
+case $TAILSWEEP in /*) ;; *) TAILSWEEP=$PWD/$TAILSWEEP ;; esac
+WRITER=${1:-$repo/build/asan/oracle/agg_store_writer}
+case $WRITER in /*) ;; *) WRITER=$PWD/$WRITER ;; esac
+PY=/usr/bin/python3
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-300)"; }
+[ -x "$TAILSWEEP" ] || { fail binary "$TAILSWEEP missing"; exit 0; }
+[ -x "$WRITER" ] || { fail writer "$WRITER missing"; exit 0; }
+W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; cd "$W" || exit 0
+run() { "$TAILSWEEP" "$@" >"$W/out" 2>"$W/err"; rc=$?; }
+
+# expect NAME CODE WORD ARGS...: exit CODE and stderr names WORD
+expect() {
+  local name=$1 code=$2 word=$3; shift 3
+  run "$@"
+  if [ $rc -eq "$code" ] && grep -q -- "$word" "$W/err"; then pass "$name"
+  else fail "$name" "rc=$rc (want $code) err=$(cat "$W/err")"; fi
+}
+
+"$WRITER" gni.h5 || { fail writer "agg_store_writer failed"; exit 0; }
+cat >tiny.yaml <<'EOF'
+kind: sde
+store: sde.h5
+seed: 3
+replicates: 3
+params: {potential: quartic, eta: 1.0e-3, steps: 6000, burnin: 500, chains: 8, scheme: implicit, grid_n: 64}
+axes:
+  alpha: [1.9, 1.3]
+  theta: [-0.5, 0, 0.5]
+EOF
+# the sweep initialises Open MPI, which leaks at exit
+ASAN_OPTIONS=detect_leaks=0 "$TAILSWEEP" run tiny.yaml >/dev/null 2>"$W/err" ||
+  fail "tiny sde sweep" "$(cat "$W/err")"
+
+# --- bad input -----------------------------------------------------------------
+expect "aggregate: missing store -> 3" 3 "nope.h5" aggregate nope.h5
+expect "aggregate: unknown axis -> 2, naming it and the axes" 2 "no axis 'eta'.*sigma2" aggregate gni.h5 --over eta
+expect "aggregate: quantile outside [0, 1] -> 2" 2 "1.5" aggregate gni.h5 --quantiles 0.5,1.5
+expect "aggregate: two stores -> 2" 2 "one store" aggregate gni.h5 sde.h5
+echo "kind: sde" >text.h5
+expect "aggregate: not an HDF5 file -> 2" 2 "not an HDF5 file" aggregate text.h5
+cp gni.h5 newer.h5
+"$PY" -c 'import h5py, numpy as np, sys; h5py.File(sys.argv[1], "a").attrs["format_version"] = np.int32(7)' newer.h5
+expect "aggregate: newer store format -> 2" 2 "format version 7" aggregate newer.h5
+expect "info: newer store format -> 2" 2 "format version 7" info newer.h5
+expect "plot: unknown figure -> 2" 2 "unknown figure 'fig7'" plot sde.h5 --figure fig7 -o x.png
+expect "plot: missing store -> 3" 3 "nope.h5" plot nope.h5 --figure fig6 -o x.png
+expect "plot: before aggregate -> 2, saying what to run" 2 "tailsweep aggregate" plot sde.h5 --figure fig6 -o x.png
+expect "plot: not a png -> 2" 2 "png" plot sde.h5 --figure fig6 -o x.jpg
+expect "export: no format -> 2" 2 "--csv" export gni.h5
+expect "export: unknown dataset -> 2" 2 "no dataset 'nope'" export gni.h5 --csv --dataset nope
+expect "export: --aggregate before aggregate -> 2" 2 "tailsweep aggregate" export gni.h5 --csv --aggregate
+
+# a failed aggregate leaves the store as it was, with no temporary file
+before=$(md5sum gni.h5)
+run aggregate gni.h5 --over nope
+if [ "$before" = "$(md5sum gni.h5)" ] && ! ls gni.h5.agg.* >/dev/null 2>&1; then pass "a failed aggregate leaves the store untouched"
+else fail "failed aggregate" "store changed or temp left: $(ls)"; fi
+
+# a store a sweep holds is not replaced under it
+( exec 9>gni.h5.lock; flock -x 9; sleep 3 ) &
+holder=$!
+sleep 0.5
+expect "aggregate: store locked by a running sweep -> 3" 3 "sweep is running" aggregate gni.h5
+wait "$holder"
+[ "$before" = "$(md5sum gni.h5)" ] && pass "the locked store was not touched" || fail "locked store" "changed"
+
+# --- aggregate, info, export -----------------------------------------------------
+run aggregate sde.h5
+if [ $rc -eq 0 ] && grep -q "6 shift maps" "$W/out"; then pass "aggregate sde.h5 writes the 6 shift maps"
+else fail "aggregate sde.h5" "rc=$rc $(cat "$W/out" "$W/err")"; fi
+run aggregate gni.h5
+if [ $rc -eq 0 ] && grep -q "5 results over replicate; 12 cells, 1 without any value" "$W/out"; then
+  pass "aggregate reports the empty cell of a partial store"
+else fail "aggregate gni.h5" "rc=$rc $(cat "$W/out" "$W/err")"; fi
+
+run info gni.h5
+if [ $rc -eq 0 ] && grep -q "kind gnitest, job agg_test.yaml, seed 11, replicates 5" "$W/out" &&
+   grep -q "tasks 60: done 39, diverged 4, failed 4, todo 13 (partial)" "$W/out" &&
+   grep -q "train_loss .*\[sigma2=3, M=2, optimizer=2, replicate=5, step=6\]  (nat)" "$W/out" &&
+   grep -q "optimizer .* sgd adam" "$W/out" && grep -q "aggregate/train_loss_quantile" "$W/out" &&
+   grep -q "^      optimizer: \[sgd, adam\]" "$W/out" && grep -q "^/aggregate: over replicate, written" "$W/out"; then
+  pass "info: job and its settings, completion, axes with values, datasets with shapes and units"
+else fail "info" "rc=$rc $(cat "$W/out")"; fi
+
+run export sde.h5 --csv -o sde.csv
+if [ $rc -eq 0 ] && head -1 sde.csv | grep -q "^variable,alpha,theta,replicate,coord" &&
+   grep -q "^tv,1.9,-0.5,0,0," sde.csv; then pass "export --csv: tidy header and coordinates as stored"
+else fail "export" "rc=$rc $(head -2 sde.csv) $(cat "$W/err")"; fi
+expect "export: an existing file needs --force -> 3" 3 "exists" export sde.h5 --csv -o sde.csv
+run export sde.h5 --csv -o sde.csv --force --aggregate
+if [ $rc -eq 0 ] && grep -q "^aggregate/map_tv_ci_hi," sde.csv && ! grep -q "^aggregate/alpha," sde.csv; then
+  pass "export --aggregate: the statistics and maps"
+else fail "export --aggregate" "rc=$rc $(cat "$W/err")"; fi
+
+# --- figures -------------------------------------------------------------------
+png_ok() {   # png_ok FILE: prints "WxH std" or fails
+  "$PY" - "$1" <<'EOF'
+import sys
+import matplotlib.image as mpimg
+import numpy as np
+img = mpimg.imread(sys.argv[1])
+h, w = img.shape[:2]
+std = float(np.std(img[..., :3]))
+# at least 400 x 250 pixels, at most 4000 x 3000; a blank image has std 0
+if not (400 <= w <= 4000 and 250 <= h <= 3000) or std < 0.02:
+    sys.exit(f"{w}x{h}, pixel std {std:.3f}")
+print(f"{w}x{h}, pixel std {std:.2f}")
+EOF
+}
+for fig in "sde.h5 fig6" "sde.h5 shiftmap" "gni.h5 loss" "gni.h5 gradnoise" "gni.h5 loss --by M"; do
+  set -- $fig
+  store=$1 name=$2; shift 2
+  rm -f "$name.png"
+  run plot "$store" --figure "$name" -o "$name.png" "$@"
+  if [ $rc -eq 0 ] && [ -s "$name.png" ] && why=$(png_ok "$name.png" 2>&1); then pass "plot $name $* -> PNG $why"
+  else fail "plot $name $*" "rc=$rc $(cat "$W/err") ${why:-}"; fi
+done
+expect "plot: --by an axis the store lacks -> 2" 2 "no axis 'sigma2'" plot sde.h5 --figure shiftmap --by sigma2 -o y.png
+expect "plot: fig6 of a store without densities -> 2" 2 "density" plot gni.h5 --figure fig6 -o y.png
+exit 0

@@ -1,0 +1,295 @@
+#!/usr/bin/python3
+"""tools/plot_store.py STORE.h5 --figure NAME -o OUT.png [--by AXIS]
+
+The drawing half of `tailsweep plot` (src/cli/cmd_plot.c checks the
+arguments and the store first, then runs this with /usr/bin/python3). Reads
+the store with h5py, draws with matplotlib's Agg backend, writes OUT.png
+under a temporary name and renames it into place.
+
+Figures (docs/aggregate.md):
+  fig6       density against Gibbs, a panel per alpha, a curve per theta, the
+             mean over seeds with a +-1 sd band (the paper's figure 6)
+  shiftmap   heatmaps over (alpha, theta) of the shift maps, annotated with
+             the mean and the half-width of its confidence interval
+  loss       each rank-1 result over `step`: mean over seeds, +-1 sd band, a
+             curve per value of --by (the paper's figures 4, 5 and 8, row 1)
+  gradnoise  distributions of the fitted gradient-noise alpha and beta per
+             value of --by (the paper's figure 8, row 2)
+
+Exit status: 0 ok; 2 the store lacks what the figure needs; 3 a file could
+not be read or written; 1 anything else.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+
+def fail(code, msg):
+    print(f"tailsweep plot: {msg}", file=sys.stderr)
+    sys.exit(code)
+
+
+def dim_names(dset):
+    """Dimension names of an h5py dataset, from its attached scales."""
+    names = []
+    for k, d in enumerate(dset.dims):
+        names.append(d[0].name.rsplit("/", 1)[-1] if len(d) else f"dim{k}")
+    return names
+
+
+def coord(f, group, name):
+    """Coordinate values of a dimension: from the group, else the root."""
+    for path in (f"{group}/{name}", f"/{name}"):
+        if path in f:
+            v = f[path][()]
+            if v.dtype.kind in "OS":
+                return [x.decode() if isinstance(x, bytes) else str(x) for x in v]
+            return list(v)
+    return None
+
+
+def label(v):
+    return f"{v:g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
+def select(arr, names, keep):
+    """Index 0 of every dimension not in keep (reported), in keep's order."""
+    dropped = []
+    idx = []
+    for n, size in zip(names, arr.shape):
+        if n in keep:
+            idx.append(slice(None))
+        else:
+            idx.append(0)
+            if size > 1:
+                dropped.append(n)
+    sub = arr[tuple(idx)]
+    left = [n for n in names if n in keep]
+    return np.transpose(sub, [left.index(n) for n in keep]), dropped
+
+
+def fig6(f, plt):
+    g = f["aggregate"]
+    dens, names = g["density_mean"][()], dim_names(g["density_mean"])
+    sd = g["density_sd"][()]
+    gibbs = g["gibbs_mean"][()]
+    for need in ("alpha", "theta", "x"):
+        if need not in names:
+            fail(2, f"fig6 needs density over alpha, theta and x; it is over {names}")
+    keep = ["alpha", "theta", "x"]
+    dens, dropped = select(dens, names, keep)
+    sd, _ = select(sd, names, keep)
+    gibbs, _ = select(gibbs, names, keep)
+    alphas, thetas, x = coord(f, "/aggregate", "alpha"), coord(f, "/aggregate", "theta"), coord(f, "/aggregate", "x")
+    fig, axes = plt.subplots(1, len(alphas), figsize=(5 * len(alphas), 4), squeeze=False)
+    cmap = plt.get_cmap("plasma")
+    for i, a in enumerate(alphas):
+        ax = axes[0, i]
+        for j, t in enumerate(thetas):
+            c = cmap(0.85 * j / max(len(thetas) - 1, 1))   # plasma's last yellow is too pale
+            ax.plot(x, dens[i, j], color=c, lw=1.4, label=f"theta = {label(t)}")
+            ok = np.isfinite(sd[i, j])
+            if ok.any():
+                ax.fill_between(np.asarray(x)[ok], (dens[i, j] - sd[i, j])[ok], (dens[i, j] + sd[i, j])[ok],
+                                color=c, alpha=0.2, lw=0)
+        ax.plot(x, gibbs[i, 0], "k--", lw=1.2, label="Gibbs")
+        ax.set_title(f"alpha = {label(a)}")
+        ax.set_xlabel("w")
+        ax.set_ylabel("stationary density")
+    axes[0, -1].legend(fontsize=8)
+    return fig, dropped
+
+
+def shiftmap(f, plt):
+    g = f["aggregate"]
+    metrics = [m for m in ("shift_left", "shift_right", "tv", "kl", "w1", "diverged_frac") if f"map_{m}" in g]
+    if not metrics:
+        fail(2, "no shift maps (aggregate/map_*) in the store")
+    names = dim_names(g[f"map_{metrics[0]}"])
+    if "alpha" not in names or "theta" not in names:
+        fail(2, f"shiftmap needs maps over alpha and theta; they are over {names}")
+    alphas, thetas = coord(f, "/aggregate", "alpha"), coord(f, "/aggregate", "theta")
+    ncol = 3 if len(metrics) > 2 else len(metrics)
+    nrow = (len(metrics) + ncol - 1) // ncol
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, 3.8 * nrow), squeeze=False)
+    dropped = []
+    annotate = len(alphas) * len(thetas) <= 100
+    for k, m in enumerate(metrics):
+        ax = axes[k // ncol, k % ncol]
+        mean, dropped = select(g[f"map_{m}"][()], names, ["alpha", "theta"])
+        hi, _ = select(g[f"map_{m}_ci_hi"][()], names, ["alpha", "theta"])
+        half = hi - mean
+        diverging = m.startswith("shift")
+        lim = np.nanmax(np.abs(mean)) if np.isfinite(mean).any() else 1.0
+        im = ax.imshow(mean, origin="lower", aspect="auto", cmap="RdBu_r" if diverging else "viridis",
+                       vmin=-lim if diverging else None, vmax=lim if diverging else None)
+        fig.colorbar(im, ax=ax, shrink=0.85)
+        ax.set_xticks(range(len(thetas)))
+        ax.set_xticklabels([label(t) for t in thetas], fontsize=7, rotation=90 if len(thetas) > 8 else 0)
+        ax.set_yticks(range(len(alphas)))
+        ax.set_yticklabels([label(a) for a in alphas], fontsize=7)
+        ax.set_xlabel("theta")
+        ax.set_ylabel("alpha")
+        ax.set_title(m.replace("_", " "))
+        if annotate:
+            for i in range(len(alphas)):
+                for j in range(len(thetas)):
+                    if np.isfinite(mean[i, j]):
+                        txt = f"{mean[i, j]:.2g}" + (f"\n±{half[i, j]:.1g}" if np.isfinite(half[i, j]) else "")
+                        r, gr, b, _ = im.cmap(im.norm(mean[i, j]))
+                        ink = "white" if 0.299 * r + 0.587 * gr + 0.114 * b < 0.5 else "black"
+                        ax.text(j, i, txt, ha="center", va="center", fontsize=6, color=ink)
+    for k in range(len(metrics), nrow * ncol):
+        axes[k // ncol, k % ncol].axis("off")
+    return fig, dropped
+
+
+def default_by(f, by):
+    task_dims = dim_names(f["status"])[:-1]   # the axes; replicate is last
+    if by:
+        return by
+    for cand in ("sigma2", "M"):
+        if cand in task_dims:
+            return cand
+    return task_dims[0] if task_dims else None
+
+
+def loss(f, plt, by):
+    g = f["aggregate"]
+    axes_of_tasks = set(dim_names(f["status"]))
+    curves = []
+    for name in g:
+        # a rank-1 result over step: nothing but task axes and step is left
+        if name.endswith("_mean") and not name.startswith("map_"):
+            dims = set(dim_names(g[name]))
+            if "step" in dims and dims - axes_of_tasks == {"step"}:
+                curves.append(name[: -len("_mean")])
+    if not curves:
+        fail(2, "no aggregated rank-1 result over 'step' (train_loss, test_loss, ...)")
+    by = default_by(f, by)
+    curves.sort()
+    ncol = min(3, len(curves))
+    nrow = (len(curves) + ncol - 1) // ncol
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5 * ncol, 4 * nrow), squeeze=False)
+    cmap = plt.get_cmap("viridis")
+    styles = ["-", "--", ":", "-."]
+    for k, name in enumerate(curves):
+        ax = axes[k // ncol, k % ncol]
+        mean, names = g[f"{name}_mean"][()], dim_names(g[f"{name}_mean"])
+        sd = g[f"{name}_sd"][()]
+        steps = coord(f, "/aggregate", "step")
+        others = [n for n in names if n not in ("step", by)]
+        # a colour per value of --by; a line style per combination of the rest
+        order = ([by] if by in names else []) + others + ["step"]
+        m = np.transpose(mean, [names.index(n) for n in order]).reshape(-1, len(steps))
+        s = np.transpose(sd, [names.index(n) for n in order]).reshape(-1, len(steps))
+        byvals = coord(f, "/aggregate", by) if by in names else [None]
+        per_by = m.shape[0] // len(byvals)
+        other_vals = [coord(f, "/aggregate", n) for n in others]
+        for r in range(m.shape[0]):
+            b, o = divmod(r, per_by)
+            c = cmap(0.9 * b / max(len(byvals) - 1, 1))
+            ax.plot(steps, m[r], styles[o % len(styles)], color=c, lw=1.3,
+                    label=f"{by} = {label(byvals[b])}" if o == 0 and byvals[b] is not None else None)
+            ok = np.isfinite(s[r])
+            if ok.any():
+                ax.fill_between(np.asarray(steps)[ok], (m[r] - s[r])[ok], (m[r] + s[r])[ok], color=c, alpha=0.15, lw=0)
+        if others:
+            for o in range(min(per_by, len(styles))):
+                sub, rest = [], o
+                for n, vals in reversed(list(zip(others, other_vals))):
+                    rest, i = divmod(rest, len(vals))
+                    sub.insert(0, f"{n}={label(vals[i])}")
+                ax.plot([], [], styles[o], color="grey", label=", ".join(sub))
+        ax.set_xlabel("step")
+        ax.set_ylabel(name.replace("_", " "))
+        ax.set_title(f"{name}: mean ± 1 sd over seeds", fontsize=10)
+        ax.legend(fontsize=7)
+    for k in range(len(curves), nrow * ncol):
+        axes[k // ncol, k % ncol].axis("off")
+    return fig, []
+
+
+def gradnoise(f, plt, by):
+    sets = [n for n in ("gradnoise_alpha", "gradnoise_beta") if n in f]
+    if not sets:
+        fail(2, "no gradnoise_alpha or gradnoise_beta result")
+    by = default_by(f, by)
+    fig, axes = plt.subplots(1, len(sets), figsize=(5 * len(sets), 4), squeeze=False)
+    for k, name in enumerate(sets):
+        ax = axes[0, k]
+        x, names = f[name][()], dim_names(f[name])
+        if by in names:
+            vals = coord(f, "", by)
+            x = np.moveaxis(x, names.index(by), 0)
+            groups = [x[i].ravel() for i in range(x.shape[0])]
+        else:
+            vals, groups = ["all"], [x.ravel()]
+        groups = [gr[np.isfinite(gr)] for gr in groups]
+        shown = [(label(v), gr) for v, gr in zip(vals, groups) if gr.size]
+        if not shown:
+            fail(2, f"{name} has no finite values")
+        parts = ax.violinplot([gr for _, gr in shown], showmedians=True)
+        for body in parts["bodies"]:
+            body.set_alpha(0.5)
+        ax.set_xticks(range(1, len(shown) + 1))
+        ax.set_xticklabels([v for v, _ in shown])
+        ax.set_xlabel(by if by in names else "")
+        sym = "alpha" if name.endswith("alpha") else "beta"
+        ax.set_ylabel(f"fitted {sym}")
+        ax.set_title(f"gradient noise: fitted {sym} (all layers, steps, seeds)")
+    return fig, []
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("store")
+    ap.add_argument("--figure", required=True, choices=["fig6", "shiftmap", "loss", "gradnoise"])
+    ap.add_argument("-o", dest="out", required=True)
+    ap.add_argument("--by")
+    a = ap.parse_args()
+    try:
+        import h5py
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        fail(3, f"needs h5py and matplotlib ({e}); Debian: python3-h5py python3-matplotlib")
+    try:
+        f = h5py.File(a.store, "r")
+    except OSError as e:
+        fail(3, f"{a.store}: cannot open: {e}")
+    with f:
+        if a.figure in ("fig6", "shiftmap", "loss") and "aggregate" not in f:
+            fail(2, f"{a.store} has no /aggregate: run `tailsweep aggregate {a.store}` first")
+        if a.figure == "fig6":
+            fig, dropped = fig6(f, plt)
+        elif a.figure == "shiftmap":
+            fig, dropped = shiftmap(f, plt)
+        elif a.figure == "loss":
+            fig, dropped = loss(f, plt, a.by)
+        else:
+            fig, dropped = gradnoise(f, plt, a.by)
+        title = f"{os.path.basename(a.store)} ({f.attrs.get('kind', '?')}, seed {f.attrs.get('seed', '?')})"
+        if dropped:
+            title += f"; first value of {', '.join(dropped)}"
+        fig.suptitle(title, fontsize=9)
+        fig.tight_layout()
+    tmp = f"{a.out}.tmp{os.getpid()}.png"
+    try:
+        fig.savefig(tmp, dpi=90)
+        os.replace(tmp, a.out)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        fail(3, f"{a.out}: cannot write: {e}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

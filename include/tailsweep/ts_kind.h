@@ -81,6 +81,12 @@ typedef struct {
 void ts_result_layout_free(ts_result_layout *l);    /* frees the coords */
 size_t ts_result_size(const ts_result_spec *r);     /* product of dims  */
 int ts_result_find(const ts_result_layout *l, const char *name);  /* index or -1 */
+/* Append a result (rank 0, 1 or 2; dims and dim names beyond the rank are
+ * ignored, names may be NULL) with no coordinates; returns it, so a kind can
+ * attach coords. A layout holds at most TS_MAX_RESULTS: more is a
+ * programming error, caught by an assert. */
+ts_result_spec *ts_result_layout_add(ts_result_layout *l, const char *name, const char *unit, const char *doc,
+                                     size_t rank, size_t d0, const char *n0, size_t d1, const char *n1);
 
 /* A task: one grid point and one replicate, with all parameters resolved. */
 typedef struct {

@@ -89,16 +89,10 @@ static ts_status linear_validate(const ts_params *p, ts_err *err)
     return st ? st : ts_linear_opt_config_check(&oc, dc.n, dc.d, err);
 }
 
+/* A curve over the logged steps (len > 0) or a scalar (len = 0). */
 static void add(ts_result_layout *l, const char *name, const char *unit, const char *doc, size_t len)
 {
-    ts_result_spec *r = &l->r[l->n++];
-    memset(r, 0, sizeof *r);
-    snprintf(r->name, sizeof r->name, "%s", name);
-    snprintf(r->unit, sizeof r->unit, "%s", unit);
-    snprintf(r->doc, sizeof r->doc, "%s", doc);
-    r->rank = len ? 1 : 0;
-    r->dims[0] = len;
-    if (len) snprintf(r->dim_names[0], sizeof r->dim_names[0], "step");
+    ts_result_layout_add(l, name, unit, doc, len ? 1 : 0, len, "step", 0, NULL);
 }
 
 /* Result order; run() fills them by these indices. */

@@ -33,7 +33,8 @@ static void box_muller(double *u, size_t m)
 
 enum { CHUNK = 512 };   /* even; small enough to stay in L1 */
 
-void ts_rng_normal_block(ts_rng *r, size_t n, double *out)
+/* The draws in chunks, written as double (outd) or rounded to float (outf). */
+static void normal_chunks(ts_rng *r, size_t n, double *outd, float *outf)
 {
     double buf[CHUNK];
     while (n > 0) {
@@ -41,22 +42,23 @@ void ts_rng_normal_block(ts_rng *r, size_t n, double *out)
         size_t even = (take + 1) & ~(size_t)1;
         ts_rng_uniform_block(r, even, buf);
         box_muller(buf, even / 2);
-        for (size_t i = 0; i < take; i++) out[i] = buf[i];
-        out += take;
+        if (outd) {
+            for (size_t i = 0; i < take; i++) outd[i] = buf[i];
+            outd += take;
+        } else {
+            for (size_t i = 0; i < take; i++) outf[i] = (float)buf[i];
+            outf += take;
+        }
         n -= take;
     }
 }
 
+void ts_rng_normal_block(ts_rng *r, size_t n, double *out)
+{
+    normal_chunks(r, n, out, NULL);
+}
+
 void ts_rng_normal_block_f(ts_rng *r, size_t n, float *out)
 {
-    double buf[CHUNK];
-    while (n > 0) {
-        size_t take = n < CHUNK ? n : CHUNK;
-        size_t even = (take + 1) & ~(size_t)1;
-        ts_rng_uniform_block(r, even, buf);
-        box_muller(buf, even / 2);
-        for (size_t i = 0; i < take; i++) out[i] = (float)buf[i];
-        out += take;
-        n -= take;
-    }
+    normal_chunks(r, n, NULL, out);
 }

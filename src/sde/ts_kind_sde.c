@@ -88,21 +88,6 @@ static ts_status sde_validate(const ts_params *p, ts_err *err)
     return to_config(p, &c, err);
 }
 
-static void add(ts_result_layout *l, const char *name, const char *unit, const char *doc,
-                size_t rank, size_t d0, const char *n0, size_t d1, const char *n1)
-{
-    ts_result_spec *r = &l->r[l->n++];
-    memset(r, 0, sizeof *r);
-    snprintf(r->name, sizeof r->name, "%s", name);
-    snprintf(r->unit, sizeof r->unit, "%s", unit);
-    snprintf(r->doc, sizeof r->doc, "%s", doc);
-    r->rank = rank;
-    r->dims[0] = d0;
-    r->dims[1] = d1;
-    snprintf(r->dim_names[0], sizeof r->dim_names[0], "%s", n0 ? n0 : "");
-    snprintf(r->dim_names[1], sizeof r->dim_names[1], "%s", n1 ? n1 : "");
-}
-
 /* Result order; run() fills them by these indices. */
 enum { R_DENSITY, R_GIBBS, R_BW, R_OUT, R_GOUT, R_SAMPLES, R_TV, R_KLPQ, R_KLQP, R_HELL, R_W1,
        R_NMIN, R_MINIMA, R_MODES, R_SHIFT, R_NMODES, R_DIVERGED, R_DIVAT, R_COUNT };
@@ -115,24 +100,24 @@ static ts_status sde_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     ts_status st = ts_grid1d_init(&grid, ts_params_get(p, "grid_lo"), ts_params_get(p, "grid_hi"), g, err);
     if (st) return st;
     memset(l, 0, sizeof *l);
-    add(l, "density", "", "KDE of the chains' stationary density (integrates to 1 - out_mass)", 2, d, "coord", g, "x");
-    add(l, "gibbs", "", "Gibbs density exp(-eps^-alpha f)/Z on the same grid", 2, d, "coord", g, "x");
-    add(l, "bandwidth", "", "KDE bandwidth", 1, d, "coord", 0, NULL);
-    add(l, "out_mass", "", "share of binned samples outside the grid window", 1, d, "coord", 0, NULL);
-    add(l, "gibbs_out_mass", "", "Gibbs mass outside the grid window", 1, d, "coord", 0, NULL);
-    add(l, "samples", "", "samples binned (chains x kept steps)", 1, d, "coord", 0, NULL);
-    add(l, "tv", "", "total variation to Gibbs", 1, d, "coord", 0, NULL);
-    add(l, "kl_est_gibbs", "nat", "KL(density || gibbs), in-window conditionals", 1, d, "coord", 0, NULL);
-    add(l, "kl_gibbs_est", "nat", "KL(gibbs || density), in-window conditionals", 1, d, "coord", 0, NULL);
-    add(l, "hellinger", "", "Hellinger distance to Gibbs", 1, d, "coord", 0, NULL);
-    add(l, "w1", "", "Wasserstein-1 distance to Gibbs (in-window)", 1, d, "coord", 0, NULL);
-    add(l, "n_minima", "", "local minima of f (1 or 2)", 1, d, "coord", 0, NULL);
-    add(l, "minima", "", "local minima of f, ascending; entries past n_minima are 0", 2, d, "coord", 2, "minimum");
-    add(l, "mode", "", "the density maximum within each minimum's basin (split at the barrier of f); entries past n_minima are 0", 2, d, "coord", 2, "minimum");
-    add(l, "mode_shift", "", "mode minus minimum; entries past n_minima are 0", 2, d, "coord", 2, "minimum");
-    add(l, "n_modes", "", "local maxima of the density (above 1% of the peak)", 1, d, "coord", 0, NULL);
-    add(l, "diverged", "", "chains stopped by the blow-up detector", 0, 0, NULL, 0, NULL);
-    add(l, "diverged_at", "steps", "step at which each chain diverged, -1 if never", 1, ch, "chain", 0, NULL);
+    ts_result_layout_add(l, "density", "", "KDE of the chains' stationary density (integrates to 1 - out_mass)", 2, d, "coord", g, "x");
+    ts_result_layout_add(l, "gibbs", "", "Gibbs density exp(-eps^-alpha f)/Z on the same grid", 2, d, "coord", g, "x");
+    ts_result_layout_add(l, "bandwidth", "", "KDE bandwidth", 1, d, "coord", 0, NULL);
+    ts_result_layout_add(l, "out_mass", "", "share of binned samples outside the grid window", 1, d, "coord", 0, NULL);
+    ts_result_layout_add(l, "gibbs_out_mass", "", "Gibbs mass outside the grid window", 1, d, "coord", 0, NULL);
+    ts_result_layout_add(l, "samples", "", "samples binned (chains x kept steps)", 1, d, "coord", 0, NULL);
+    ts_result_layout_add(l, "tv", "", "total variation to Gibbs", 1, d, "coord", 0, NULL);
+    ts_result_layout_add(l, "kl_est_gibbs", "nat", "KL(density || gibbs), in-window conditionals", 1, d, "coord", 0, NULL);
+    ts_result_layout_add(l, "kl_gibbs_est", "nat", "KL(gibbs || density), in-window conditionals", 1, d, "coord", 0, NULL);
+    ts_result_layout_add(l, "hellinger", "", "Hellinger distance to Gibbs", 1, d, "coord", 0, NULL);
+    ts_result_layout_add(l, "w1", "", "Wasserstein-1 distance to Gibbs (in-window)", 1, d, "coord", 0, NULL);
+    ts_result_layout_add(l, "n_minima", "", "local minima of f (1 or 2)", 1, d, "coord", 0, NULL);
+    ts_result_layout_add(l, "minima", "", "local minima of f, ascending; entries past n_minima are 0", 2, d, "coord", 2, "minimum");
+    ts_result_layout_add(l, "mode", "", "the density maximum within each minimum's basin (split at the barrier of f); entries past n_minima are 0", 2, d, "coord", 2, "minimum");
+    ts_result_layout_add(l, "mode_shift", "", "mode minus minimum; entries past n_minima are 0", 2, d, "coord", 2, "minimum");
+    ts_result_layout_add(l, "n_modes", "", "local maxima of the density (above 1% of the peak)", 1, d, "coord", 0, NULL);
+    ts_result_layout_add(l, "diverged", "", "chains stopped by the blow-up detector", 0, 0, NULL, 0, NULL);
+    ts_result_layout_add(l, "diverged_at", "steps", "step at which each chain diverged, -1 if never", 1, ch, "chain", 0, NULL);
     for (int i = 0; i < 2; i++) {      /* density and gibbs carry the grid as their x */
         l->r[i].coords[1] = malloc(g * sizeof(double));
         if (!l->r[i].coords[1]) {

@@ -187,3 +187,20 @@ const ts_kind *ts_kind_find(const ts_kind *const *kinds, const char *name)
         if (strcmp(kinds[i]->name, name) == 0) return kinds[i];
     return NULL;
 }
+
+ts_result_spec *ts_result_layout_add(ts_result_layout *l, const char *name, const char *unit, const char *doc,
+                                     size_t rank, size_t d0, const char *n0, size_t d1, const char *n1)
+{
+    assert(l->n < TS_MAX_RESULTS && rank <= 2);
+    ts_result_spec *r = &l->r[l->n++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->name, sizeof r->name, "%s", name);
+    snprintf(r->unit, sizeof r->unit, "%s", unit ? unit : "");
+    snprintf(r->doc, sizeof r->doc, "%s", doc ? doc : "");
+    r->rank = rank;
+    r->dims[0] = rank >= 1 ? d0 : 0;
+    r->dims[1] = rank >= 2 ? d1 : 0;
+    snprintf(r->dim_names[0], sizeof r->dim_names[0], "%s", rank >= 1 && n0 ? n0 : "");
+    snprintf(r->dim_names[1], sizeof r->dim_names[1], "%s", rank >= 2 && n1 ? n1 : "");
+    return r;
+}

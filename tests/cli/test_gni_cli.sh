@@ -4,25 +4,10 @@
 # key; -o writes a labelled HDF5 file whose results are bit-identical for
 # a seed; --print summarises. Short runs: made for the sanitizer build.
 #   TAILSWEEP=build/asan/tailsweep bash tests/cli/test_gni_cli.sh
-set -u
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-TAILSWEEP=${TAILSWEEP:-$repo/build/release/tailsweep}
-case $TAILSWEEP in /*) ;; *) TAILSWEEP=$PWD/$TAILSWEEP ;; esac
-PY=/usr/bin/python3
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-300)"; }
-[ -x "$TAILSWEEP" ] || { fail binary "$TAILSWEEP missing"; exit 0; }
-W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; cd "$W" || exit 0
-run() { "$TAILSWEEP" "$@" >"$W/out" 2>"$W/err"; rc=$?; }
+. "$(dirname "$0")/lib.sh"
+bad_cmd=train
 short="--depth 2 --width 8 --n_train 64 --n_test 32 --steps 30 --log_every 10 --M_prime 8"
 
-# bad CASE WORD ARGS...: exit 2 and stderr names WORD
-bad() {
-  local name=$1 word=$2; shift 2
-  run train $short "$@" --print
-  if [ $rc -eq 2 ] && grep -q -- "$word" "$W/err"; then pass "train rejects $name"
-  else fail "train rejects $name" "rc=$rc err=$(cat "$W/err")"; fi
-}
 bad "width 0" width --width 0
 bad "unknown activation" act --act swish
 bad "sigma2 < 0" sigma2 --sigma2 -0.1

@@ -8,19 +8,8 @@
 # Seeds are fixed, so every number is deterministic; bounds and the measured
 # values are in the comments.
 #   TAILSWEEP=build/release/tailsweep bash tests/cli/test_gni_learn.sh
-set -u
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-TAILSWEEP=${TAILSWEEP:-$repo/build/release/tailsweep}
-case $TAILSWEEP in /*) ;; *) TAILSWEEP=$PWD/$TAILSWEEP ;; esac
-PY=/usr/bin/python3
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-300)"; }
-[ -x "$TAILSWEEP" ] || { fail binary "$TAILSWEEP missing"; exit 0; }
-W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; cd "$W" || exit 0
-lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
-
+. "$(dirname "$0")/lib.sh"
+mpi_env
 # 1. Toy signal (ten sinusoids up to frequency 50: a hard target for a small
 # net, which fits the low frequencies first). 2 x 64 ReLU, full batch,
 # additive noise sigma2 0.01, 3000 steps (~2 s): measured 2.70 -> 2.32. The

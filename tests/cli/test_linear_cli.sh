@@ -7,25 +7,10 @@
 # their step numbers, bit-identical to the same job run alone. Runs the
 # sanitizer build (short runs only).
 #   TAILSWEEP=build/asan/tailsweep bash tests/cli/test_linear_cli.sh
-set -u
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-TAILSWEEP=${TAILSWEEP:-$repo/build/release/tailsweep}
-case $TAILSWEEP in /*) ;; *) TAILSWEEP=$PWD/$TAILSWEEP ;; esac
-PY=/usr/bin/python3
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-300)"; }
-[ -x "$TAILSWEEP" ] || { fail binary "$TAILSWEEP missing"; exit 0; }
-W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; cd "$W" || exit 0
-run() { "$TAILSWEEP" "$@" >"$W/out" 2>"$W/err"; rc=$?; }
+. "$(dirname "$0")/lib.sh"
+bad_cmd=linear
 short="--n 30 --d 40 --steps 2000 --burnin 1000 --log_every 100"
 
-# bad CASE WORD ARGS...: exit 2 and stderr names WORD
-bad() {
-  local name=$1 word=$2; shift 2
-  run linear $short "$@" --print
-  if [ $rc -eq 2 ] && grep -q -- "$word" "$W/err"; then pass "linear rejects $name"
-  else fail "linear rejects $name" "rc=$rc err=$(cat "$W/err")"; fi
-}
 bad "B > n" "B = 31" --B 31
 bad "k > d" "k = 41" --k 41
 bad "sigma < 0" sigma --sigma -0.5

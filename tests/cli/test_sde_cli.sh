@@ -4,25 +4,10 @@
 # complete, labelled and reproducible; existing files are never replaced
 # without --force. Runs the sanitizer build (short runs only).
 #   TAILSWEEP=build/asan/tailsweep bash tests/cli/test_sde_cli.sh
-set -u
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-TAILSWEEP=${TAILSWEEP:-$repo/build/release/tailsweep}
-case $TAILSWEEP in /*) ;; *) TAILSWEEP=$PWD/$TAILSWEEP ;; esac
-PY=/usr/bin/python3
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-300)"; }
-[ -x "$TAILSWEEP" ] || { fail binary "$TAILSWEEP missing"; exit 0; }
-W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; cd "$W" || exit 0
-run() { "$TAILSWEEP" "$@" >"$W/out" 2>"$W/err"; rc=$?; }
+. "$(dirname "$0")/lib.sh"
+bad_cmd=sde
 short="--steps 2000 --burnin 100 --chains 8"
 
-# bad CASE WORD ARGS...: exit 2 and stderr names WORD
-bad() {
-  local name=$1 word=$2; shift 2
-  run sde $short "$@" --print
-  if [ $rc -eq 2 ] && grep -q -- "$word" "$W/err"; then pass "sde rejects $name"
-  else fail "sde rejects $name" "rc=$rc err=$(cat "$W/err")"; fi
-}
 bad "eta = 0" eta --eta 0
 bad "eta < 0" eta --eta -1e-3
 bad "K < 0" K --drift fractional --K -1

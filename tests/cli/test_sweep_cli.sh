@@ -9,17 +9,8 @@
 # LeakSanitizer cannot attribute, so leak checks are off for MPI processes
 # (the sweep's own code is leak-checked by tests/unit/test_journal.c and
 # test_store.c).
-set -u
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-TAILSWEEP=${TAILSWEEP:-$repo/build/release/tailsweep}
-case $TAILSWEEP in /*) ;; *) TAILSWEEP=$PWD/$TAILSWEEP ;; esac
-PY=/usr/bin/python3
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-400)"; }
-[ -x "$TAILSWEEP" ] || { fail binary "$TAILSWEEP missing"; exit 0; }
-W=$(mktemp -d); trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT; cd "$W" || exit 0
+. "$(dirname "$0")/lib.sh"
+mpi_env
 T=$TAILSWEEP
 MPIRUN="mpirun --oversubscribe --bind-to none"
 

@@ -37,16 +37,9 @@ static const ts_param_spec params[] = {
 static void add(ts_result_layout *l, const char *name, const char *unit, size_t rank, size_t d0, const char *n0,
                 size_t d1, const char *n1)
 {
-    ts_result_spec *r = &l->r[l->n++];
-    memset(r, 0, sizeof *r);
-    snprintf(r->name, sizeof r->name, "%s", name);
-    snprintf(r->unit, sizeof r->unit, "%s", unit);
-    snprintf(r->doc, sizeof r->doc, "%s (test data)", name);
-    r->rank = rank;
-    r->dims[0] = d0;
-    r->dims[1] = d1;
-    snprintf(r->dim_names[0], sizeof r->dim_names[0], "%s", n0 ? n0 : "");
-    snprintf(r->dim_names[1], sizeof r->dim_names[1], "%s", n1 ? n1 : "");
+    char doc[80];
+    snprintf(doc, sizeof doc, "%s (test data)", name);
+    ts_result_layout_add(l, name, unit, doc, rank, d0, n0, d1, n1);
 }
 
 static ts_status layout(const ts_params *p, ts_result_layout *l, ts_err *err)

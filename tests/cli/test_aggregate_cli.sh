@@ -4,8 +4,9 @@
 # code the README documents (missing store 3, newer format 2, unknown axis
 # 2, unknown figure 2, a held store 3); a failed aggregate leaves the store
 # untouched; every figure is a PNG of sensible size that is not blank, from
-# a real tiny SDE sweep (fig6, shiftmap) and from the GNI-like store that
-# WRITER (tests/oracle/agg_store_writer.c) writes (loss, gradnoise).
+# a real tiny SDE sweep (fig6, shiftmap), from the GNI-like store that
+# WRITER (tests/oracle/agg_store_writer.c) writes (loss, gradnoise), and
+# from a real tiny linear sweep (curve, map, and their argument errors).
 #   TAILSWEEP=build/asan/tailsweep bash tests/cli/test_aggregate_cli.sh build/asan/oracle/agg_store_writer
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -128,6 +129,65 @@ for fig in "sde.h5 fig6" "sde.h5 shiftmap" "gni.h5 loss" "gni.h5 gradnoise" "gni
   if [ $rc -eq 0 ] && [ -s "$name.png" ] && why=$(png_ok "$name.png" 2>&1); then pass "plot $name $* -> PNG $why"
   else fail "plot $name $*" "rc=$rc $(cat "$W/err") ${why:-}"; fi
 done
+
+# --- curve and map of a scalar result, from a tiny real linear sweep ----------------
+# 2 x 3 x 2 points x 2 seeds of 4000 SGD steps on d = 2 least squares: seconds.
+cat >lin.yaml <<'EOF'
+kind: linear
+store: lin.h5
+seed: 5
+replicates: 2
+params: {model: ls, n: 200, d: 2, n_test: 200, label_noise: 1, optimizer: sgd, steps: 4000, log_every: 1000, burnin: 1000, thin: 5}
+axes:
+  eta: [0.05, 0.2]
+  B: [1, 2, 4]
+  sigma: [0, 0.1]
+EOF
+ASAN_OPTIONS=detect_leaks=0 "$TAILSWEEP" run lin.yaml >/dev/null 2>"$W/err" || fail "tiny linear sweep" "$(cat "$W/err")"
+expect "plot curve: before aggregate -> 2" 2 "tailsweep aggregate" plot lin.h5 --figure curve --value final_test_loss --x B -o c.png
+run aggregate lin.h5
+for fig in "curve --value final_test_loss --x B --by sigma --at eta=0.2" \
+           "curve --value tail_index_hill --x eta --at B=2 --at sigma=0.1" \
+           "map --value tail_index_hill --x B --y eta --at sigma=0"; do
+  set -- $fig
+  rm -f g.png
+  run plot lin.h5 --figure "$@" -o g.png
+  if [ $rc -eq 0 ] && [ -s g.png ] && why=$(png_ok g.png 2>&1); then pass "plot $* -> PNG $why"
+  else fail "plot $*" "rc=$rc $(cat "$W/err") ${why:-}"; fi
+done
+expect "plot curve: unknown --value -> 2, listing the results" 2 "--value: lin.h5 has no result 'nope' (results: .*final_test_loss" \
+  plot lin.h5 --figure curve --value nope --x B -o c.png
+expect "plot curve: --value a per-task dataset -> 2" 2 "--value: lin.h5 has no result 'wall_time'" \
+  plot lin.h5 --figure curve --value wall_time --x B --by eta --at sigma=0 -o c.png
+expect "plot curve: unknown --x -> 2, listing the dimensions" 2 "--x: lin.h5 has no dimension 'batch' (.* eta, B, sigma)" \
+  plot lin.h5 --figure curve --value final_test_loss --x batch -o c.png
+expect "plot map: unknown --y -> 2" 2 "--y: lin.h5 has no dimension 'lr'" \
+  plot lin.h5 --figure map --value final_test_loss --x B --y lr -o c.png
+expect "plot map: --y missing -> 2" 2 "needs --y" plot lin.h5 --figure map --value final_test_loss --x B -o c.png
+expect "plot map: --x equal to --y -> 2" 2 "--y B: that dimension is already drawn" \
+  plot lin.h5 --figure map --value final_test_loss --x B --y B -o c.png
+expect "plot curve: an axis left over -> 2, naming it and the ways out" 2 "dimension 'sigma' (2 values) is left over: fix it with --at sigma=VALUE" \
+  plot lin.h5 --figure curve --value final_test_loss --x B --by eta -o c.png
+expect "plot curve: --at a value the axis lacks -> 2, listing its values" 2 "--at eta=0.3: eta has no value '0.3' (its values: 0.05, 0.2)" \
+  plot lin.h5 --figure curve --value final_test_loss --x B --by sigma --at eta=0.3 -o c.png
+expect "plot curve: --at without = -> 2" 2 "--at eta: expected AXIS=VALUE" \
+  plot lin.h5 --figure curve --value final_test_loss --x B --by sigma --at eta -o c.png
+expect "plot curve: --at an unknown axis -> 2" 2 "--at: lin.h5 has no dimension 'gamma'" \
+  plot lin.h5 --figure curve --value final_test_loss --x B --by sigma --at gamma=1 -o c.png
+expect "plot curve: --at the --x axis -> 2" 2 "--at B=1: B is already drawn or fixed" \
+  plot lin.h5 --figure curve --value final_test_loss --x B --by sigma --at eta=0.2 --at B=1 -o c.png
+expect "plot curve: a curve over step needs step fixed -> 2" 2 "dimension 'step' .* left over" \
+  plot lin.h5 --figure curve --value test_loss --x B --by sigma --at eta=0.2 -o c.png
+expect "plot: --value belongs to curve and map -> 2" 2 "belong to --figure curve and map" \
+  plot lin.h5 --figure loss --value test_loss -o c.png
+# an axis reduced by `aggregate --over` is gone from the means, and said so
+run aggregate lin.h5 --over sigma
+run plot lin.h5 --figure curve --value final_test_loss --x B --by eta -o r.png
+if [ $rc -eq 0 ] && png_ok r.png >/dev/null 2>&1; then pass "plot curve after aggregate --over sigma: nothing left over"
+else fail "plot curve after --over" "rc=$rc $(cat "$W/err")"; fi
+expect "plot curve: --by an axis aggregated over -> 2" 2 "--by sigma: lin.h5 was aggregated over 'sigma'" \
+  plot lin.h5 --figure curve --value final_test_loss --x B --by sigma -o c.png
+
 expect "plot: --by an axis the store lacks -> 2" 2 "no axis 'sigma2'" plot sde.h5 --figure shiftmap --by sigma2 -o y.png
 expect "plot: fig6 of a store without densities -> 2" 2 "density" plot gni.h5 --figure fig6 -o y.png
 exit 0

@@ -26,6 +26,11 @@ import sys
 import numpy as np
 
 
+# The gni kind's sentinel for "not defined / not measured" is -1e6
+# (TS_GRADNOISE_NA); anything below this is that sentinel, not a value.
+NA_BELOW = -1e5
+
+
 def fail(code, msg):
     print(f"tailsweep plot: {msg}", file=sys.stderr)
     sys.exit(code)
@@ -252,7 +257,7 @@ def curve(f, plt, value, x, by, at):
         ax.plot(pos, m, "o-", color=c, lw=1.4, ms=4, label=f"{by} = {label(bv)}" if by else value)
         ok = np.isfinite(h) & np.isfinite(m)
         if ok.any():
-            ax.fill_between(pos[ok], (m - h)[ok], (m + h)[ok], color=c, alpha=0.2, lw=0)
+            ax.fill_between(pos[ok], (m - h)[ok], (m + h)[ok], color=c, alpha=0.12, lw=0)
         for i in np.nonzero(div[b] > 0)[0]:
             masked.append(f"{by}={short(bv)}, {x}={short(xs[i])}" if by else f"{x}={short(xs[i])}")
     if categorical:
@@ -344,6 +349,18 @@ def loss(f, plt, by):
         s = np.transpose(sd, [names.index(n) for n in order]).reshape(-1, len(steps))
         byvals = coord(f, "/aggregate", by) if by in names else [None]
         per_by = m.shape[0] // len(byvals)
+        # A diverged task keeps its curve, -1e6 (gni) or -1 (linear) after the
+        # blow-up, and /aggregate counts it: a cell with one is not drawn.
+        ndiv = np.zeros(m.shape[0])
+        if "tasks_diverged" in g:
+            dn = dim_names(g["tasks_diverged"])
+            if set(dn) == set(order[:-1]):
+                ndiv = np.transpose(g["tasks_diverged"][()], [dn.index(n) for n in order[:-1]]).reshape(-1)
+        m = np.where(ndiv[:, None] > 0, np.nan, m)
+        s = np.where(ndiv[:, None] > 0, np.nan, s)
+        if (ndiv > 0).any():
+            ax.text(0.01, 0.01, f"{int((ndiv > 0).sum())} of {m.shape[0]} curves not drawn: a seed diverged",
+                    transform=ax.transAxes, fontsize=7, color="firebrick", va="bottom")
         other_vals = [coord(f, "/aggregate", n) for n in others]
         for r in range(m.shape[0]):
             b, o = divmod(r, per_by)
@@ -381,10 +398,22 @@ def gradnoise(f, plt, by):
         if by in names:
             vals = coord(f, "", by)
             x = np.moveaxis(x, names.index(by), 0)
-            groups = [x[i].ravel() for i in range(x.shape[0])]
         else:
-            vals, groups = ["all"], [x.ravel()]
-        groups = [gr[np.isfinite(gr)] for gr in groups]
+            vals = ["all"]
+        # Only fits that exist: the gni kind writes the sentinel -1e6 where a
+        # statistic is undefined or was not measured (and after a blow-up),
+        # with bit 4 (the stable fit) of gradnoise_valid clear there
+        # (docs/gni.md). Those are masks, never values.
+        ok = np.isfinite(x) & (x > NA_BELOW)
+        if "gradnoise_valid" in f and f["gradnoise_valid"].shape == f[name].shape:
+            valid = np.nan_to_num(f["gradnoise_valid"][()], nan=0).astype(np.int64)
+            if by in names:
+                valid = np.moveaxis(valid, names.index(by), 0)
+            ok &= (valid & 4) != 0
+        if by in names:
+            groups = [x[i][ok[i]] for i in range(x.shape[0])]
+        else:
+            groups = [x[ok]]
         shown = [(label(v), gr) for v, gr in zip(vals, groups) if gr.size]
         if not shown:
             fail(2, f"{name} has no finite values")

@@ -292,7 +292,7 @@ def heatmap(f, plt, value, x, y, at):
     ax.set_yticklabels([short(v) for v in ys], fontsize=8)
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    ax.set_title(f"{value}: mean over seeds ± {100 * level:g}% CI half-width; grey: a seed diverged", fontsize=9)
+    ax.set_title(f"{value}: mean over seeds ± {100 * level:g}% CI half-width\ngrey: a seed diverged (diverged / seeds)", fontsize=9)
     if len(xs) * len(ys) <= 120:
         for i in range(len(ys)):
             for j in range(len(xs)):

@@ -213,6 +213,55 @@ def scalar_stats(f, value, keep, at):
     return mean, half, count, div, level
 
 
+def paired_stats(f, value, keep, at, diff):
+    """Like scalar_stats, for the paired differences `value - value at
+    diff[0] = coordinate index diff[1]` within each replicate (same data and
+    noise when the job shares them), from the raw results and /status: per
+    cell the mean over the seeds done at both points, the t interval of that
+    mean, the count, and the number of diverged seeds at either point (such
+    cells are masked, as in scalar_stats)."""
+    from scipy import stats
+
+    axis, ref = diff
+    raw = f[value]
+    names = dim_names(raw)
+    x = np.array(raw[()], dtype=float)
+    st_names = dim_names(f["status"])
+    status = np.array(f["status"][()])
+    # /status is over the task dimensions; broadcast it over any trailing ones
+    st = np.transpose(status, [st_names.index(n) for n in names if n in st_names])
+    st = st.reshape(st.shape + (1,) * (x.ndim - st.ndim))
+    x = np.where(st == 1, x, np.nan)                 # done only
+    diverged = np.broadcast_to(st == 3, x.shape).astype(float)
+    cols = keep + ["replicate"]
+    sub = pick(x, names, cols, at)
+    dsub = pick(diverged, names, cols, at)
+    k = keep.index(axis)
+    d = sub - np.take(sub, [ref], axis=k)
+    div = (dsub + np.take(dsub, [ref], axis=k)).sum(axis=-1)
+    count = np.isfinite(d).sum(axis=-1).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(d, axis=-1) / count
+        sd = np.sqrt(np.nansum((d - mean[..., None]) ** 2, axis=-1) / (count - 1))
+    level = float(f["aggregate"].attrs.get("ci_level", 0.95)) if "aggregate" in f else 0.95
+    half = np.full(mean.shape, np.nan)
+    ok = count >= 2
+    half[ok] = stats.t.ppf((1 + level) / 2, count[ok] - 1) * sd[ok] / np.sqrt(count[ok])
+    mean = np.where((div > 0) | (count == 0), np.nan, mean)
+    half = np.where(div > 0, np.nan, half)
+    return mean, half, count, div, level
+
+
+def stats_for(f, value, keep, at, diff):
+    return paired_stats(f, value, keep, at, diff) if diff else scalar_stats(f, value, keep, at)
+
+
+def diff_label(f, value, diff):
+    if not diff:
+        return value.replace("_", " ")
+    return f"{value.replace('_', ' ')} − at {diff[0]}={short(coord(f, '/aggregate', diff[0])[diff[1]])}"
+
+
 def logspace_like(vals):
     """Positive values spaced more evenly in log than linearly (B = 1, 2, 4,
     10, 20, 40; a logspace axis); two values: a ratio of 10 or more."""
@@ -239,9 +288,9 @@ def fixed_note(f, at, names):
     return ", ".join(parts)
 
 
-def curve(f, plt, value, x, by, at):
+def curve(f, plt, value, x, by, at, diff=None):
     keep = [by, x] if by else [x]
-    mean, half, count, div, level = scalar_stats(f, value, keep, at)
+    mean, half, count, div, level = stats_for(f, value, keep, at, diff)
     if not by:
         mean, half, count, div = mean[None], half[None], count[None], div[None]
     xs = coord(f, "/aggregate", x)
@@ -269,9 +318,12 @@ def curve(f, plt, value, x, by, at):
         ax.set_xticklabels([short(v) for v in xs])
         ax.minorticks_off()
     ax.set_xlabel(x)
-    ax.set_ylabel(value.replace("_", " "))
+    ax.set_ylabel(diff_label(f, value, diff))
     n = np.nanmax(count) if np.isfinite(count).any() else 0
-    ax.set_title(f"{value}: mean over seeds (n <= {n:g}), {100 * level:g}% t-interval", fontsize=10)
+    what = "paired difference within each seed" if diff else "mean over seeds"
+    ax.set_title(f"{value}: {what} (n <= {n:g}), {100 * level:g}% t-interval", fontsize=10)
+    if diff:
+        ax.axhline(0, color="grey", lw=0.8, ls=":")
     if masked:
         ax.text(0.01, 0.01, "not drawn (a seed diverged): " + "; ".join(masked[:6]) + (" ..." if len(masked) > 6 else ""),
                 transform=ax.transAxes, fontsize=7, color="firebrick", va="bottom")
@@ -279,20 +331,21 @@ def curve(f, plt, value, x, by, at):
     return fig, fixed_note(f, at, list(at))
 
 
-def heatmap(f, plt, value, x, y, at):
-    mean, half, count, div, level = scalar_stats(f, value, [y, x], at)
+def heatmap(f, plt, value, x, y, at, diff=None):
+    mean, half, count, div, level = stats_for(f, value, [y, x], at, diff)
     xs, ys = coord(f, "/aggregate", x), coord(f, "/aggregate", y)
     fig, ax = plt.subplots(figsize=(max(5.0, 1.0 + 0.9 * len(xs)), max(3.8, 1.2 + 0.5 * len(ys))))
     im = ax.imshow(np.ma.masked_invalid(mean), origin="lower", aspect="auto", cmap="viridis")
     im.cmap.set_bad("lightgrey")
-    fig.colorbar(im, ax=ax, shrink=0.85, label=value.replace("_", " "))
+    fig.colorbar(im, ax=ax, shrink=0.85, label=diff_label(f, value, diff))
     ax.set_xticks(range(len(xs)))
     ax.set_xticklabels([short(v) for v in xs], fontsize=8, rotation=90 if len(xs) > 8 else 0)
     ax.set_yticks(range(len(ys)))
     ax.set_yticklabels([short(v) for v in ys], fontsize=8)
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    ax.set_title(f"{value}: mean over seeds ± {100 * level:g}% CI half-width\ngrey: a seed diverged (diverged / seeds)", fontsize=9)
+    what = "paired difference within each seed" if diff else "mean over seeds"
+    ax.set_title(f"{value}: {what} ± {100 * level:g}% CI half-width\ngrey: a seed diverged (diverged / seeds)", fontsize=9)
     if len(xs) * len(ys) <= 120:
         for i in range(len(ys)):
             for j in range(len(xs)):
@@ -440,6 +493,8 @@ def main():
     ap.add_argument("--y")
     # AXIS=INDEX: the C front end has matched each --at AXIS=VALUE to an index
     ap.add_argument("--at-index", action="append", default=[])
+    # AXIS=INDEX: --diff-from AXIS=VALUE, matched likewise
+    ap.add_argument("--diff-index")
     a = ap.parse_args()
     try:
         import h5py
@@ -468,10 +523,14 @@ def main():
             for item in a.at_index:
                 n, _, i = item.partition("=")
                 at[n] = int(i)
+            diff = None
+            if a.diff_index:
+                n, _, i = a.diff_index.partition("=")
+                diff = (n, int(i))
             if a.figure == "curve":
-                fig, note = curve(f, plt, a.value, a.x, a.by, at)
+                fig, note = curve(f, plt, a.value, a.x, a.by, at, diff)
             else:
-                fig, note = heatmap(f, plt, a.value, a.x, a.y, at)
+                fig, note = heatmap(f, plt, a.value, a.x, a.y, at, diff)
             dropped = []
             if note:
                 title_at = note

@@ -20,7 +20,8 @@ static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", 
 static void usage(void)
 {
     puts("usage: tailsweep plot STORE.h5 --figure NAME -o OUT.png [--by AXIS]\n"
-         "       tailsweep plot STORE.h5 --figure curve --value RESULT --x AXIS [--by AXIS] [--at AXIS=VALUE]... -o OUT.png\n"
+         "       tailsweep plot STORE.h5 --figure curve --value RESULT --x AXIS [--by AXIS] [--at AXIS=VALUE]...\n"
+         "                      [--diff-from AXIS=VALUE] -o OUT.png\n"
          "       tailsweep plot STORE.h5 --figure map --value RESULT --x AXIS --y AXIS [--at AXIS=VALUE]... -o OUT.png\n"
          "\n"
          "figures:\n"
@@ -38,6 +39,8 @@ static void usage(void)
          "             log x when the values are positive and spaced like a logspace\n"
          "  map        a heatmap of the seed mean of a scalar result over --x and --y,\n"
          "             each cell annotated with the mean and the CI half-width\n"
+         "  --diff-from AXIS=VALUE  (curve, map) draw the paired difference within each\n"
+         "             seed from the value at AXIS=VALUE (AXIS drawn), from the raw results\n"
          "curve and map: every other dimension with more than one value is fixed with\n"
          "--at AXIS=VALUE (repeatable) or reduced by `tailsweep aggregate --over AXIS`;\n"
          "cells where a seed diverged are masked and marked, never drawn as values.\n"
@@ -121,7 +124,10 @@ static int run(int argc, char **argv)
         const char **slot = strcmp(a, "--figure") == 0 ? &fig : strcmp(a, "-o") == 0 ? &out
                           : strcmp(a, "--by") == 0 ? &by : strcmp(a, "--value") == 0 ? &sel.value
                           : strcmp(a, "--x") == 0 ? &sel.x : strcmp(a, "--y") == 0 ? &sel.y : NULL;
-        if (strcmp(a, "--at") == 0) {
+        if (strcmp(a, "--diff-from") == 0) {
+            if (i + 1 >= argc) return ts_cli_usage_error("plot", "--diff-from needs a value (AXIS=VALUE)");
+            sel.diff_from = argv[++i];
+        } else if (strcmp(a, "--at") == 0) {
             if (i + 1 >= argc) return ts_cli_usage_error("plot", "--at needs a value (AXIS=VALUE)");
             if (sel.n_at == TS_PLOT_MAX_AT) return ts_cli_usage_error("plot", "--at: at most %d of them", TS_PLOT_MAX_AT);
             sel.at[sel.n_at++] = argv[++i];
@@ -142,8 +148,9 @@ static int run(int argc, char **argv)
     for (int i = 0; figures[i]; i++) known |= strcmp(fig, figures[i]) == 0;
     if (!known) return ts_cli_usage_error("plot", "--figure: unknown figure '%s' (fig6, shiftmap, loss, gradnoise, curve, map)", fig);
     int generic = strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0;
-    if (!generic && (sel.value || sel.x || sel.y || sel.n_at))
-        return ts_cli_usage_error("plot", "--value, --x, --y and --at belong to --figure curve and map, not %s", fig);
+    if (!generic && (sel.value || sel.x || sel.y || sel.n_at || sel.diff_from))
+        return ts_cli_usage_error("plot", "--value, --x, --y, --at and --diff-from belong to --figure curve and map, not %s",
+                                  fig);
     if (!out) return ts_cli_usage_error("plot", "-o OUT.png is required");
     size_t ol = strlen(out);
     if (ol < 5 || strcmp(out + ol - 4, ".png") != 0) return ts_cli_usage_error("plot", "-o %s: the output is a .png file", out);
@@ -191,6 +198,10 @@ static int run(int argc, char **argv)
     for (size_t k = 0; k < sel.n_at; k++) {   /* resolved to indices: one matching rule, here */
         args[n++] = "--at-index";
         args[n++] = sel.at_index[k];
+    }
+    if (sel.diff_index[0]) {
+        args[n++] = "--diff-index";
+        args[n++] = sel.diff_index;
     }
     args[n] = NULL;
     fflush(NULL);

@@ -160,6 +160,42 @@ int ts_plot_check_selection(const ts_store_view *v, const char *store, const cha
         }
         snprintf(s->at_index[a], sizeof s->at_index[a], "%s=%ld", name, i);
     }
+    if (s->diff_from) {
+        /* Paired differences come from the raw results per replicate, so the
+         * raw result must have exactly the mean's dimensions plus replicate:
+         * an axis pooled by `aggregate --over` would be unpaired there. */
+        const char *eq = strchr(s->diff_from, '=');
+        if (!eq || eq == s->diff_from || !eq[1])
+            return ts_cli_usage_error("plot", "--diff-from %s: expected AXIS=VALUE, e.g. --diff-from B=1", s->diff_from);
+        char name[96];
+        size_t len = (size_t)(eq - s->diff_from);
+        if (len >= sizeof name) return ts_cli_usage_error("plot", "--diff-from %s: axis name too long", s->diff_from);
+        memcpy(name, s->diff_from, len);
+        name[len] = '\0';
+        int drawn = 0;
+        for (int k = 0; k < 3; k++) drawn |= role_dim[k] && strcmp(role_dim[k], name) == 0;
+        if (!drawn)
+            return ts_cli_usage_error("plot", "--diff-from %s: the reference axis must be drawn (--x, --y or --by)",
+                                      s->diff_from);
+        const ts_view_dim *dm = &v->dims[d->dim[dim_pos(v, d, name)]];
+        long i = coord_index(dm, eq + 1);
+        if (i < 0) {
+            char vals[400];
+            coord_list(dm, vals, sizeof vals);
+            return ts_cli_usage_error("plot", "--diff-from %s: %s has no value '%s' (its values: %s)", s->diff_from,
+                                      name, eq + 1, vals);
+        }
+        const ts_view_dset *raw = &v->dsets[r];
+        for (size_t k = 0; k < raw->rank; k++) {
+            const char *rn = raw->dim[k] >= 0 ? v->dims[raw->dim[k]].name : "?";
+            if (strcmp(rn, "replicate") != 0 && dim_pos(v, d, rn) < 0)
+                return ts_cli_usage_error("plot",
+                                          "--diff-from: pairs seeds in the raw results, but /aggregate was reduced "
+                                          "over '%s'; run `tailsweep aggregate %s` without --over",
+                                          rn, store);
+        }
+        snprintf(s->diff_index, sizeof s->diff_index, "%s=%ld", name, i);
+    }
     /* Every other dimension with more than one value must be said: a mean
      * over seeds silently taken at some axis's first value misleads. */
     for (size_t k = 0; k < d->rank; k++) {

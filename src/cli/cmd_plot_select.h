@@ -15,6 +15,8 @@ typedef struct {
     const char *x, *y, *by;            /* dimensions of aggregate/VALUE_mean        */
     const char *at[TS_PLOT_MAX_AT];    /* "AXIS=VALUE": a dimension fixed at a value */
     size_t n_at;
+    const char *diff_from;             /* "AXIS=VALUE": paired differences from there */
+    char diff_index[128];              /* filled: "AXIS=INDEX", "" without --diff-from */
     /* filled by ts_plot_check_selection: "AXIS=INDEX" per --at, for the script */
     char at_index[TS_PLOT_MAX_AT][128];
 } ts_plot_sel;

@@ -180,11 +180,46 @@ expect "plot curve: a curve over step needs step fixed -> 2" 2 "dimension 'step'
   plot lin.h5 --figure curve --value test_loss --x B --by sigma --at eta=0.2 -o c.png
 expect "plot: --value belongs to curve and map -> 2" 2 "belong to --figure curve and map" \
   plot lin.h5 --figure loss --value test_loss -o c.png
+run plot lin.h5 --figure map --value final_test_loss --x B --y sigma --at eta=0.05 --diff-from B=1 -o d.png
+if [ $rc -eq 0 ] && why=$(png_ok d.png 2>&1); then pass "plot map --diff-from B=1 -> PNG $why"
+else fail "plot map --diff-from" "rc=$rc $(cat "$W/err") ${why:-}"; fi
+expect "plot curve: --diff-from an axis not drawn -> 2" 2 "--diff-from eta=0.2: the reference axis must be drawn" \
+  plot lin.h5 --figure curve --value final_test_loss --x B --by sigma --at eta=0.2 --diff-from eta=0.2 -o c.png
+expect "plot curve: --diff-from a value the axis lacks -> 2" 2 "--diff-from B=3: B has no value '3'" \
+  plot lin.h5 --figure curve --value final_test_loss --x B --by sigma --at eta=0.2 --diff-from B=3 -o c.png
+# the paired differences and their t half-widths against a plain per-seed
+# loop with NumPy and SciPy (same arithmetic up to summation order: 1e-12)
+why=$("$PY" - lin.h5 "$repo/tools" <<'EOF' 2>&1
+import sys
+import h5py, numpy as np
+from scipy import stats
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, sys.argv[2])
+import plot_store as ps
+f = h5py.File(sys.argv[1], "r")
+mean, half, count, div, level = ps.paired_stats(f, "final_test_loss", ["sigma", "B"], {"eta": 1}, ("B", 0))
+raw = f["final_test_loss"][()]          # [eta, B, sigma, replicate]
+assert ps.dim_names(f["final_test_loss"]) == ["eta", "B", "sigma", "replicate"]
+worst = 0.0
+for si in range(2):
+    for bi in range(3):
+        d = [raw[1, bi, si, r] - raw[1, 0, si, r] for r in range(raw.shape[3])]
+        m = sum(d) / len(d)
+        h = stats.t.ppf(0.975, len(d) - 1) * np.std(d, ddof=1) / np.sqrt(len(d))
+        assert count[si, bi] == len(d) and div[si, bi] == 0
+        worst = max(worst, abs(mean[si, bi] - m), 0 if bi == 0 else abs(half[si, bi] - h) / h)
+        assert bi > 0 or (mean[si, bi] == 0 and half[si, bi] == 0)
+assert worst < 1e-12, worst
+print(f"worst {worst:.1e}")
+EOF
+) && pass "paired differences and t half-widths match a per-seed NumPy/SciPy loop ($why)" || fail "paired differences" "$why"
 # an axis reduced by `aggregate --over` is gone from the means, and said so
 run aggregate lin.h5 --over sigma
 run plot lin.h5 --figure curve --value final_test_loss --x B --by eta -o r.png
 if [ $rc -eq 0 ] && png_ok r.png >/dev/null 2>&1; then pass "plot curve after aggregate --over sigma: nothing left over"
 else fail "plot curve after --over" "rc=$rc $(cat "$W/err")"; fi
+expect "plot curve: --diff-from after --over -> 2, saying why" 2 "--diff-from: pairs seeds in the raw results, but /aggregate was reduced over 'sigma'" \
+  plot lin.h5 --figure curve --value final_test_loss --x B --by eta --diff-from B=1 -o c.png
 expect "plot curve: --by an axis aggregated over -> 2" 2 "--by sigma: lin.h5 was aggregated over 'sigma'" \
   plot lin.h5 --figure curve --value final_test_loss --x B --by sigma -o c.png
 

@@ -143,6 +143,7 @@ figures: $(R)/tailsweep
 	$(R)/tailsweep aggregate results/noisy_sgd.h5
 	$(R)/tailsweep aggregate results/gni_figures.h5
 	$(R)/tailsweep plot results/noisy_sgd.h5 --figure curve --value final_test_loss --x B --by sigma -o results/noisy_sgd_test_loss.png
+	$(R)/tailsweep plot results/noisy_sgd.h5 --figure curve --value final_test_loss --x B --by sigma --diff-from B=1 -o results/noisy_sgd_paired.png
 	$(R)/tailsweep plot results/heavy_tail_linreg.h5 --figure map --value tail_index_hill --x B --y eta -o results/heavy_tail_hill.png
 	$(R)/tailsweep plot results/heavy_tail_linreg.h5 --figure map --value tail_index_blocksum --x B --y eta -o results/heavy_tail_blocksum.png
 	$(R)/tailsweep plot results/gni_figures.h5 --figure loss --by M -o results/gni_figures_loss.png

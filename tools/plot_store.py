@@ -439,6 +439,24 @@ def loss(f, plt, by):
     return fig, []
 
 
+def gradnoise_groups(f, name, by):
+    """The fitted values of result `name` per value of `by` (or all in one
+    group): (coordinate values, [1-D arrays]). Only fits that exist: the gni
+    kind writes the sentinel -1e6 where a statistic is undefined or was not
+    measured (and after a blow-up), with bit 4 (the stable fit) of
+    gradnoise_valid clear there (docs/gni.md). Those are masks, never values."""
+    x, names = f[name][()], dim_names(f[name])
+    ok = np.isfinite(x) & (x > NA_BELOW)
+    if "gradnoise_valid" in f and f["gradnoise_valid"].shape == f[name].shape:
+        valid = np.nan_to_num(f["gradnoise_valid"][()], nan=0).astype(np.int64)
+        ok &= (valid & 4) != 0
+    if by not in names:
+        return ["all"], [x[ok]]
+    k = names.index(by)
+    x, ok = np.moveaxis(x, k, 0), np.moveaxis(ok, k, 0)
+    return coord(f, "", by), [x[i][ok[i]] for i in range(x.shape[0])]
+
+
 def gradnoise(f, plt, by):
     sets = [n for n in ("gradnoise_alpha", "gradnoise_beta") if n in f]
     if not sets:
@@ -447,26 +465,8 @@ def gradnoise(f, plt, by):
     fig, axes = plt.subplots(1, len(sets), figsize=(5 * len(sets), 4), squeeze=False)
     for k, name in enumerate(sets):
         ax = axes[0, k]
-        x, names = f[name][()], dim_names(f[name])
-        if by in names:
-            vals = coord(f, "", by)
-            x = np.moveaxis(x, names.index(by), 0)
-        else:
-            vals = ["all"]
-        # Only fits that exist: the gni kind writes the sentinel -1e6 where a
-        # statistic is undefined or was not measured (and after a blow-up),
-        # with bit 4 (the stable fit) of gradnoise_valid clear there
-        # (docs/gni.md). Those are masks, never values.
-        ok = np.isfinite(x) & (x > NA_BELOW)
-        if "gradnoise_valid" in f and f["gradnoise_valid"].shape == f[name].shape:
-            valid = np.nan_to_num(f["gradnoise_valid"][()], nan=0).astype(np.int64)
-            if by in names:
-                valid = np.moveaxis(valid, names.index(by), 0)
-            ok &= (valid & 4) != 0
-        if by in names:
-            groups = [x[i][ok[i]] for i in range(x.shape[0])]
-        else:
-            groups = [x[ok]]
+        names = dim_names(f[name])
+        vals, groups = gradnoise_groups(f, name, by)
         shown = [(label(v), gr) for v, gr in zip(vals, groups) if gr.size]
         if not shown:
             fail(2, f"{name} has no finite values")

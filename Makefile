@@ -123,7 +123,8 @@ run: $(R)/tailsweep
 
 # The figures of the shipped small jobs (docs/aggregate.md): each job is run
 # (or resumed, or left alone when complete), aggregated and plotted into
-# results/. The loss and gradnoise figures need the GNI kind's stores.
+# results/: the SDE figures, the linear jobs' curve and tail-index maps, and
+# a small GNI job's loss and gradient-noise figures.
 MPIRUN = OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
   mpirun -n $$(( $(NPROC) + 1 )) --oversubscribe --bind-to none
 figures: $(R)/tailsweep
@@ -135,6 +136,18 @@ figures: $(R)/tailsweep
 	$(R)/tailsweep plot results/fig6.h5 --figure fig6 -o results/fig6.png
 	$(R)/tailsweep plot results/fig6.h5 --figure shiftmap -o results/fig6_shiftmap.png
 	$(R)/tailsweep plot results/shiftmap_small.h5 --figure shiftmap -o results/shiftmap_small.png
+	$(MPIRUN) $(R)/tailsweep run jobs/heavy_tail_linreg.yaml
+	$(MPIRUN) $(R)/tailsweep run jobs/noisy_sgd.yaml
+	$(MPIRUN) $(R)/tailsweep run jobs/gni_figures.yaml
+	$(R)/tailsweep aggregate results/heavy_tail_linreg.h5
+	$(R)/tailsweep aggregate results/noisy_sgd.h5
+	$(R)/tailsweep aggregate results/gni_figures.h5
+	$(R)/tailsweep plot results/noisy_sgd.h5 --figure curve --value final_test_loss --x B --by sigma -o results/noisy_sgd_test_loss.png
+	$(R)/tailsweep plot results/noisy_sgd.h5 --figure curve --value final_test_loss --x B --by sigma --diff-from B=1 -o results/noisy_sgd_paired.png
+	$(R)/tailsweep plot results/heavy_tail_linreg.h5 --figure map --value tail_index_hill --x B --y eta -o results/heavy_tail_hill.png
+	$(R)/tailsweep plot results/heavy_tail_linreg.h5 --figure map --value tail_index_blocksum --x B --y eta -o results/heavy_tail_blocksum.png
+	$(R)/tailsweep plot results/gni_figures.h5 --figure loss --by M -o results/gni_figures_loss.png
+	$(R)/tailsweep plot results/gni_figures.h5 --figure gradnoise --by sigma2 -o results/gni_figures_gradnoise.png
 
 install: $(R)/tailsweep
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/tailsweep

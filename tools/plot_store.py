@@ -26,6 +26,11 @@ import sys
 import numpy as np
 
 
+# The gni kind's sentinel for "not defined / not measured" is -1e6
+# (TS_GRADNOISE_NA); anything below this is that sentinel, not a value.
+NA_BELOW = -1e5
+
+
 def fail(code, msg):
     print(f"tailsweep plot: {msg}", file=sys.stderr)
     sys.exit(code)
@@ -52,6 +57,11 @@ def coord(f, group, name):
 
 def label(v):
     return f"{v:g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
+def short(v):
+    """A tick label: 3 significant digits (logspace coordinates are long)."""
+    return f"{v:.3g}" if isinstance(v, (float, np.floating)) else str(v)
 
 
 def select(arr, names, keep):
@@ -146,6 +156,211 @@ def shiftmap(f, plt):
     return fig, dropped
 
 
+def ci_factor(count, level):
+    """Student t factor of a two-sided `level` interval for a mean of `count`
+    values; NaN where count < 2 (seeds are few, so t, not 1.96)."""
+    from scipy import stats
+
+    c = np.asarray(count, dtype=float)
+    out = np.full(c.shape, np.nan)
+    ok = c >= 2
+    out[ok] = stats.t.ppf((1 + level) / 2, c[ok] - 1)
+    return out
+
+
+def pick(arr, names, keep, at):
+    """Sub-array of arr: the dimensions in keep (in keep's order), each --at
+    dimension at its index, dimensions neither kept nor fixed at 0 (the C
+    front end allows that only for a single value; a dataset such as
+    tasks_diverged that lacks a dimension simply has nothing to index)."""
+    idx, left = [], []
+    for n in names:
+        if n in keep:
+            idx.append(slice(None))
+            left.append(n)
+        else:
+            idx.append(at.get(n, 0))
+    sub = np.asarray(arr)[tuple(idx)]
+    present = [n for n in keep if n in left]
+    sub = np.transpose(sub, [left.index(n) for n in present])
+    # a kept dimension the dataset lacks: broadcast along it
+    for k, n in enumerate(keep):
+        if n not in left:
+            sub = np.expand_dims(sub, k)
+    return sub
+
+
+def scalar_stats(f, value, keep, at):
+    """Mean, CI half-width, count and diverged count of result `value` over
+    the kept dimensions, from /aggregate. Cells where a seed diverged are
+    NaN in the mean: a diverged task keeps its results (the linear kind's
+    tail indices read -1 there, the gni kind's values -1e6), and a mean mixing
+    those sentinels with real values is no value at all."""
+    g = f["aggregate"]
+    names = dim_names(g[f"{value}_mean"])
+    mean = pick(g[f"{value}_mean"][()], names, keep, at)
+    se = pick(g[f"{value}_se"][()], names, keep, at)
+    count = pick(g[f"{value}_count"][()], names, keep, at)
+    level = float(g.attrs.get("ci_level", 0.95))
+    half = ci_factor(count, level) * se
+    div = np.zeros(mean.shape)
+    if "tasks_diverged" in g:
+        dn = dim_names(g["tasks_diverged"])
+        d = pick(g["tasks_diverged"][()], dn, [k for k in keep], {n: i for n, i in at.items() if n in dn})
+        div = np.broadcast_to(d, mean.shape).astype(float)
+    mean = np.where(div > 0, np.nan, mean)
+    half = np.where(div > 0, np.nan, half)
+    return mean, half, count, div, level
+
+
+def paired_stats(f, value, keep, at, diff):
+    """Like scalar_stats, for the paired differences `value - value at
+    diff[0] = coordinate index diff[1]` within each replicate (same data and
+    noise when the job shares them), from the raw results and /status: per
+    cell the mean over the seeds done at both points, the t interval of that
+    mean, the count, and the number of diverged seeds at either point (such
+    cells are masked, as in scalar_stats)."""
+    from scipy import stats
+
+    axis, ref = diff
+    raw = f[value]
+    names = dim_names(raw)
+    x = np.array(raw[()], dtype=float)
+    st_names = dim_names(f["status"])
+    status = np.array(f["status"][()])
+    # /status is over the task dimensions; broadcast it over any trailing ones
+    st = np.transpose(status, [st_names.index(n) for n in names if n in st_names])
+    st = st.reshape(st.shape + (1,) * (x.ndim - st.ndim))
+    x = np.where(st == 1, x, np.nan)                 # done only
+    diverged = np.broadcast_to(st == 3, x.shape).astype(float)
+    cols = keep + ["replicate"]
+    sub = pick(x, names, cols, at)
+    dsub = pick(diverged, names, cols, at)
+    k = keep.index(axis)
+    d = sub - np.take(sub, [ref], axis=k)
+    div = (dsub + np.take(dsub, [ref], axis=k)).sum(axis=-1)
+    count = np.isfinite(d).sum(axis=-1).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(d, axis=-1) / count
+        sd = np.sqrt(np.nansum((d - mean[..., None]) ** 2, axis=-1) / (count - 1))
+    level = float(f["aggregate"].attrs.get("ci_level", 0.95)) if "aggregate" in f else 0.95
+    half = np.full(mean.shape, np.nan)
+    ok = count >= 2
+    half[ok] = stats.t.ppf((1 + level) / 2, count[ok] - 1) * sd[ok] / np.sqrt(count[ok])
+    mean = np.where((div > 0) | (count == 0), np.nan, mean)
+    half = np.where(div > 0, np.nan, half)
+    return mean, half, count, div, level
+
+
+def stats_for(f, value, keep, at, diff):
+    return paired_stats(f, value, keep, at, diff) if diff else scalar_stats(f, value, keep, at)
+
+
+def diff_label(f, value, diff):
+    if not diff:
+        return value.replace("_", " ")
+    return f"{value.replace('_', ' ')} − at {diff[0]}={short(coord(f, '/aggregate', diff[0])[diff[1]])}"
+
+
+def logspace_like(vals):
+    """Positive values spaced more evenly in log than linearly (B = 1, 2, 4,
+    10, 20, 40; a logspace axis); two values: a ratio of 10 or more."""
+    try:
+        v = np.asarray(vals, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if v.size < 2 or not np.all(v > 0):
+        return False
+    v = np.sort(v)
+    if v.size == 2:
+        return v[1] / v[0] >= 10
+    cv = lambda d: np.std(d) / np.mean(d) if np.mean(d) > 0 else np.inf
+    return cv(np.diff(np.log(v))) < cv(np.diff(v))
+
+
+def fixed_note(f, at, names):
+    """'eta=0.05, B=4' for the title: the --at choices and single values."""
+    parts = []
+    for n in names:
+        vals = coord(f, "/aggregate", n)
+        if n in at:
+            parts.append(f"{n}={label(vals[at[n]])}" if vals else f"{n}[{at[n]}]")
+    return ", ".join(parts)
+
+
+def curve(f, plt, value, x, by, at, diff=None):
+    keep = [by, x] if by else [x]
+    mean, half, count, div, level = stats_for(f, value, keep, at, diff)
+    if not by:
+        mean, half, count, div = mean[None], half[None], count[None], div[None]
+    xs = coord(f, "/aggregate", x)
+    categorical = any(isinstance(v, str) for v in xs)
+    pos = np.arange(len(xs)) if categorical else np.asarray(xs, dtype=float)
+    byvals = coord(f, "/aggregate", by) if by else [None]
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    cmap = plt.get_cmap("viridis")
+    masked = []
+    for b, bv in enumerate(byvals):
+        c = cmap(0.9 * b / max(len(byvals) - 1, 1))
+        m, h = mean[b], half[b]
+        ax.plot(pos, m, "o-", color=c, lw=1.4, ms=4, label=f"{by} = {label(bv)}" if by else value)
+        ok = np.isfinite(h) & np.isfinite(m)
+        if ok.any():
+            ax.fill_between(pos[ok], (m - h)[ok], (m + h)[ok], color=c, alpha=0.12, lw=0)
+        for i in np.nonzero(div[b] > 0)[0]:
+            masked.append(f"{by}={short(bv)}, {x}={short(xs[i])}" if by else f"{x}={short(xs[i])}")
+    if categorical:
+        ax.set_xticks(pos)
+        ax.set_xticklabels(xs)
+    elif logspace_like(xs):
+        ax.set_xscale("log")
+        ax.set_xticks(pos)
+        ax.set_xticklabels([short(v) for v in xs])
+        ax.minorticks_off()
+    ax.set_xlabel(x)
+    ax.set_ylabel(diff_label(f, value, diff))
+    n = np.nanmax(count) if np.isfinite(count).any() else 0
+    what = "paired difference within each seed" if diff else "mean over seeds"
+    ax.set_title(f"{value}: {what} (n <= {n:g}), {100 * level:g}% t-interval", fontsize=10)
+    if diff:
+        ax.axhline(0, color="grey", lw=0.8, ls=":")
+    if masked:
+        ax.text(0.01, 0.01, "not drawn (a seed diverged): " + "; ".join(masked[:6]) + (" ..." if len(masked) > 6 else ""),
+                transform=ax.transAxes, fontsize=7, color="firebrick", va="bottom")
+    ax.legend(fontsize=8)
+    return fig, fixed_note(f, at, list(at))
+
+
+def heatmap(f, plt, value, x, y, at, diff=None):
+    mean, half, count, div, level = stats_for(f, value, [y, x], at, diff)
+    xs, ys = coord(f, "/aggregate", x), coord(f, "/aggregate", y)
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.0 + 0.9 * len(xs)), max(3.8, 1.2 + 0.5 * len(ys))))
+    im = ax.imshow(np.ma.masked_invalid(mean), origin="lower", aspect="auto", cmap="viridis")
+    im.cmap.set_bad("lightgrey")
+    fig.colorbar(im, ax=ax, shrink=0.85, label=diff_label(f, value, diff))
+    ax.set_xticks(range(len(xs)))
+    ax.set_xticklabels([short(v) for v in xs], fontsize=8, rotation=90 if len(xs) > 8 else 0)
+    ax.set_yticks(range(len(ys)))
+    ax.set_yticklabels([short(v) for v in ys], fontsize=8)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    what = "paired difference within each seed" if diff else "mean over seeds"
+    ax.set_title(f"{value}: {what} ± {100 * level:g}% CI half-width\ngrey: a seed diverged (diverged / seeds)", fontsize=9)
+    if len(xs) * len(ys) <= 120:
+        for i in range(len(ys)):
+            for j in range(len(xs)):
+                if div[i, j] > 0:
+                    # diverged seeds / seeds present (a diverged task keeps its results, so it is counted)
+                    ax.text(j, i, f"div\n{div[i, j]:g}/{count[i, j]:g}", ha="center", va="center", fontsize=7,
+                            color="firebrick")
+                elif np.isfinite(mean[i, j]):
+                    txt = f"{mean[i, j]:.3g}" + (f"\n±{half[i, j]:.1g}" if np.isfinite(half[i, j]) else "")
+                    r, gr, b, _ = im.cmap(im.norm(mean[i, j]))
+                    ink = "white" if 0.299 * r + 0.587 * gr + 0.114 * b < 0.5 else "black"
+                    ax.text(j, i, txt, ha="center", va="center", fontsize=7, color=ink)
+    return fig, fixed_note(f, at, list(at))
+
+
 def default_by(f, by):
     task_dims = dim_names(f["status"])[:-1]   # the axes; replicate is last
     if by:
@@ -187,6 +402,18 @@ def loss(f, plt, by):
         s = np.transpose(sd, [names.index(n) for n in order]).reshape(-1, len(steps))
         byvals = coord(f, "/aggregate", by) if by in names else [None]
         per_by = m.shape[0] // len(byvals)
+        # A diverged task keeps its curve, -1e6 (gni) or -1 (linear) after the
+        # blow-up, and /aggregate counts it: a cell with one is not drawn.
+        ndiv = np.zeros(m.shape[0])
+        if "tasks_diverged" in g:
+            dn = dim_names(g["tasks_diverged"])
+            if set(dn) == set(order[:-1]):
+                ndiv = np.transpose(g["tasks_diverged"][()], [dn.index(n) for n in order[:-1]]).reshape(-1)
+        m = np.where(ndiv[:, None] > 0, np.nan, m)
+        s = np.where(ndiv[:, None] > 0, np.nan, s)
+        if (ndiv > 0).any():
+            ax.text(0.01, 0.01, f"{int((ndiv > 0).sum())} of {m.shape[0]} curves not drawn: a seed diverged",
+                    transform=ax.transAxes, fontsize=7, color="firebrick", va="bottom")
         other_vals = [coord(f, "/aggregate", n) for n in others]
         for r in range(m.shape[0]):
             b, o = divmod(r, per_by)
@@ -212,6 +439,24 @@ def loss(f, plt, by):
     return fig, []
 
 
+def gradnoise_groups(f, name, by):
+    """The fitted values of result `name` per value of `by` (or all in one
+    group): (coordinate values, [1-D arrays]). Only fits that exist: the gni
+    kind writes the sentinel -1e6 where a statistic is undefined or was not
+    measured (and after a blow-up), with bit 4 (the stable fit) of
+    gradnoise_valid clear there (docs/gni.md). Those are masks, never values."""
+    x, names = f[name][()], dim_names(f[name])
+    ok = np.isfinite(x) & (x > NA_BELOW)
+    if "gradnoise_valid" in f and f["gradnoise_valid"].shape == f[name].shape:
+        valid = np.nan_to_num(f["gradnoise_valid"][()], nan=0).astype(np.int64)
+        ok &= (valid & 4) != 0
+    if by not in names:
+        return ["all"], [x[ok]]
+    k = names.index(by)
+    x, ok = np.moveaxis(x, k, 0), np.moveaxis(ok, k, 0)
+    return coord(f, "", by), [x[i][ok[i]] for i in range(x.shape[0])]
+
+
 def gradnoise(f, plt, by):
     sets = [n for n in ("gradnoise_alpha", "gradnoise_beta") if n in f]
     if not sets:
@@ -220,14 +465,8 @@ def gradnoise(f, plt, by):
     fig, axes = plt.subplots(1, len(sets), figsize=(5 * len(sets), 4), squeeze=False)
     for k, name in enumerate(sets):
         ax = axes[0, k]
-        x, names = f[name][()], dim_names(f[name])
-        if by in names:
-            vals = coord(f, "", by)
-            x = np.moveaxis(x, names.index(by), 0)
-            groups = [x[i].ravel() for i in range(x.shape[0])]
-        else:
-            vals, groups = ["all"], [x.ravel()]
-        groups = [gr[np.isfinite(gr)] for gr in groups]
+        names = dim_names(f[name])
+        vals, groups = gradnoise_groups(f, name, by)
         shown = [(label(v), gr) for v, gr in zip(vals, groups) if gr.size]
         if not shown:
             fail(2, f"{name} has no finite values")
@@ -246,9 +485,16 @@ def gradnoise(f, plt, by):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("store")
-    ap.add_argument("--figure", required=True, choices=["fig6", "shiftmap", "loss", "gradnoise"])
+    ap.add_argument("--figure", required=True, choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map"])
     ap.add_argument("-o", dest="out", required=True)
     ap.add_argument("--by")
+    ap.add_argument("--value")
+    ap.add_argument("--x")
+    ap.add_argument("--y")
+    # AXIS=INDEX: the C front end has matched each --at AXIS=VALUE to an index
+    ap.add_argument("--at-index", action="append", default=[])
+    # AXIS=INDEX: --diff-from AXIS=VALUE, matched likewise
+    ap.add_argument("--diff-index")
     a = ap.parse_args()
     try:
         import h5py
@@ -262,18 +508,39 @@ def main():
         f = h5py.File(a.store, "r")
     except OSError as e:
         fail(3, f"{a.store}: cannot open: {e}")
+    title_at = ""
     with f:
-        if a.figure in ("fig6", "shiftmap", "loss") and "aggregate" not in f:
+        if a.figure in ("fig6", "shiftmap", "loss", "curve", "map") and "aggregate" not in f:
             fail(2, f"{a.store} has no /aggregate: run `tailsweep aggregate {a.store}` first")
         if a.figure == "fig6":
             fig, dropped = fig6(f, plt)
         elif a.figure == "shiftmap":
             fig, dropped = shiftmap(f, plt)
+        elif a.figure in ("curve", "map"):
+            if not a.value or not a.x or (a.figure == "map" and not a.y):
+                fail(2, f"--figure {a.figure} needs --value and --x" + (" and --y" if a.figure == "map" else ""))
+            at = {}
+            for item in a.at_index:
+                n, _, i = item.partition("=")
+                at[n] = int(i)
+            diff = None
+            if a.diff_index:
+                n, _, i = a.diff_index.partition("=")
+                diff = (n, int(i))
+            if a.figure == "curve":
+                fig, note = curve(f, plt, a.value, a.x, a.by, at, diff)
+            else:
+                fig, note = heatmap(f, plt, a.value, a.x, a.y, at, diff)
+            dropped = []
+            if note:
+                title_at = note
         elif a.figure == "loss":
             fig, dropped = loss(f, plt, a.by)
         else:
             fig, dropped = gradnoise(f, plt, a.by)
         title = f"{os.path.basename(a.store)} ({f.attrs.get('kind', '?')}, seed {f.attrs.get('seed', '?')})"
+        if title_at:
+            title += f"; at {title_at}"
         if dropped:
             title += f"; first value of {', '.join(dropped)}"
         fig.suptitle(title, fontsize=9)

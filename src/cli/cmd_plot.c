@@ -12,13 +12,17 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd_plot_select.h"
 #include "tailsweep/ts_store_view.h"
 
-static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", NULL };
+static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", "curve", "map", NULL };
 
 static void usage(void)
 {
     puts("usage: tailsweep plot STORE.h5 --figure NAME -o OUT.png [--by AXIS]\n"
+         "       tailsweep plot STORE.h5 --figure curve --value RESULT --x AXIS [--by AXIS] [--at AXIS=VALUE]...\n"
+         "                      [--diff-from AXIS=VALUE] -o OUT.png\n"
+         "       tailsweep plot STORE.h5 --figure map --value RESULT --x AXIS --y AXIS [--at AXIS=VALUE]... -o OUT.png\n"
          "\n"
          "figures:\n"
          "  fig6       density against Gibbs, a panel per alpha, a curve per theta\n"
@@ -30,7 +34,17 @@ static void usage(void)
          "             (default sigma2, else M, else the first axis)\n"
          "  gradnoise  distributions of the fitted gradient-noise alpha and beta\n"
          "             (gradnoise_alpha, gradnoise_beta) per value of --by\n"
-         "fig6, shiftmap and loss read /aggregate: run `tailsweep aggregate STORE` first.\n"
+         "  curve      the seed mean of a scalar result against --x, a line per value of\n"
+         "             --by, with a confidence band (Student t, /aggregate's ci_level);\n"
+         "             log x when the values are positive and spaced like a logspace\n"
+         "  map        a heatmap of the seed mean of a scalar result over --x and --y,\n"
+         "             each cell annotated with the mean and the CI half-width\n"
+         "  --diff-from AXIS=VALUE  (curve, map) draw the paired difference within each\n"
+         "             seed from the value at AXIS=VALUE (AXIS drawn), from the raw results\n"
+         "curve and map: every other dimension with more than one value is fixed with\n"
+         "--at AXIS=VALUE (repeatable) or reduced by `tailsweep aggregate --over AXIS`;\n"
+         "cells where a seed diverged are masked and marked, never drawn as values.\n"
+         "fig6, shiftmap, loss, curve and map read /aggregate: run `tailsweep aggregate STORE` first.\n"
          "Draws with tools/plot_store.py through /usr/bin/python3 (h5py, matplotlib);\n"
          "TAILSWEEP_PYTHON and TAILSWEEP_PLOT_SCRIPT override both.\n"
          "Exit: 0; 2 bad arguments, unknown figure or axis, data the figure needs\n"
@@ -47,6 +61,7 @@ static int has_dim(const ts_store_view *v, const ts_view_dset *d, const char *na
 /* What the figure needs, or an exit code after saying what is missing. */
 static int check_data(const ts_store_view *v, const char *fig, const char *store)
 {
+    if (strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0) return 0;   /* ts_plot_check_selection */
     int need_agg = strcmp(fig, "gradnoise") != 0;
     if (need_agg && !v->has_aggregate)
         return ts_cli_usage_error("plot", "%s has no /aggregate: run `tailsweep aggregate %s` first", store, store);
@@ -99,6 +114,7 @@ static int find_script(char *out, size_t n)
 static int run(int argc, char **argv)
 {
     const char *store = NULL, *fig = NULL, *out = NULL, *by = NULL;
+    ts_plot_sel sel = { 0 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -106,8 +122,16 @@ static int run(int argc, char **argv)
             return TS_EXIT_OK;
         }
         const char **slot = strcmp(a, "--figure") == 0 ? &fig : strcmp(a, "-o") == 0 ? &out
-                          : strcmp(a, "--by") == 0 ? &by : NULL;
-        if (slot) {
+                          : strcmp(a, "--by") == 0 ? &by : strcmp(a, "--value") == 0 ? &sel.value
+                          : strcmp(a, "--x") == 0 ? &sel.x : strcmp(a, "--y") == 0 ? &sel.y : NULL;
+        if (strcmp(a, "--diff-from") == 0) {
+            if (i + 1 >= argc) return ts_cli_usage_error("plot", "--diff-from needs a value (AXIS=VALUE)");
+            sel.diff_from = argv[++i];
+        } else if (strcmp(a, "--at") == 0) {
+            if (i + 1 >= argc) return ts_cli_usage_error("plot", "--at needs a value (AXIS=VALUE)");
+            if (sel.n_at == TS_PLOT_MAX_AT) return ts_cli_usage_error("plot", "--at: at most %d of them", TS_PLOT_MAX_AT);
+            sel.at[sel.n_at++] = argv[++i];
+        } else if (slot) {
             if (i + 1 >= argc) return ts_cli_usage_error("plot", "%s needs a value", a);
             *slot = argv[++i];
         } else if (a[0] == '-' && a[1]) {
@@ -119,18 +143,23 @@ static int run(int argc, char **argv)
         }
     }
     if (!store) return ts_cli_usage_error("plot", "expected a store path");
-    if (!fig) return ts_cli_usage_error("plot", "--figure NAME is required (fig6, shiftmap, loss, gradnoise)");
+    if (!fig) return ts_cli_usage_error("plot", "--figure NAME is required (fig6, shiftmap, loss, gradnoise, curve, map)");
     int known = 0;
     for (int i = 0; figures[i]; i++) known |= strcmp(fig, figures[i]) == 0;
-    if (!known) return ts_cli_usage_error("plot", "--figure: unknown figure '%s' (fig6, shiftmap, loss, gradnoise)", fig);
+    if (!known) return ts_cli_usage_error("plot", "--figure: unknown figure '%s' (fig6, shiftmap, loss, gradnoise, curve, map)", fig);
+    int generic = strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0;
+    if (!generic && (sel.value || sel.x || sel.y || sel.n_at || sel.diff_from))
+        return ts_cli_usage_error("plot", "--value, --x, --y, --at and --diff-from belong to --figure curve and map, not %s",
+                                  fig);
     if (!out) return ts_cli_usage_error("plot", "-o OUT.png is required");
     size_t ol = strlen(out);
     if (ol < 5 || strcmp(out + ol - 4, ".png") != 0) return ts_cli_usage_error("plot", "-o %s: the output is a .png file", out);
     ts_store_view *v = NULL;
     ts_err err = { 0 };
     if (ts_store_view_open(store, &v, &err)) return ts_cli_fail("plot", &err);
-    int rc = check_data(v, fig, store);
-    if (!rc && by) {
+    sel.by = by;
+    int rc = generic ? ts_plot_check_selection(v, store, fig, &sel) : check_data(v, fig, store);
+    if (!rc && by && !generic) {
         int found = 0;
         for (size_t k = 0; k < v->n_task_dims; k++)
             found |= v->task_dim[k] >= 0 && strcmp(v->dims[v->task_dim[k]].name, by) == 0 &&
@@ -146,7 +175,7 @@ static int run(int argc, char **argv)
     }
     const char *py = getenv("TAILSWEEP_PYTHON");
     if (!py || !py[0]) py = "/usr/bin/python3";
-    char *args[12];
+    char *args[24 + 2 * TS_PLOT_MAX_AT];
     int n = 0;
     args[n++] = (char *)py;
     args[n++] = script;
@@ -159,6 +188,21 @@ static int run(int argc, char **argv)
         args[n++] = "--by";
         args[n++] = (char *)by;
     }
+    const char *gen_opt[3] = { "--value", "--x", "--y" };
+    const char *gen_val[3] = { sel.value, sel.x, sel.y };
+    for (int k = 0; k < 3 && generic; k++) {
+        if (!gen_val[k]) continue;
+        args[n++] = (char *)gen_opt[k];
+        args[n++] = (char *)gen_val[k];
+    }
+    for (size_t k = 0; k < sel.n_at; k++) {   /* resolved to indices: one matching rule, here */
+        args[n++] = "--at-index";
+        args[n++] = sel.at_index[k];
+    }
+    if (sel.diff_index[0]) {
+        args[n++] = "--diff-index";
+        args[n++] = sel.diff_index;
+    }
     args[n] = NULL;
     fflush(NULL);
     execv(py, args);
@@ -166,4 +210,4 @@ static int run(int argc, char **argv)
     return TS_EXIT_IO;
 }
 
-const ts_command ts_cmd_plot = { "plot", "figures from a store (fig6, shiftmap, loss, gradnoise)", run, usage };
+const ts_command ts_cmd_plot = { "plot", "figures from a store (fig6, shiftmap, loss, gradnoise, curve, map)", run, usage };

@@ -102,11 +102,9 @@ ts_status ts_fit_mcculloch(const double *x, size_t n, ts_stable_param param, ts_
         ts_status st = build_table(err);
         if (st) return st;
     }
-    double *s;
-    if (ts_fit_sorted(x, n, &s, err)) return TS_ENOMEM;
     double q[5];
-    for (int k = 0; k < 5; k++) q[k] = ts_fit_quantile(s, n, P[k]);
-    free(s);
+    ts_status st = ts_fit_quantiles(x, n, P, 5, q, err);
+    if (st) return st;
     if (!(q[3] > q[1]) || !(q[4] > q[0]))
         return ts_err_set(err, TS_EINVAL, "mcculloch: the data are constant over their middle 50%%; "
                           "no stable law fits");

@@ -5,7 +5,7 @@
  *   bench/bench_gradnoise ROUNDS FILE
  *
  * Prints "key value" lines: n, the median time over ROUNDS (seconds; the
- * McCulloch table is built before timing, once per process), and the
+ * first call is a warm-up, not timed), and the
  * statistics. bench/gradnoise_scipy.py runs it beside scipy. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +30,7 @@ int main(int argc, char **argv)
         return 2;
     }
     ts_gradnoise_stats s;
-    if (ts_gradnoise_stats_compute(x, n, TS_GN_FIT_MCCULLOCH, 0, &s, &err)) {   /* warm-up: the table */
+    if (ts_gradnoise_stats_compute(x, n, TS_GN_FIT_MCCULLOCH, 0, &s, &err)) {   /* warm-up: caches, page faults */
         fprintf(stderr, "bench_gradnoise: %s\n", err.msg);
         return 1;
     }

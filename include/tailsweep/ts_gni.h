@@ -47,6 +47,7 @@ typedef struct {
     ts_gradnoise_fit fit;
     size_t mle_max;          /* MLE fits use at most this many values              */
     ts_gni_mimic mimic;
+    int mimic_truncate;      /* 1: stable mimic draws clipped to the layer's measured noise range */
 } ts_gni_config;
 
 /* Defaults of every field (the kind's defaults) for the toy data. */

@@ -29,6 +29,7 @@ void ts_gni_config_default(ts_gni_config *c)
     c->log_every = 50;
     c->fit = TS_GN_FIT_MCCULLOCH;
     c->mle_max = 1000;
+    c->mimic_truncate = 1;
 }
 
 ts_status ts_gni_config_check(ts_gni_config *c, ts_err *err)

@@ -216,11 +216,22 @@ static ts_status measure(run_state *s, const ts_batch *b, long k, ts_gni_out *o,
 
 /* Mimic (paper figure 4): add to each weight gradient a draw from the law
  * fitted to this step's M = 1 implicit-effect noise of its layer; a layer
- * whose fit is not defined (e.g. all-zero noise) gets nothing. */
+ * whose fit is not defined (e.g. all-zero noise) gets nothing.
+ *
+ * Truncation (mimic_truncate, default on): the measured noise is
+ * sub-exponential (theorem 3.1) and every step's sample of it has a finite
+ * range, but a stable fit with alpha ~1.1 has infinite variance: among
+ * millions of draws over a run its largest are ~10^6 times the scale and
+ * blow the training up (docs/gni.md). Clipping each draw to [min, max] of
+ * the noise measured in that layer at that step keeps the fitted law's
+ * body, skew and tail shape up to the largest value the real noise
+ * reached, and never adds a kick larger than the implicit effect itself
+ * produced. */
 static ts_status mimic_add(run_state *s, ts_err *err)
 {
     const ts_mlp *net = s->net;
-    for (size_t l = 0; l < net->n_layers; l++) {
+    /* off: the layer's first value in s->noise (layers in order, weights only) */
+    for (size_t l = 0, off = 0; l < net->n_layers; off += net->rows[l] * net->cols[l], l++) {
         const ts_gradnoise_stats *g = &s->gs[l];
         size_t nw = net->rows[l] * net->cols[l];
         if (s->c->mimic == TS_GNI_MIMIC_STABLE) {
@@ -229,6 +240,15 @@ static ts_status mimic_add(run_state *s, ts_err *err)
             ts_status st = ts_stable_init(&law, g->alpha, g->beta, g->scale, g->loc, TS_S0, err);
             if (st) return st;
             ts_stable_fill(&law, &s->r_mimic, nw, s->draws);
+            if (s->c->mimic_truncate) {
+                const double *nz = s->noise + off;
+                double lo = nz[0], hi = nz[0];
+                for (size_t j = 1; j < nw; j++) {
+                    lo = nz[j] < lo ? nz[j] : lo;
+                    hi = nz[j] > hi ? nz[j] : hi;
+                }
+                for (size_t j = 0; j < nw; j++) s->draws[j] = s->draws[j] < lo ? lo : s->draws[j] > hi ? hi : s->draws[j];
+            }
         } else {
             if (!(g->valid & TS_GN_VALID_MOMENTS)) continue;
             ts_rng_normal_block(&s->r_mimic, nw, s->draws);

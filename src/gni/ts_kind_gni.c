@@ -44,6 +44,7 @@ static const ts_param_spec gni_params[] = {
     { "fit", TS_PARAM_CHOICE, 0, 0, 0, "mcculloch", ts_gradnoise_fit_names, "", "alpha-stable fit of the gradient noise: mcculloch (quantiles, fast) or mle", 0 },
     { "mle_max", TS_PARAM_INT, 20, 1e7, 0, "1000", NULL, "", "fit mle: values per fit (a fixed evenly spaced subsample)", 0 },
     { "mimic", TS_PARAM_CHOICE, 0, 0, 0, "none", mimic_names, "", "paper figure 4: add draws of the law fitted to the M = 1 implicit-effect noise (stable or gaussian) to full-batch gradients", 0 },
+    { "mimic_truncate", TS_PARAM_INT, 0, 1, 0, "1", NULL, "", "mimic stable: 1 clips each draw to [min, max] of the noise measured in its layer at that step; 0: untruncated (can diverge, docs/gni.md)", 0 },
 };
 enum { N_GNI_PARAMS = sizeof gni_params / sizeof gni_params[0] };
 
@@ -78,6 +79,7 @@ static ts_status to_config(const ts_params *p, ts_gni_config *c, ts_err *err)
     c->fit = (ts_gradnoise_fit)ts_params_choice(p, "fit");
     c->mle_max = (size_t)ts_params_get(p, "mle_max");
     c->mimic = (ts_gni_mimic)ts_params_choice(p, "mimic");
+    c->mimic_truncate = (int)ts_params_get(p, "mimic_truncate");
     return ts_gni_config_check(c, err);
 }
 

@@ -1,28 +1,33 @@
 /* ts_fit_sample.h: what the quantile-based fitters share (src/stable only):
- * a sorted copy of the data and its linearly interpolated quantiles. */
+ * order statistics of the data by selection (O(n), no full sort) and the
+ * linearly interpolated quantiles built from them. */
 #ifndef TS_FIT_SAMPLE_H
 #define TS_FIT_SAMPLE_H
 
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
 
 #include "tailsweep/ts_error.h"
 
-static int ts_fit_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+/* Ascending order for qsort. */
+int ts_fit_cmp(const void *a, const void *b);
 
-/* A sorted copy of x[0..n), to be freed by the caller. */
-static inline ts_status ts_fit_sorted(const double *x, size_t n, double **out, ts_err *err)
-{
-    *out = malloc((n ? n : 1) * sizeof **out);
-    if (!*out) return ts_err_set(err, TS_ENOMEM, "out of memory for %zu values", n);
-    memcpy(*out, x, n * sizeof **out);
-    qsort(*out, n, sizeof **out, ts_fit_cmp);
-    return TS_OK;
-}
+/* Rearranges a[0..n) so that a[k] holds the value a full ascending sort
+ * would put there, with a[i] <= a[k] for i < k and a[i] >= a[k] for i > k.
+ * The data must not hold NaN. */
+void ts_fit_select(double *a, size_t n, size_t k);
+
+/* Like ts_fit_select for the ascending indices idx[0..m): afterwards each
+ * a[idx[j]] equals the sorted sample's value at idx[j]. */
+void ts_fit_select_many(double *a, size_t n, const size_t *idx, size_t m);
+
+/* Quantiles p[0..np) (ascending, in [0, 1]) of x[0..n) (n >= 1, no NaN),
+ * interpolating linearly between order statistics (numpy's default), into
+ * q: the same values, bit for bit, as ts_fit_quantile of a sorted copy. */
+ts_status ts_fit_quantiles(const double *x, size_t n, const double *p, size_t np, double *q, ts_err *err);
+
+/* The median of x[0..n) (n >= 1, no NaN): the middle order statistic, or
+ * the mean of the middle two. */
+ts_status ts_fit_median(const double *x, size_t n, double *med, ts_err *err);
 
 /* Quantile p of a sorted sample, interpolating linearly between order
  * statistics (numpy's default). */

@@ -115,13 +115,13 @@ ts_status ts_fit_koutrouvelis(const double *x, size_t n, ts_stable_param param, 
     memset(out, 0, sizeof *out);
     ts_status st = check_data(x, n, err);
     if (st) return st;
-    double *s;
-    st = ts_fit_sorted(x, n, &s, err);
+    static const double p[3] = { 0.28, 0.5, 0.72 };
+    double q[3];
+    st = ts_fit_quantiles(x, n, p, 3, q, err);
     if (st) return st;
     /* Fama-Roll: (x.72 - x.28) / 1.654 estimates the scale within a few
      * percent for every alpha; the median is a robust location. */
-    double scale = (ts_fit_quantile(s, n, 0.72) - ts_fit_quantile(s, n, 0.28)) / 1.654, loc = ts_fit_quantile(s, n, 0.5);
-    free(s);
+    double scale = (q[2] - q[0]) / 1.654, loc = q[1];
     if (!(scale > 0))
         return ts_err_set(err, TS_EINVAL, "koutrouvelis: the data are constant over their middle 44%%; "
                           "no stable law fits");

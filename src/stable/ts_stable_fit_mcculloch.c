@@ -6,49 +6,44 @@
  *   nu_a = (x.95 - x.05) / (x.75 - x.25)          (falls as alpha rises)
  *   nu_b = (x.95 + x.05 - 2 x.50) / (x.95 - x.05)  (rises with beta)
  * are inverted for (alpha, beta) through the same functions of the law's
- * own quantiles, tabulated on an (alpha, beta) grid at first use; then
+ * own quantiles, tabulated on an (alpha, beta) grid (ts_mcculloch_table.c,
+ * generated from ts_stable_quantile and checked against it by the tests); then
  *   scale = (x.75 - x.25) / (q.75 - q.25) and S0 location
  *   = x.50 - scale * q.50, with q the standardised S0 law's quantiles. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tailsweep/ts_stable_dist.h"
 #include "tailsweep/ts_stable_fit.h"
 #include "ts_fit_sample.h"
+#include "ts_mcculloch_table.h"
 
-#define NA 29            /* alpha = 0.6, 0.65, ..., 2.0 */
-#define NB 9             /* beta = 0, 0.125, ..., 1    */
-#define A0 0.6
-#define DA 0.05
-#define DB 0.125
+#define NA TS_MC_NA
+#define NB TS_MC_NB
+#define A0 TS_MC_A0
+#define DA TS_MC_DA
+#define DB TS_MC_DB
 
-static const double P[5] = { 0.05, 0.25, 0.5, 0.75, 0.95 };
+static const double P[TS_MC_NP] = TS_MC_P_INIT;
 
 /* Per grid law: nu_a, nu_b, q.75 - q.25, q.50 of S0(alpha, beta, 1, 0). */
 typedef struct {
     double nu_a[NA][NB], nu_b[NA][NB], iqr[NA][NB], med[NA][NB];
-    int ready;
 } mc_table;
 
-static mc_table table;
-
-static ts_status build_table(ts_err *err)
+/* The statistics from the committed quantiles (ts_mcculloch_table.c,
+ * generated from ts_stable_quantile): 261 cells of arithmetic, so every
+ * call derives them afresh and no mutable static state is needed. */
+static void derive_table(mc_table *t)
 {
     for (int i = 0; i < NA; i++)
         for (int j = 0; j < NB; j++) {
-            ts_stable law;
-            double q[5];
-            ts_status st = ts_stable_init(&law, A0 + DA * i, DB * j, 1, 0, TS_S0, err);
-            for (int k = 0; k < 5 && !st; k++) st = ts_stable_quantile(&law, P[k], &q[k], err);
-            if (st) return st;
-            table.nu_a[i][j] = (q[4] - q[0]) / (q[3] - q[1]);
-            table.nu_b[i][j] = (q[4] + q[0] - 2 * q[2]) / (q[4] - q[0]);
-            table.iqr[i][j] = q[3] - q[1];
-            table.med[i][j] = q[2];
+            const double *q = ts_mcculloch_q[i][j];
+            t->nu_a[i][j] = (q[4] - q[0]) / (q[3] - q[1]);
+            t->nu_b[i][j] = (q[4] + q[0] - 2 * q[2]) / (q[4] - q[0]);
+            t->iqr[i][j] = q[3] - q[1];
+            t->med[i][j] = q[2];
         }
-    table.ready = 1;
-    return TS_OK;
 }
 
 /* Bilinear interpolation of a table at (alpha, beta >= 0). */
@@ -63,14 +58,14 @@ static double interp(const double t[NA][NB], double alpha, double beta)
 }
 
 /* The beta in [0, 1] with nu_b(alpha, beta) = nb (nu_b rises with beta). */
-static double beta_for(double alpha, double nb)
+static double beta_for(const mc_table *t, double alpha, double nb)
 {
     double lo = 0, hi = 1;
-    if (nb <= interp(table.nu_b, alpha, 0)) return 0;
-    if (nb >= interp(table.nu_b, alpha, 1)) return 1;
+    if (nb <= interp(t->nu_b, alpha, 0)) return 0;
+    if (nb >= interp(t->nu_b, alpha, 1)) return 1;
     for (int it = 0; it < 60; it++) {
         double mid = 0.5 * (lo + hi);
-        if (interp(table.nu_b, alpha, mid) < nb) lo = mid;
+        if (interp(t->nu_b, alpha, mid) < nb) lo = mid;
         else hi = mid;
     }
     return 0.5 * (lo + hi);
@@ -78,18 +73,18 @@ static double beta_for(double alpha, double nb)
 
 /* (alpha, beta >= 0) matching (na, nb), by bisection on alpha of
  * nu_a(alpha, beta_for(alpha)), which falls as alpha rises. */
-static void invert(double na, double nb, double *alpha, double *beta)
+static void invert(const mc_table *t, double na, double nb, double *alpha, double *beta)
 {
     double lo = A0, hi = 2.0;
-    if (na >= interp(table.nu_a, lo, beta_for(lo, nb))) hi = lo;
-    else if (na <= interp(table.nu_a, hi, beta_for(hi, nb))) lo = hi;
+    if (na >= interp(t->nu_a, lo, beta_for(t, lo, nb))) hi = lo;
+    else if (na <= interp(t->nu_a, hi, beta_for(t, hi, nb))) lo = hi;
     for (int it = 0; it < 60 && hi > lo; it++) {
         double mid = 0.5 * (lo + hi);
-        if (interp(table.nu_a, mid, beta_for(mid, nb)) > na) lo = mid;
+        if (interp(t->nu_a, mid, beta_for(t, mid, nb)) > na) lo = mid;
         else hi = mid;
     }
     *alpha = 0.5 * (lo + hi);
-    *beta = beta_for(*alpha, nb);
+    *beta = beta_for(t, *alpha, nb);
 }
 
 ts_status ts_fit_mcculloch(const double *x, size_t n, ts_stable_param param, ts_stable_fit *out, ts_err *err)
@@ -98,25 +93,21 @@ ts_status ts_fit_mcculloch(const double *x, size_t n, ts_stable_param param, ts_
     if (n < 20) return ts_err_set(err, TS_EINVAL, "mcculloch: %zu values; at least 20 are needed", n);
     for (size_t i = 0; i < n; i++)
         if (!isfinite(x[i])) return ts_err_set(err, TS_EINVAL, "value %zu is not finite (%g)", i + 1, x[i]);
-    if (!table.ready) {
-        ts_status st = build_table(err);
-        if (st) return st;
-    }
-    double *s;
-    if (ts_fit_sorted(x, n, &s, err)) return TS_ENOMEM;
     double q[5];
-    for (int k = 0; k < 5; k++) q[k] = ts_fit_quantile(s, n, P[k]);
-    free(s);
+    ts_status st = ts_fit_quantiles(x, n, P, 5, q, err);
+    if (st) return st;
     if (!(q[3] > q[1]) || !(q[4] > q[0]))
         return ts_err_set(err, TS_EINVAL, "mcculloch: the data are constant over their middle 50%%; "
                           "no stable law fits");
     double na = (q[4] - q[0]) / (q[3] - q[1]), nb = (q[4] + q[0] - 2 * q[2]) / (q[4] - q[0]);
+    mc_table tab, *t = &tab;
+    derive_table(t);
     double alpha, b;
-    invert(na, fabs(nb), &alpha, &b);
+    invert(t, na, fabs(nb), &alpha, &b);
     double beta = nb < 0 ? -b : b;
-    double scale = (q[3] - q[1]) / interp(table.iqr, alpha, b);
+    double scale = (q[3] - q[1]) / interp(t->iqr, alpha, b);
     /* the S0 median of S0(alpha, -beta) is minus that of S0(alpha, beta) */
-    double med = interp(table.med, alpha, b) * (nb < 0 ? -1 : 1);
+    double med = interp(t->med, alpha, b) * (nb < 0 ? -1 : 1);
     out->alpha = alpha;
     out->beta = alpha >= 2 ? 0 : beta;
     out->scale = scale;

@@ -13,6 +13,9 @@
 
 #include "tailsweep/ts_stable_fit.h"
 
+#include "tailsweep/ts_stable_dist.h"
+#include "../../src/stable/ts_mcculloch_table.h"
+
 #include "stable_draws.h"
 
 /* S1 draws: the tests below state their laws in S1 */
@@ -43,8 +46,7 @@ static void test_koutrouvelis_recovers_parameters(void **state)
 
 /* McCulloch at n = 10^4 (quantile estimators are less efficient than the
  * ECF regression: alpha RMSE ~0.03-0.05 in docs/stable-fitting.md); bounds
- * 0.15 for alpha, 0.3 for beta below alpha 1.8, 10% for the scale. The
- * first call builds its table from the quantile function. */
+ * 0.15 for alpha, 0.3 for beta below alpha 1.8, 10% for the scale. */
 static void test_mcculloch_recovers_parameters(void **state)
 {
     (void)state;
@@ -64,6 +66,35 @@ static void test_mcculloch_recovers_parameters(void **state)
     for (int i = 0; i < 100; i++) c[i] = 1.5;
     ts_stable_fit f;
     assert_int_equal(ts_fit_mcculloch(c, 100, TS_S1, &f, NULL), TS_EINVAL);
+}
+
+/* The committed McCulloch table (src/stable/ts_mcculloch_table.c) is what
+ * ts_stable_quantile gives now, bit for bit: a sample of cells covering
+ * every alpha row, every beta column and the corners is recomputed (the
+ * whole table costs ~7 s under ASan; ~45 cells ~1 s). A mismatch means the
+ * quantile function changed: regenerate the table (see its header). The
+ * release and ASan builds produce identical tables (checked when generated). */
+static void test_mcculloch_table_is_current(void **state)
+{
+    (void)state;
+    static const double p[TS_MC_NP] = TS_MC_P_INIT;
+    int cells = 0;
+    for (int i = 0; i < TS_MC_NA; i++)
+        for (int j = 0; j < TS_MC_NB; j++) {
+            int corner = (i == 0 || i == TS_MC_NA - 1) && (j == 0 || j == TS_MC_NB - 1);
+            if (!corner && (i + 3 * j) % 6 != 0) continue;
+            ts_stable law;
+            assert_int_equal(ts_stable_init(&law, TS_MC_ALPHA(i), TS_MC_BETA(j), 1, 0, TS_S0, NULL), TS_OK);
+            for (int k = 0; k < TS_MC_NP; k++) {
+                double q;
+                assert_int_equal(ts_stable_quantile(&law, p[k], &q, NULL), TS_OK);
+                if (memcmp(&q, &ts_mcculloch_q[i][j][k], sizeof q))
+                    fail_msg("stale McCulloch table: alpha %g beta %g p %g: table %a, quantile now %a",
+                             TS_MC_ALPHA(i), TS_MC_BETA(j), p[k], ts_mcculloch_q[i][j][k], q);
+            }
+            cells++;
+        }
+    assert_true(cells >= 40);
 }
 
 /* Location in S1 away from alpha = 1, where S1's shift is moderate. */
@@ -143,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_koutrouvelis_recovers_parameters),
         cmocka_unit_test(test_koutrouvelis_location),
         cmocka_unit_test(test_mcculloch_recovers_parameters),
+        cmocka_unit_test(test_mcculloch_table_is_current),
         cmocka_unit_test(test_blocksum_tail_index),
         cmocka_unit_test(test_hill_tail_index),
         cmocka_unit_test(test_bad_data),

@@ -124,7 +124,8 @@ run: $(R)/tailsweep
 # The figures of the shipped small jobs (docs/aggregate.md): each job is run
 # (or resumed, or left alone when complete), aggregated and plotted into
 # results/: the SDE figures, the linear jobs' curve and tail-index maps, and
-# a small GNI job's loss and gradient-noise figures.
+# the GNI toy job's loss by M (paper figure 5) and a small GNI job's
+# gradient-noise figure (figure 8, row 2).
 MPIRUN = OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
   mpirun -n $$(( $(NPROC) + 1 )) --oversubscribe --bind-to none
 figures: $(R)/tailsweep
@@ -138,15 +139,18 @@ figures: $(R)/tailsweep
 	$(R)/tailsweep plot results/shiftmap_small.h5 --figure shiftmap -o results/shiftmap_small.png
 	$(MPIRUN) $(R)/tailsweep run jobs/heavy_tail_linreg.yaml
 	$(MPIRUN) $(R)/tailsweep run jobs/noisy_sgd.yaml
+	$(MPIRUN) $(R)/tailsweep run jobs/gni_toy.yaml
 	$(MPIRUN) $(R)/tailsweep run jobs/gni_figures.yaml
 	$(R)/tailsweep aggregate results/heavy_tail_linreg.h5
 	$(R)/tailsweep aggregate results/noisy_sgd.h5
+	$(R)/tailsweep aggregate results/gni_toy.h5
 	$(R)/tailsweep aggregate results/gni_figures.h5
 	$(R)/tailsweep plot results/noisy_sgd.h5 --figure curve --value final_test_loss --x B --by sigma -o results/noisy_sgd_test_loss.png
 	$(R)/tailsweep plot results/noisy_sgd.h5 --figure curve --value final_test_loss --x B --by sigma --diff-from B=1 -o results/noisy_sgd_paired.png
 	$(R)/tailsweep plot results/heavy_tail_linreg.h5 --figure map --value tail_index_hill --x B --y eta -o results/heavy_tail_hill.png
 	$(R)/tailsweep plot results/heavy_tail_linreg.h5 --figure map --value tail_index_blocksum --x B --y eta -o results/heavy_tail_blocksum.png
-	$(R)/tailsweep plot results/gni_figures.h5 --figure loss --by M -o results/gni_figures_loss.png
+	$(R)/tailsweep plot results/gni_toy.h5 --figure loss --by M -o results/gni_toy_loss.png
+	$(R)/tailsweep plot results/gni_toy.h5 --figure curve --value final_train_loss --x M --diff-from M=1 -o results/gni_toy_paired.png
 	$(R)/tailsweep plot results/gni_figures.h5 --figure gradnoise --by sigma2 -o results/gni_figures_gradnoise.png
 
 install: $(R)/tailsweep

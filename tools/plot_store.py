@@ -218,8 +218,10 @@ def paired_stats(f, value, keep, at, diff):
     diff[0] = coordinate index diff[1]` within each replicate (same data and
     noise when the job shares them), from the raw results and /status: per
     cell the mean over the seeds done at both points, the t interval of that
-    mean, the count, and the number of diverged seeds at either point (such
-    cells are masked, as in scalar_stats)."""
+    mean, the count, and the number of diverged seeds at either point. A
+    diverged seed is left out of the cell's pairs (its difference is
+    undefined), not the whole cell: the pairs that remain are still paired,
+    and the figure says how many seeds each cell lost."""
     from scipy import stats
 
     axis, ref = diff
@@ -238,7 +240,7 @@ def paired_stats(f, value, keep, at, diff):
     dsub = pick(diverged, names, cols, at)
     k = keep.index(axis)
     d = sub - np.take(sub, [ref], axis=k)
-    div = (dsub + np.take(dsub, [ref], axis=k)).sum(axis=-1)
+    div = np.maximum(dsub, np.take(dsub, [ref], axis=k)).sum(axis=-1)   # seeds, not events
     count = np.isfinite(d).sum(axis=-1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nansum(d, axis=-1) / count
@@ -247,8 +249,7 @@ def paired_stats(f, value, keep, at, diff):
     half = np.full(mean.shape, np.nan)
     ok = count >= 2
     half[ok] = stats.t.ppf((1 + level) / 2, count[ok] - 1) * sd[ok] / np.sqrt(count[ok])
-    mean = np.where((div > 0) | (count == 0), np.nan, mean)
-    half = np.where(div > 0, np.nan, half)
+    mean = np.where(count == 0, np.nan, mean)
     return mean, half, count, div, level
 
 
@@ -308,7 +309,8 @@ def curve(f, plt, value, x, by, at, diff=None):
         if ok.any():
             ax.fill_between(pos[ok], (m - h)[ok], (m + h)[ok], color=c, alpha=0.12, lw=0)
         for i in np.nonzero(div[b] > 0)[0]:
-            masked.append(f"{by}={short(bv)}, {x}={short(xs[i])}" if by else f"{x}={short(xs[i])}")
+            where = f"{by}={short(bv)}, {x}={short(xs[i])}" if by else f"{x}={short(xs[i])}"
+            masked.append(f"{where}: {div[b][i]:g}" if diff else where)
     if categorical:
         ax.set_xticks(pos)
         ax.set_xticklabels(xs)
@@ -325,9 +327,10 @@ def curve(f, plt, value, x, by, at, diff=None):
     if diff:
         ax.axhline(0, color="grey", lw=0.8, ls=":")
     if masked:
-        ax.text(0.01, 0.01, "not drawn (a seed diverged): " + "; ".join(masked[:6]) + (" ..." if len(masked) > 6 else ""),
+        lead = "seeds left out (diverged here or at the reference): " if diff else "not drawn (a seed diverged): "
+        ax.text(0.01, 0.01, lead + "; ".join(masked[:6]) + (" ..." if len(masked) > 6 else ""),
                 transform=ax.transAxes, fontsize=7, color="firebrick", va="bottom")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper right" if masked else "best")   # the note sits bottom left
     return fig, fixed_note(f, at, list(at))
 
 

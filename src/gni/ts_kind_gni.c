@@ -89,21 +89,6 @@ static ts_status gni_validate(const ts_params *p, ts_err *err)
     return to_config(p, &c, err);
 }
 
-static void add(ts_result_layout *l, const char *name, const char *unit, const char *doc,
-                size_t rank, size_t d0, const char *n0, size_t d1, const char *n1)
-{
-    ts_result_spec *r = &l->r[l->n++];
-    memset(r, 0, sizeof *r);
-    snprintf(r->name, sizeof r->name, "%s", name);
-    snprintf(r->unit, sizeof r->unit, "%s", unit);
-    snprintf(r->doc, sizeof r->doc, "%s", doc);
-    r->rank = rank;
-    r->dims[0] = d0;
-    r->dims[1] = d1;
-    snprintf(r->dim_names[0], sizeof r->dim_names[0], "%s", n0 ? n0 : "");
-    snprintf(r->dim_names[1], sizeof r->dim_names[1], "%s", n1 ? n1 : "");
-}
-
 /* Result order; run() fills them by these indices. The accuracy results
  * exist for classification only (data is TS_PARAM_FIXED), so they come
  * last among the arrays: R_TRAIN_ACC onwards are absent for the toy data. */
@@ -122,30 +107,30 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     size_t K = ts_gni_n_logs(&c), L = c.net.n_hidden + 1, H = c.net.n_hidden;
     int cls = c.data != TS_GNI_DATA_TOY;
     memset(l, 0, sizeof *l);
-    add(l, "train_loss", "", "clean loss on the first n_eval training examples" NA_NOTE, 1, K, "step", 0, NULL);
-    add(l, "test_loss", "", "clean loss on the test set" NA_NOTE, 1, K, "step", 0, NULL);
-    add(l, "gradnoise_mean", "", "mean of the implicit-effect gradient noise over the layer's weights" NA_NOTE, 2, L, "layer", K, "step");
-    add(l, "gradnoise_skew", "", "skewness of the implicit-effect gradient noise" NA_NOTE, 2, L, "layer", K, "step");
-    add(l, "gradnoise_kurt", "", "excess kurtosis of the implicit-effect gradient noise" NA_NOTE, 2, L, "layer", K, "step");
-    add(l, "gradnoise_tail_index", "", "block-sum tail index (MATH.md section 1)" NA_NOTE, 2, L, "layer", K, "step");
-    add(l, "gradnoise_alpha", "", "alpha of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
-    add(l, "gradnoise_beta", "", "beta (the paper's theta) of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
-    add(l, "gradnoise_scale", "", "scale of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
-    add(l, "gradnoise_valid", "", "bits: 1 skew and kurt, 2 tail index, 4 stable fit defined; 0 not measured", 2, L, "layer", K, "step");
-    add(l, "actnoise_skew", "", "skewness of the activation perturbation h~(noisy) - h(clean)" NA_NOTE, 2, H, "hidden", K, "step");
-    add(l, "actnoise_kurt", "", "excess kurtosis of the activation perturbation" NA_NOTE, 2, H, "hidden", K, "step");
-    add(l, "actnoise_valid", "", "1: actnoise_skew and actnoise_kurt defined; 0 not measured or constant", 2, H, "hidden", K, "step");
-    add(l, "final_train_loss", "", "train_loss at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
-    add(l, "final_test_loss", "", "test_loss at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
-    add(l, "explicit_reg", "", "explicit effect at the end: mse the closed form (sigma2/2) sum ||d out/d h||^2, xent = explicit_reg_mc" NA_NOTE, 0, 0, NULL, 0, NULL);
-    add(l, "explicit_reg_mc", "", "Monte Carlo explicit effect E_e[L~] - L(clean) over M_prime draws" NA_NOTE, 0, 0, NULL, 0, NULL);
-    add(l, "diverged_at", "steps", "step whose loss was not finite; -1 if the run never blew up", 0, 0, NULL, 0, NULL);
-    add(l, "noise_variance", "variance", "sigma2: the VARIANCE (not the standard deviation) of the injected Gaussian noise", 0, 0, NULL, 0, NULL);
+    ts_result_layout_add(l, "train_loss", "", "clean loss on the first n_eval training examples" NA_NOTE, 1, K, "step", 0, NULL);
+    ts_result_layout_add(l, "test_loss", "", "clean loss on the test set" NA_NOTE, 1, K, "step", 0, NULL);
+    ts_result_layout_add(l, "gradnoise_mean", "", "mean of the implicit-effect gradient noise over the layer's weights" NA_NOTE, 2, L, "layer", K, "step");
+    ts_result_layout_add(l, "gradnoise_skew", "", "skewness of the implicit-effect gradient noise" NA_NOTE, 2, L, "layer", K, "step");
+    ts_result_layout_add(l, "gradnoise_kurt", "", "excess kurtosis of the implicit-effect gradient noise" NA_NOTE, 2, L, "layer", K, "step");
+    ts_result_layout_add(l, "gradnoise_tail_index", "", "block-sum tail index (MATH.md section 1)" NA_NOTE, 2, L, "layer", K, "step");
+    ts_result_layout_add(l, "gradnoise_alpha", "", "alpha of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
+    ts_result_layout_add(l, "gradnoise_beta", "", "beta (the paper's theta) of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
+    ts_result_layout_add(l, "gradnoise_scale", "", "scale of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
+    ts_result_layout_add(l, "gradnoise_valid", "", "bits: 1 skew and kurt, 2 tail index, 4 stable fit defined; 0 not measured", 2, L, "layer", K, "step");
+    ts_result_layout_add(l, "actnoise_skew", "", "skewness of the activation perturbation h~(noisy) - h(clean)" NA_NOTE, 2, H, "hidden", K, "step");
+    ts_result_layout_add(l, "actnoise_kurt", "", "excess kurtosis of the activation perturbation" NA_NOTE, 2, H, "hidden", K, "step");
+    ts_result_layout_add(l, "actnoise_valid", "", "1: actnoise_skew and actnoise_kurt defined; 0 not measured or constant", 2, H, "hidden", K, "step");
+    ts_result_layout_add(l, "final_train_loss", "", "train_loss at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
+    ts_result_layout_add(l, "final_test_loss", "", "test_loss at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
+    ts_result_layout_add(l, "explicit_reg", "", "explicit effect at the end: mse the closed form (sigma2/2) sum ||d out/d h||^2, xent = explicit_reg_mc" NA_NOTE, 0, 0, NULL, 0, NULL);
+    ts_result_layout_add(l, "explicit_reg_mc", "", "Monte Carlo explicit effect E_e[L~] - L(clean) over M_prime draws" NA_NOTE, 0, 0, NULL, 0, NULL);
+    ts_result_layout_add(l, "diverged_at", "steps", "step whose loss was not finite; -1 if the run never blew up", 0, 0, NULL, 0, NULL);
+    ts_result_layout_add(l, "noise_variance", "variance", "sigma2: the VARIANCE (not the standard deviation) of the injected Gaussian noise", 0, 0, NULL, 0, NULL);
     if (cls) {
-        add(l, "train_accuracy", "", "accuracy on the first n_eval training examples" NA_NOTE, 1, K, "step", 0, NULL);
-        add(l, "test_accuracy", "", "accuracy on the test set" NA_NOTE, 1, K, "step", 0, NULL);
-        add(l, "final_train_accuracy", "", "train_accuracy at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
-        add(l, "final_test_accuracy", "", "test_accuracy at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
+        ts_result_layout_add(l, "train_accuracy", "", "accuracy on the first n_eval training examples" NA_NOTE, 1, K, "step", 0, NULL);
+        ts_result_layout_add(l, "test_accuracy", "", "accuracy on the test set" NA_NOTE, 1, K, "step", 0, NULL);
+        ts_result_layout_add(l, "final_train_accuracy", "", "train_accuracy at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
+        ts_result_layout_add(l, "final_test_accuracy", "", "test_accuracy at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
     }
     /* every array over steps carries the logged steps as its coordinate */
     for (size_t i = 0; i < l->n; i++) {

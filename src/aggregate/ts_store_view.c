@@ -230,6 +230,25 @@ static ts_status read_dset_info(ts_store_view *v, hid_t d, const char *path, int
 /* Scales first (datasets refer to them), then /status (its dimensions are
  * the task dimensions every result starts with), then every dataset;
  * `prefix` is "" for the root and "aggregate/" for that group. */
+/* Read the members of group g listed in l: the dimension scales (scales = 1)
+ * or the datasets that are not scales (scales = 0). */
+static ts_status read_members(ts_store_view *v, hid_t g, const name_list *l, const char *prefix, int scales,
+                              int in_aggregate, ts_err *err)
+{
+    ts_status st = TS_OK;
+    for (size_t i = 0; i < l->n && !st; i++) {
+        hid_t d = H5Dopen2(g, l->names[i], H5P_DEFAULT);
+        if (d < 0) return ts_err_set(err, TS_EIO, "%s: cannot open dataset %s%s", v->path, prefix, l->names[i]);
+        char path[TS_VIEW_NAME + 16];
+        snprintf(path, sizeof path, "%s%s", prefix, l->names[i]);
+        int is_scale = H5DSis_scale(d) > 0;
+        if (scales && is_scale) st = read_scale(v, d, path, err);
+        if (!scales && !is_scale) st = read_dset_info(v, d, path, in_aggregate, err);
+        H5Dclose(d);
+    }
+    return st;
+}
+
 static ts_status read_group(ts_store_view *v, hid_t file, const char *group, const char *prefix,
                             int in_aggregate, name_list *l, ts_err *err)
 {
@@ -240,17 +259,7 @@ static ts_status read_group(ts_store_view *v, hid_t file, const char *group, con
     ts_status st = TS_OK;
     if (l->n >= MAX_OBJECTS)
         st = ts_err_set(err, TS_EINVAL, "%s: more than %d datasets in %s", v->path, MAX_OBJECTS - 1, group);
-    for (size_t i = 0; i < l->n && !st; i++) {
-        hid_t d = H5Dopen2(g, l->names[i], H5P_DEFAULT);
-        if (d < 0) {
-            st = ts_err_set(err, TS_EIO, "%s: cannot open dataset %s%s", v->path, prefix, l->names[i]);
-            break;
-        }
-        char path[TS_VIEW_NAME + 16];
-        snprintf(path, sizeof path, "%s%s", prefix, l->names[i]);
-        if (H5DSis_scale(d) > 0) st = read_scale(v, d, path, err);
-        H5Dclose(d);
-    }
+    if (!st) st = read_members(v, g, l, prefix, 1, in_aggregate, err);   /* scales first: datasets refer to them */
     if (!st && !in_aggregate) {
         hid_t d = H5Lexists(g, "status", H5P_DEFAULT) > 0 ? H5Dopen2(g, "status", H5P_DEFAULT) : -1;
         if (d < 0) {
@@ -269,17 +278,7 @@ static ts_status read_group(ts_store_view *v, hid_t file, const char *group, con
             H5Dclose(d);
         }
     }
-    for (size_t i = 0; i < l->n && !st; i++) {
-        hid_t d = H5Dopen2(g, l->names[i], H5P_DEFAULT);
-        if (d < 0) {
-            st = ts_err_set(err, TS_EIO, "%s: cannot open dataset %s%s", v->path, prefix, l->names[i]);
-            break;
-        }
-        char path[TS_VIEW_NAME + 16];
-        snprintf(path, sizeof path, "%s%s", prefix, l->names[i]);
-        if (H5DSis_scale(d) <= 0) st = read_dset_info(v, d, path, in_aggregate, err);
-        H5Dclose(d);
-    }
+    if (!st) st = read_members(v, g, l, prefix, 0, in_aggregate, err);
     H5Gclose(g);
     return st;
 }

@@ -55,10 +55,10 @@ def main():
     ap.add_argument("--replicates", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
-    subprocess.run(["make", "-s", "bench/bench_aggregate"], cwd=ROOT, check=True)
+    subprocess.run(["make", "-s", "build/release/bench/bench_aggregate"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp(prefix="bench_agg_")
     store = os.path.join(work, "bench.h5")
-    out = subprocess.run([os.path.join(ROOT, "bench/bench_aggregate"), store, str(a.replicates), str(a.rounds)],
+    out = subprocess.run([os.path.join(ROOT, "build/release/bench/bench_aggregate"), store, str(a.replicates), str(a.rounds)],
                          capture_output=True, text=True, check=True).stdout
     kv = dict(line.split() for line in out.strip().splitlines())
     c_wall = float(kv["wall"])

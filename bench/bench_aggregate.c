@@ -4,7 +4,7 @@
  * 20 x 21 points x R replicates, a density over 512 grid points and four
  * scalars per task, 1 task in 10 missing.
  *
- *   bench/bench_aggregate STORE.h5 REPLICATES ROUNDS
+ *   build/release/bench/bench_aggregate STORE.h5 REPLICATES ROUNDS
  *
  * Writes STORE.h5 (through the library's store writer), then aggregates it
  * ROUNDS times and prints "key value" lines: the median wall time (s), the

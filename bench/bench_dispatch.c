@@ -2,7 +2,7 @@
  * empty tasks (a kind whose run only writes one number), so everything
  * measured is scheduling, messaging, journaling and the store.
  *
- *   mpirun -n N bench/bench_dispatch TASKS DIR
+ *   mpirun -n N build/release/bench/bench_dispatch TASKS DIR
  *
  * Writes DIR/noop.yaml, runs it into DIR/noop.h5 and prints (rank 0)
  *   ranks N tasks T seconds S tasks_per_s R us_per_task U store_s W */

@@ -2,7 +2,7 @@
  * core: mean, skewness, excess kurtosis, block-sum tail index and the
  * McCulloch alpha-stable fit of one vector (ts_gradnoise_stats_compute).
  *
- *   bench/bench_gradnoise ROUNDS FILE
+ *   build/release/bench/bench_gradnoise ROUNDS FILE
  *
  * Prints "key value" lines: n, the median time over ROUNDS (seconds; the
  * first call is a warm-up, not timed), and the

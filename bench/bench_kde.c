@@ -2,7 +2,7 @@
  * of the samples, a bandwidth rule, and the FFT KDE, from raw samples to the
  * density on the grid (bins allocated and freed inside the timed region).
  *
- *   bench/bench_kde LO HI G RULE ROUNDS < samples     (RULE: silverman | isj)
+ *   build/release/bench/bench_kde LO HI G RULE ROUNDS < samples     (RULE: silverman | isj)
  *
  * Prints "key value" lines: the median over ROUNDS of the whole pipeline and
  * of each stage (seconds), the bandwidth, the counts, then G lines "x density".

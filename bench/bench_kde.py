@@ -1,7 +1,7 @@
 """bench/bench_kde.py: tailsweep's density pipeline (linear binning, bandwidth
 rule, FFT KDE) against scikit-learn's KernelDensity, on one core.
 
-    /usr/bin/python3 bench/bench_kde.py [--rounds R] [--exe bench/bench_kde]
+    /usr/bin/python3 bench/bench_kde.py [--rounds R] [--exe build/release/bench/bench_kde]
 
 Data: 10^5 draws of S1(1.5, 0.5) (scipy.stats.levy_stable, fixed seed), the
 density on 512 points of [-3, 3]. The C driver bench/bench_kde.c (built by
@@ -65,13 +65,13 @@ def run_sklearn(x_in, bw, grid):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3, help="rounds per rule (default 3)")
-    ap.add_argument("--exe", default=str(ROOT / "bench/bench_kde"), help="the C driver (make bench builds it)")
+    ap.add_argument("--exe", default=str(ROOT / "build/release/bench/bench_kde"), help="the C driver (make bench builds it)")
     args = ap.parse_args()
     if args.rounds < 1:
         ap.error("--rounds must be at least 1")
     exe = Path(args.exe).resolve()
     if not exe.exists():
-        sys.exit(f"bench_kde.py: {exe} is missing; run `make bench/bench_kde`")
+        sys.exit(f"bench_kde.py: {exe} is missing; run `make build/release/bench/bench_kde`")
 
     levy_stable.parameterization = "S1"
     x = levy_stable.rvs(1.5, 0.5, size=N, random_state=np.random.default_rng(SEED))

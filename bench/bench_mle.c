@@ -2,16 +2,16 @@
  * (issue 6), timed; driven by bench/mle_vs_scipy.py, which runs scipy on
  * the same inputs.
  *
- *   bench/bench_mle density ALPHA BETA   build time of one density table, and
+ *   build/release/bench/bench_mle density ALPHA BETA   build time of one density table, and
  *                                        log-density evaluations per second
  *                                        (one core, points spread over the
  *                                        body and tails like stable data)
- *   bench/bench_mle fit FILE [ROUNDS]    ts_fit_mle (S1, with standard errors)
+ *   build/release/bench/bench_mle fit FILE [ROUNDS]    ts_fit_mle (S1, with standard errors)
  *                                        of the values in FILE, one a line;
  *                                        median time over ROUNDS (default 5)
- *   bench/bench_mle accuracy [REPS]      bias and RMSE of the MLE on the grid
+ *   build/release/bench/bench_mle accuracy [REPS]      bias and RMSE of the MLE on the grid
  *                                        of docs/stable-fitting.md (markdown)
- *   bench/bench_mle loglik FILE A B S L  the log-likelihood of the values in
+ *   build/release/bench/bench_mle loglik FILE A B S L  the log-likelihood of the values in
  *                                        FILE under S1(A, B, S, L), fast density
  * Output is "key value" lines (density, fit) or a markdown table. */
 #include <math.h>

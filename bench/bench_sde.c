@@ -3,7 +3,7 @@
  * implementation, a scalar C loop over chains calling GSL's
  * gsl_ran_levy_skew each step and binning the state onto the same grid.
  *
- *   bench/bench_sde ALPHA THETA CHAINS STEPS [ROUNDS]
+ *   build/release/bench/bench_sde ALPHA THETA CHAINS STEPS [ROUNDS]
  *
  * Quartic potential, euler, eta 1e-3, eps 1, grid 512 on [-3, 3], the
  * paper's figure-6 setting. Both sides alternate within each round (same

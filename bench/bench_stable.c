@@ -1,7 +1,7 @@
 /* bench_stable.c: ns per alpha-stable draw on one core, tailsweep's block API
  * against a loop over GSL's gsl_ran_levy_skew, for one (alpha, beta) in S1.
  *
- *   bench/bench_stable ALPHA BETA [N] [ROUNDS]
+ *   build/release/bench/bench_stable ALPHA BETA [N] [ROUNDS]
  *
  * The two sides alternate within each round, so both see the same machine
  * load. Times are the thread's CPU time, not wall time: on a machine shared

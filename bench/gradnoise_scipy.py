@@ -2,7 +2,7 @@
 (moments, block-sum tail index, McCulloch stable fit) against the same
 statistics in scipy/numpy, on one core, in the same run.
 
-    /usr/bin/python3 bench/gradnoise_scipy.py        (builds bench/bench_gradnoise)
+    /usr/bin/python3 bench/gradnoise_scipy.py        (builds build/release/bench/bench_gradnoise)
 
 Data: S1(1.5, 0.5) draws (scipy, fixed seed) of the sizes of weight layers:
 256 x 256 = 65536 (a hidden layer of the paper's networks) and
@@ -41,7 +41,7 @@ def peer(x):
 def main():
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    subprocess.run(["make", "-s", "bench/bench_gradnoise"], cwd=ROOT, check=True)
+    subprocess.run(["make", "-s", "build/release/bench/bench_gradnoise"], cwd=ROOT, check=True)
     print("| values | tailsweep (ms) | scipy/numpy (ms) | ratio | alpha ts / scipy | kurt ts / scipy |")
     print("|---|---|---|---|---|---|")
     for n in (65536, 200704):
@@ -49,7 +49,7 @@ def main():
         with tempfile.TemporaryDirectory() as d:
             f = Path(d) / "x.txt"
             np.savetxt(f, x, fmt="%.17g")
-            out = subprocess.run([str(ROOT / "bench/bench_gradnoise"), str(ROUNDS), str(f)], capture_output=True,
+            out = subprocess.run([str(ROOT / "build/release/bench/bench_gradnoise"), str(ROUNDS), str(f)], capture_output=True,
                                  text=True, check=True).stdout
         r = dict(line.split() for line in out.splitlines())
         ts = float(r["seconds"])

@@ -3,7 +3,7 @@ fit (issue 6) against scipy.stats.levy_stable, on one core.
 
     /usr/bin/python3 bench/mle_vs_scipy.py [--quick]
 
-1. Density evaluations per second: tailsweep's fast path (bench/bench_mle
+1. Density evaluations per second: tailsweep's fast path (build/release/bench/bench_mle
    density: the table build, then log f at 2^20 draws of the law) against
    scipy's levy_stable.pdf (the accurate integral; ~0.7 ms a point).
 2. The fit of 1000 draws of S1(1.5, 0.5, 1, 0) (numpy's generator, fixed
@@ -23,7 +23,7 @@ parameters move, data points enter and leave that window, so scipy's
 log-likelihood jumps by ~0.2 per point and its Nelder-Mead stalls: on the
 benchmark's data its estimate has a lower likelihood than tailsweep's under
 scipy's own logpdf too.
-Build first: `make bench/bench_mle`. Prints markdown for docs/benchmarks.md.
+Build first: `make build/release/bench/bench_mle`. Prints markdown for docs/benchmarks.md.
 The targets are reported, not enforced: the exit status is 0 unless a
 measurement failed.
 """
@@ -41,7 +41,7 @@ from scipy.stats import levy_stable
 
 from benchinfo import machine
 
-BENCH = Path(__file__).resolve().parent / "bench_mle"
+BENCH = Path(__file__).resolve().parent.parent / "build/release/bench/bench_mle"
 LAWS = [(1.5, 0.5), (1.1, -0.8), (1.9, 0.0)]
 TARGET_EVALS = 1e6      # fast density evaluations per second per core
 TARGET_FIT_S = 1.0      # seconds for the 1000-point fit
@@ -76,7 +76,7 @@ def main():
                     help="use this earlier result of levy_stable.fit instead of running it")
     args = ap.parse_args()
     if not os.access(BENCH, os.X_OK):
-        sys.exit(f"mle_vs_scipy.py: {BENCH} is missing; run `make bench/bench_mle`")
+        sys.exit(f"mle_vs_scipy.py: {BENCH} is missing; run `make build/release/bench/bench_mle`")
 
     print("# alpha-stable density and maximum likelihood (one core, S1)\n")
     print(f"machine: {machine()}")

@@ -1,7 +1,7 @@
 """bench/mlp_torch.py: ms per GNI SGD step, tailsweep's MLP (bench/bench_mlp.c)
 against PyTorch on the CPU, both single-threaded, in the same run.
 
-    /usr/bin/python3 bench/mlp_torch.py [--rounds R] [--exe bench/bench_mlp]
+    /usr/bin/python3 bench/mlp_torch.py [--rounds R] [--exe build/release/bench/bench_mlp]
 
 The model of issue 5: 1-D input, 4 hidden layers of 256 ELU, 1-D output,
 MSE (0.5 (out - y)^2, batch mean), additive Gaussian noise with variance
@@ -91,13 +91,13 @@ def run_torch(B, M, steps, reps):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3, help="rounds per configuration (default 3)")
-    ap.add_argument("--exe", default=str(ROOT / "bench/bench_mlp"), help="the C driver (make bench/bench_mlp)")
+    ap.add_argument("--exe", default=str(ROOT / "build/release/bench/bench_mlp"), help="the C driver (make build/release/bench/bench_mlp)")
     args = ap.parse_args()
     if args.rounds < 1:
         ap.error("--rounds must be at least 1")
     exe = Path(args.exe).resolve()
     if not exe.exists():
-        sys.exit(f"mlp_torch.py: {exe} is missing; run `make bench/bench_mlp`")
+        sys.exit(f"mlp_torch.py: {exe} is missing; run `make build/release/bench/bench_mlp`")
     torch.set_num_threads(1)
     print(f"# GNI MLP step: tailsweep vs PyTorch {torch.__version__}, one thread each; {machine()}")
     print()

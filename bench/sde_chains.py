@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """bench/sde_chains.py: SDE chain-steps per second per core, tailsweep vs a
-scalar C loop over GSL (bench/bench_sde) vs NumPy/SciPy vectorised chains
+scalar C loop over GSL (build/release/bench/bench_sde) vs NumPy/SciPy vectorised chains
 (scipy.stats.levy_stable.rvs for all chains each step, np.add.at binning).
 Quartic, euler, alpha 1.5, theta 0.5, eta 1e-3, grid 512 on [-3, 3].
 Each outer round runs all three; the medians are printed as a markdown row.
@@ -36,7 +36,7 @@ def numpy_chains(rng):
 
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    exe = os.path.join(ROOT, "bench", "bench_sde")
+    exe = os.path.join(ROOT, "build", "release", "bench", "bench_sde")
     ts, gs, ps = [], [], []
     rng = np.random.default_rng(1)
     for _ in range(rounds):

@@ -3,8 +3,8 @@ and scipy, on one core, for a few S1 laws.
 
     /usr/bin/python3 bench/stable_sampler.py [--rounds R] [--quick]
 
-tailsweep and GSL are timed by the C driver bench/bench_stable (build it with
-`make bench/bench_stable`), scipy.stats.levy_stable.rvs here. A round is one
+tailsweep and GSL are timed by the C driver build/release/bench/bench_stable (build it with
+`make build/release/bench/bench_stable`), scipy.stats.levy_stable.rvs here. A round is one
 run of the C driver followed by one timed scipy call, so all three see the
 same machine load; each ns column is the median over the rounds, and the
 GSL/tailsweep column the median of the driver's own per-round ratios. All
@@ -32,7 +32,7 @@ TARGET_NS = 20.0         # and at most this many ns per draw
 # bench_stable's own rounds per run (it reports their median), which
 # smooths a single descheduled round on this shared machine.
 C_INNER_ROUNDS = 3
-BENCH = Path(__file__).resolve().parent / "bench_stable"
+BENCH = Path(__file__).resolve().parent.parent / "build/release/bench/bench_stable"
 
 
 def run_c(alpha, beta, n):
@@ -58,7 +58,7 @@ def main():
     if args.rounds < 1:
         ap.error("--rounds must be at least 1")
     if not os.access(BENCH, os.X_OK):
-        sys.exit(f"stable_sampler.py: {BENCH} is missing; run `make bench/bench_stable`")
+        sys.exit(f"stable_sampler.py: {BENCH} is missing; run `make build/release/bench/bench_stable`")
     # scipy gets fewer draws to keep rounds short: from ~1e5 draws on, its ns
     # per draw no longer depends on the count, and a call takes tens of ms,
     # far above timer resolution.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/sweep.sh: the sweep engine's own costs, printed as markdown rows.
-#  1. dispatch overhead: empty tasks (bench/bench_dispatch, a no-op kind) at
+#  1. dispatch overhead: empty tasks (build/release/bench/bench_dispatch, a no-op kind) at
 #     2 and 3 ranks: tasks per second and microseconds per task, store
 #     write included;
 #  2. parallel efficiency of jobs/fig6.yaml on this machine's cores:
@@ -17,7 +17,7 @@ cores=$(nproc)
 echo "| ranks | empty tasks | seconds | tasks/s | us/task | store write s |"
 echo "|---:|---:|---:|---:|---:|---:|"
 for n in 2 3; do
-  $MPIRUN -n $n bench/bench_dispatch 200000 "$W" | awk '{printf "| %s | %s | %.3f | %.0f | %.2f | %.3f |\n", $2, $4, $6, $8, $10, $12}'
+  $MPIRUN -n $n build/release/bench/bench_dispatch 200000 "$W" | awk '{printf "| %s | %s | %.3f | %.0f | %.2f | %.3f |\n", $2, $4, $6, $8, $10, $12}'
 done
 
 # seconds and store seconds from "ran N in S s (store writes W s)"

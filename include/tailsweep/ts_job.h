@@ -12,7 +12,7 @@
  *     theta: {linspace: [-1, 1, 5]}     # or linspace/logspace [a, b, n], arange [a, b, step]
  *   zip:                      # optional: groups of parameters that move together;
  *     - {eta: [1e-3, 1e-4], steps: [1e5, 1e6]}   # each group is one grid dimension
- *   record: [density, metrics]  # optional: which results to store (default all)
+ *   record: [density, tv]     # optional: which results to store (default all)
  *
  * Grid order: dimensions in file order (axes first, then zip groups), the
  * last one fastest. A grid point's index is its row-major position; the
@@ -34,14 +34,19 @@
 
 /* One grid dimension: a plain axis has one member, a zip group several, all
  * of the same length. */
+#define TS_MAX_ZIP_MEMBERS 8
 typedef struct {
     char name[64];            /* the parameter name, or "zip0", "zip1", ...  */
     size_t len;
     size_t n_members;
-    int param[8];             /* index of each member in the kind's table   */
-    double *values[8];        /* len values per member (CHOICE: the index)  */
+    int param[TS_MAX_ZIP_MEMBERS];      /* each member's index in the kind's table */
+    double *values[TS_MAX_ZIP_MEMBERS]; /* len values per member (CHOICE: the
+                                           index; STRING: 0, 1, ..., len - 1) */
+    char **labels[TS_MAX_ZIP_MEMBERS];  /* STRING members: the len texts; else NULL */
     int line;                 /* where it was declared, for messages        */
 } ts_axis;
+/* Free an axis's values and labels. */
+void ts_axis_clear(ts_axis *ax);
 
 #define TS_MAX_AXES 16
 /* Limits, so a typo cannot ask for an absurd grid: every grid point is
@@ -59,6 +64,7 @@ typedef struct {
     char store[512];
     ts_params fixed;          /* every parameter: defaults, then params:;   */
                               /* NaN for a required one that is swept       */
+    char *fixed_text[TS_MAX_PARAMS];  /* owned texts of STRING params set in params: */
     size_t n_axes;
     ts_axis axes[TS_MAX_AXES];
     size_t n_record;          /* 0: record every result                     */

@@ -17,8 +17,12 @@
 typedef enum {
     TS_PARAM_REAL = 0,    /* a finite double in [lo, hi] (lo excluded if lo_open)  */
     TS_PARAM_INT = 1,     /* an integer in [lo, hi], held exactly in a double      */
-    TS_PARAM_CHOICE = 2   /* one of `choices`, held as its index                  */
+    TS_PARAM_CHOICE = 2,  /* one of `choices`, held as its index                  */
+    TS_PARAM_STRING = 3   /* free text (a path, a list such as "32,64"), held in s[] */
 } ts_param_type;
+
+/* The longest text a STRING parameter takes, in bytes. */
+#define TS_PARAM_STRING_MAX 4095
 
 /* Shapes of result arrays may depend on this parameter, so it cannot be swept. */
 #define TS_PARAM_FIXED 1u
@@ -41,6 +45,8 @@ typedef struct {
     const ts_param_spec *spec;
     size_t n;
     double v[TS_MAX_PARAMS];      /* REAL/INT: the value; CHOICE: the index */
+    const char *s[TS_MAX_PARAMS]; /* STRING: the text (owned by the job or the
+                                     caller, never by the params); else NULL */
 } ts_params;
 
 /* Look a value up by name (the name must exist in the table: a programming
@@ -48,15 +54,23 @@ typedef struct {
 double ts_params_get(const ts_params *p, const char *name);
 int ts_params_choice(const ts_params *p, const char *name);   /* CHOICE index */
 const char *ts_params_choice_name(const ts_params *p, const char *name);
+const char *ts_params_str(const ts_params *p, const char *name);       /* STRING text */
 /* Index of a parameter in the table, or -1. */
 int ts_params_index(const ts_param_spec *spec, size_t n, const char *name);
 
 /* Check one value against its spec; the message names `where` (e.g.
  * "jobs/x.yaml:12: key 'eta'") and says what was expected. */
 ts_status ts_param_check(const ts_param_spec *s, double v, const char *where, ts_err *err);
-/* Parse text as a value of this spec (number, integer or choice name). */
+/* Parse text as a value of this spec (number, integer or choice name; a
+ * STRING is checked and *v set to 0: its text goes to ts_params.s). */
 ts_status ts_param_parse(const ts_param_spec *s, const char *text, double *v,
                          const char *where, ts_err *err);
+/* Parse text into parameter i of p: v[i], and for a STRING s[i] = text,
+ * which must outlive p. */
+ts_status ts_params_set(ts_params *p, size_t i, const char *text, const char *where, ts_err *err);
+/* Every parameter of the table at its default; a required one (no default)
+ * is NaN (NULL text for a STRING). The one place defaults are parsed. */
+ts_status ts_params_defaults(ts_params *p, const ts_param_spec *spec, size_t n, ts_err *err);
 
 /* One result array of a task: `rank` trailing dimensions (0: a scalar) with
  * optional coordinate values, e.g. the density over the grid x. */

@@ -24,7 +24,11 @@ void ts_cli_kind_usage(const ts_kind *k, const char *extra)
             for (int c = 0; s->choices[c]; c++) printf("%s%s", c ? ", " : "", s->choices[c]);
             printf("}");
         }
-        printf(" (default %s%s%s)\n", s->def ? s->def : "required", *s->unit ? " " : "", s->unit);
+        if (s->type == TS_PARAM_STRING)
+            printf(" (text; default %s%s%s)\n", s->def ? "\"" : "", s->def ? s->def : "required",
+                   s->def ? "\"" : "");
+        else
+            printf(" (default %s%s%s)\n", s->def ? s->def : "required", *s->unit ? " " : "", s->unit);
     }
     printf("\n  --seed SEED     job seed (default 1); the task is (SEED, point 0, replicate 0)\n"
            "  -o, --output F  write the results to the HDF5 file F\n"
@@ -57,7 +61,7 @@ static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, con
         if (c >= O_PARAM) {
             const ts_param_spec *s = &k->params[c - O_PARAM];
             snprintf(where, sizeof where, "--%s", s->name);
-            if (ts_param_parse(s, optarg, &t->params.v[c - O_PARAM], where, &err))
+            if (ts_params_set(&t->params, (size_t)(c - O_PARAM), optarg, where, &err))
                 rc = ts_cli_usage_error(k->name, "%s", err.msg);
         } else if (c == O_SEED) {
             if (ts_cli_u64(k->name, "--seed", optarg, &t->seed)) rc = TS_EXIT_USAGE;
@@ -81,13 +85,9 @@ static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, con
 
 static int fill_defaults(const ts_kind *k, ts_task *t)
 {
-    t->params.spec = k->params;
-    t->params.n = k->n_params;
-    for (size_t i = 0; i < k->n_params; i++) {
-        ts_err err = { 0 };
-        if (k->params[i].def && ts_param_parse(&k->params[i], k->params[i].def, &t->params.v[i], "default", &err))
-            return ts_cli_usage_error(k->name, "internal: default of '%s': %s", k->params[i].name, err.msg);
-    }
+    ts_err err = { 0 };
+    if (ts_params_defaults(&t->params, k->params, k->n_params, &err))
+        return ts_cli_usage_error(k->name, "internal: %s", err.msg);
     return -1;
 }
 

@@ -25,6 +25,7 @@ static void print_axes(const ts_job *j)
             printf("%s %s =", m ? ";" : "", s->name);
             for (size_t i = 0; i < ax->len && i < 8; i++) {
                 if (s->type == TS_PARAM_CHOICE) printf(" %s", s->choices[(int)ax->values[m][i]]);
+                else if (ax->labels[m]) printf(" \"%s\"", ax->labels[m][i]);
                 else printf(" %g", ax->values[m][i]);
             }
             if (ax->len > 8) printf(" ...");

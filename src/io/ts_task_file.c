@@ -39,8 +39,9 @@ static int write_params(hid_t f, const ts_kind *k, const ts_task *t, ts_task_sta
             | attr_num(f, "seed", (double)t->seed) | attr_str(f, "status", ts_task_status_name(status));
     for (size_t i = 0; i < k->n_params; i++) {
         const ts_param_spec *s = &k->params[i];
-        bad |= s->type == TS_PARAM_CHOICE ? attr_str(f, s->name, s->choices[(int)t->params.v[i]])
-                                          : attr_num(f, s->name, t->params.v[i]);
+        bad |= s->type == TS_PARAM_CHOICE   ? attr_str(f, s->name, s->choices[(int)t->params.v[i]])
+               : s->type == TS_PARAM_STRING ? attr_str(f, s->name, t->params.s[i] ? t->params.s[i] : "")
+                                            : attr_num(f, s->name, t->params.v[i]);
     }
     return bad;
 }

@@ -26,7 +26,7 @@ typedef struct {
 
 #define ST_MAX_DIMS (TS_MAX_AXES + 1 + 2 * TS_MAX_RESULTS)
 /* Every zip member name, space-separated (TS_MAX_AXES groups of 8 members). */
-#define ST_COORDS_MAX (TS_MAX_AXES * 8 * 65)
+#define ST_COORDS_MAX (TS_MAX_AXES * TS_MAX_ZIP_MEMBERS * 65)
 
 typedef struct {
     const ts_job *job;

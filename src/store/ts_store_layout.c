@@ -36,7 +36,7 @@ static ts_status check_axis(const ts_job *job, const ts_axis *ax, const char *jp
     if (bad_name(ax->name))
         return ts_err_set(err, TS_EINVAL, "%s: store: axis name '%s' cannot name a dataset", jp,
                           ax->name);
-    if (ax->len == 0 || ax->n_members == 0 || ax->n_members > 8)
+    if (ax->len == 0 || ax->n_members == 0 || ax->n_members > TS_MAX_ZIP_MEMBERS)
         return ts_err_set(err, TS_EINVAL, "%s: store: axis '%s' has %zu values and %zu members",
                           jp, ax->name, ax->len, ax->n_members);
     for (size_t m = 0; m < ax->n_members; m++) {
@@ -45,6 +45,9 @@ static ts_status check_axis(const ts_job *job, const ts_axis *ax, const char *jp
                               "%s: store: axis '%s' member %zu is not a parameter of kind '%s'",
                               jp, ax->name, m, job->kind->name);
         const ts_param_spec *s = &job->kind->params[ax->param[m]];
+        if (s->type == TS_PARAM_STRING && !ax->labels[m])
+            return ts_err_set(err, TS_EINVAL, "%s: store: axis '%s' member '%s' has no texts", jp,
+                              ax->name, s->name);
         if (s->type != TS_PARAM_CHOICE) continue;
         size_t nc = n_choices(s);
         for (size_t i = 0; i < ax->len; i++) {
@@ -236,7 +239,7 @@ static ts_status fill_doubles(void *buf, uint64_t e0, size_t n, void *arg, ts_er
 
 typedef struct {
     const double *v;
-    const char *const *choices;
+    const char *const *choices;   /* CHOICE names or STRING labels, by value */
 } choice_arg;
 
 static ts_status fill_choices(void *buf, uint64_t e0, size_t n, void *arg, ts_err *err)
@@ -259,13 +262,13 @@ static ts_status iota_dset(const st_ctx *c, const char *name, hsize_t len, hid_t
     return st_dset_write(c, &s, out);
 }
 
-/* A parameter's values: choice names, integers, or reals. */
+/* A parameter's values: choice names, texts, integers, or reals. */
 static ts_status param_dset(const st_ctx *c, const char *name, const ts_param_spec *ps,
-                            const double *v, hsize_t len, hid_t *out)
+                            const double *v, char *const *labels, hsize_t len, hid_t *out)
 {
-    choice_arg ca = { v, ps->choices };
+    choice_arg ca = { v, labels ? (const char *const *)labels : ps->choices };
     st_dset_spec s = { .name = name, .rank = 1, .shape = &len, .target = coord_block };
-    if (ps->type == TS_PARAM_CHOICE) {
+    if (ps->type == TS_PARAM_CHOICE || ps->type == TS_PARAM_STRING) {
         s.ftype = s.mtype = c->str;
         s.msize = sizeof(char *);
         s.fill = fill_choices;
@@ -291,7 +294,7 @@ static ts_status write_dim(const st_ctx *c, const st_plan *p, st_dim *x)
     switch (x->kind) {
     case ST_DIM_AXIS:
         st = param_dset(c, x->name, &job->kind->params[x->axis->param[0]], x->axis->values[0],
-                        x->len, &x->scale);
+                        x->axis->labels[0], x->len, &x->scale);
         desc[0] = '\0';
         break;
     case ST_DIM_ZIP: {
@@ -358,7 +361,7 @@ ts_status st_dims_write(const st_ctx *c, st_plan *p)
         for (size_t m = 0; m < x->axis->n_members; m++) {
             const ts_param_spec *ps = &job->kind->params[x->axis->param[m]];
             hid_t d = -1;
-            ts_status st = param_dset(c, ps->name, ps, x->axis->values[m], x->len, &d);
+            ts_status st = param_dset(c, ps->name, ps, x->axis->values[m], x->axis->labels[m], x->len, &d);
             if (!st) st = st_attach(c, p, d, ps->name, &i, 1);
             if (d >= 0 && H5Dclose(d) < 0 && !st) st = st_fail(c, "cannot close dataset", ps->name);
             if (st) return st;

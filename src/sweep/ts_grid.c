@@ -28,7 +28,10 @@ void ts_job_point_coords(const ts_job *job, uint64_t point, size_t *idx)
 void ts_job_apply_axis(const ts_job *job, size_t a, size_t i, ts_params *p)
 {
     const ts_axis *ax = &job->axes[a];
-    for (size_t m = 0; m < ax->n_members; m++) p->v[ax->param[m]] = ax->values[m][i];
+    for (size_t m = 0; m < ax->n_members; m++) {
+        p->v[ax->param[m]] = ax->values[m][i];
+        if (ax->labels[m]) p->s[ax->param[m]] = ax->labels[m][i];
+    }
 }
 
 void ts_job_describe_point(const ts_job *job, uint64_t point, char *buf, size_t n)
@@ -45,6 +48,7 @@ void ts_job_describe_point(const ts_job *job, uint64_t point, char *buf, size_t 
             char num[32];
             const char *text = num;
             if (s->type == TS_PARAM_CHOICE) text = s->choices[(size_t)v];
+            else if (ax->labels[m]) text = ax->labels[m][idx[a]];
             else ts_fmt_double(v, num, sizeof num);
             used += (size_t)snprintf(buf + used, n - used, "%s%s=%s", first ? " (" : ", ",
                                      s->name, text);

@@ -144,18 +144,10 @@ static ts_status parse_kind(ts_job_ctx *c, const yaml_node_t *v, int key_line,
         return ts_err_set(err, TS_EINVAL, "kind '%s' has %zu parameters; at most %d are supported",
                           kind->name, kind->n_params, TS_MAX_PARAMS);
     c->job->kind = kind;
-    ts_params *p = &c->job->fixed;
-    p->spec = kind->params;
-    p->n = kind->n_params;
-    for (size_t i = 0; i < kind->n_params; i++) {
-        const ts_param_spec *s = &kind->params[i];
-        p->v[i] = NAN;
-        if (!s->def) continue;
-        char where[160];
-        snprintf(where, sizeof where, "kind '%s': default of parameter '%s'", kind->name, s->name);
-        st = ts_param_parse(s, s->def, &p->v[i], where, err);
-        if (st) return st;
-    }
+    ts_err e;
+    ts_err_clear(&e);
+    if (ts_params_defaults(&c->job->fixed, kind->params, kind->n_params, &e))
+        return ts_err_set(err, TS_EINVAL, "kind '%s': %s", kind->name, e.msg);
     return TS_OK;
 }
 
@@ -243,7 +235,14 @@ static ts_status parse_params(ts_job_ctx *c, const yaml_node_t *map, ts_err *err
                                   ? " (to sweep it, put it under axes)" : "");
         }
         snprintf(where, sizeof where, "%s:%d: key '%s'", c->file, ts_node_line(v), name);
-        st = ts_param_parse(s, text, &c->job->fixed.v[idx], where, err);
+        if (s->type == TS_PARAM_STRING) {
+            /* the job owns the text; the YAML document goes when parsing ends */
+            free(c->job->fixed_text[idx]);
+            if (!(c->job->fixed_text[idx] = strdup(text)))
+                return ts_err_set(err, TS_ENOMEM, "%s: out of memory", where);
+            text = c->job->fixed_text[idx];
+        }
+        st = ts_params_set(&c->job->fixed, (size_t)idx, text, where, err);
         if (st) return st;
         c->fixed_line[idx] = ts_node_line(k);
     }
@@ -549,7 +548,8 @@ void ts_job_free(ts_job *job)
 {
     if (!job) return;
     for (size_t a = 0; a < job->n_axes && a < TS_MAX_AXES; a++)
-        for (size_t m = 0; m < job->axes[a].n_members && m < 8; m++) free(job->axes[a].values[m]);
+        ts_axis_clear(&job->axes[a]);
+    for (size_t i = 0; i < TS_MAX_PARAMS; i++) free(job->fixed_text[i]);
     free(job->text);
     free(job);
 }

@@ -11,7 +11,6 @@
 
 #include "ts_sweep_internal.h"
 
-#define MAX_MEMBERS 8   /* ts_axis.param[] */
 
 static const char *range_forms = "{linspace: [start, stop, n]}, {logspace: [start, stop, n]} "
                                     "or {arange: [start, stop, step]}";
@@ -61,6 +60,9 @@ static ts_status range_values(const ts_job_ctx *c, const ts_param_spec *s,
                           "list the choices instead, e.g. [%s, %s]", c->file, line, key, form,
                           s->choices && s->choices[0] ? s->choices[0] : "a",
                           s->choices && s->choices[0] && s->choices[1] ? s->choices[1] : "b");
+    if (s->type == TS_PARAM_STRING)
+        return ts_err_set(err, TS_EINVAL, "%s:%d: key '%s': %s needs a numeric parameter; "
+                          "'%s' takes text: list the values instead", c->file, line, key, form, key);
     const char *third = which == 2 ? "step" : "n";
     const yaml_node_t *seq = yaml_document_get_node(c->doc, map->data.mapping.pairs.start[0].value);
     size_t nitems = seq && seq->type == YAML_SEQUENCE_NODE
@@ -136,10 +138,29 @@ static ts_status range_values(const ts_job_ctx *c, const ts_param_spec *s,
     return TS_OK;
 }
 
-/* The values of one swept parameter: a list, or a range. */
-static ts_status axis_values(const ts_job_ctx *c, const ts_param_spec *s, const yaml_node_t *node,
-                             double **out, size_t *len, ts_err *err)
+void ts_axis_clear(ts_axis *ax)
 {
+    for (size_t m = 0; m < TS_MAX_ZIP_MEMBERS; m++) {
+        free(ax->values[m]);
+        ax->values[m] = NULL;
+        for (size_t i = 0; ax->labels[m] && i < ax->len; i++) free(ax->labels[m][i]);
+        free(ax->labels[m]);
+        ax->labels[m] = NULL;
+    }
+}
+
+static void free_labels(char **labels, size_t n)
+{
+    for (size_t i = 0; labels && i < n; i++) free(labels[i]);
+    free(labels);
+}
+
+/* The values of one swept parameter: a list, or a range. A STRING
+ * parameter's texts go to *labels (values 0..n-1); others leave it NULL. */
+static ts_status axis_values(const ts_job_ctx *c, const ts_param_spec *s, const yaml_node_t *node,
+                             double **out, char ***labels, size_t *len, ts_err *err)
+{
+    *labels = NULL;
     char what[96], where[700], expected[256];
     if (node->type == YAML_MAPPING_NODE) return range_values(c, s, node, out, len, err);
     if (node->type != YAML_SEQUENCE_NODE)
@@ -156,9 +177,13 @@ static ts_status axis_values(const ts_job_ctx *c, const ts_param_spec *s, const 
         return ts_err_set(err, TS_EINVAL, "%s:%d: axis '%s' has %zu values; at most %u are allowed",
                           c->file, ts_node_line(node), s->name, n, TS_JOB_MAX_AXIS_LEN);
     double *v = malloc(n * sizeof *v);
-    if (!v)
+    char **lab = s->type == TS_PARAM_STRING ? calloc(n, sizeof *lab) : NULL;
+    if (!v || (s->type == TS_PARAM_STRING && !lab)) {
+        free(v);
+        free(lab);
         return ts_err_set(err, TS_ENOMEM, "%s:%d: key '%s': out of memory", c->file,
                           ts_node_line(node), s->name);
+    }
     for (size_t i = 0; i < n; i++) {
         const yaml_node_t *item = yaml_document_get_node(c->doc, items[i]);
         snprintf(where, sizeof where, "%s:%d: key '%s', value %zu", c->file, ts_node_line(item),
@@ -172,12 +197,22 @@ static ts_status axis_values(const ts_job_ctx *c, const ts_param_spec *s, const 
         } else {
             st = ts_param_parse(s, text, &v[i], where, err);
         }
+        if (!st && lab) {
+            v[i] = (double)i;
+            for (size_t j = 0; j < i && !st; j++)
+                if (strcmp(lab[j], text) == 0)
+                    st = ts_err_set(err, TS_EINVAL, "%s: '%s' is listed twice (value %zu)", where,
+                                    text, j + 1);
+            if (!st && !(lab[i] = strdup(text))) st = ts_err_set(err, TS_ENOMEM, "%s: out of memory", where);
+        }
         if (st) {
             free(v);
+            free_labels(lab, n);
             return st;
         }
     }
     *out = v;
+    *labels = lab;
     *len = n;
     return TS_OK;
 }
@@ -235,7 +270,7 @@ ts_status ts_job_parse_axes(ts_job_ctx *c, const yaml_node_t *axes, ts_err *err)
         if (st) return st;
         ts_axis *ax = &job->axes[job->n_axes];
         memset(ax, 0, sizeof *ax);
-        st = axis_values(c, &job->kind->params[param], v, &ax->values[0], &ax->len, err);
+        st = axis_values(c, &job->kind->params[param], v, &ax->values[0], &ax->labels[0], &ax->len, err);
         if (st) return st;
         snprintf(ax->name, sizeof ax->name, "%s", job->kind->params[param].name);
         ax->n_members = 1;
@@ -256,28 +291,29 @@ static ts_status zip_group(ts_job_ctx *c, const yaml_node_t *map, size_t g, ts_a
                           "values, got %s", c->file, line, g, ts_node_what(map, what, sizeof what));
     size_t np = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
     if (np == 0) return ts_err_set(err, TS_EINVAL, "%s:%d: zip group %zu is empty", c->file, line, g);
-    if (np > MAX_MEMBERS)
+    if (np > TS_MAX_ZIP_MEMBERS)
         return ts_err_set(err, TS_EINVAL, "%s:%d: zip group %zu has %zu members; at most %d",
-                          c->file, line, g, np, MAX_MEMBERS);
+                          c->file, line, g, np, TS_MAX_ZIP_MEMBERS);
     ts_status st = TS_OK;
     memset(ax, 0, sizeof *ax);
     snprintf(ax->name, sizeof ax->name, "zip%zu", g);
     ax->line = line;
-    int member_line[MAX_MEMBERS];
+    int member_line[TS_MAX_ZIP_MEMBERS];
     for (size_t i = 0; i < np && !st; i++) {
         int param;
         size_t len;
         st = swept_param(c, map, i, &param, err);
         if (st) break;
         const yaml_node_t *v = yaml_document_get_node(c->doc, map->data.mapping.pairs.start[i].value);
-        st = axis_values(c, &c->job->kind->params[param], v, &ax->values[i], &len, err);
+        st = axis_values(c, &c->job->kind->params[param], v, &ax->values[i], &ax->labels[i], &len, err);
         if (st) break;
+        if (i == 0) ax->len = len;   /* ts_axis_clear frees len labels per member */
         ax->param[i] = param;
         ax->n_members = i + 1;
         member_line[i] = ts_node_line(v);
-        if (i == 0) {
-            ax->len = len;
-        } else if (len != ax->len) {
+        if (i > 0 && len != ax->len) {
+            free_labels(ax->labels[i], len);
+            ax->labels[i] = NULL;
             const ts_param_spec *sp = c->job->kind->params;
             st = ts_err_set(err, TS_EINVAL, "%s:%d: zip group %zu: members of unequal length: "
                             "'%s' has %zu values (line %d), '%s' has %zu (line %d)", c->file,
@@ -286,7 +322,7 @@ static ts_status zip_group(ts_job_ctx *c, const yaml_node_t *map, size_t g, ts_a
         }
     }
     if (st) {
-        for (size_t m = 0; m < ax->n_members; m++) free(ax->values[m]);
+        ts_axis_clear(ax);
         memset(ax, 0, sizeof *ax);
     }
     return st;

@@ -43,6 +43,14 @@ const char *ts_params_choice_name(const ts_params *p, const char *name)
     return p->spec[i].choices[c];
 }
 
+const char *ts_params_str(const ts_params *p, const char *name)
+{
+    int i = ts_params_index(p->spec, p->n, name);
+    assert(i >= 0 && "ts_params_str: no such parameter");
+    assert(i < 0 || p->spec[i].type == TS_PARAM_STRING);
+    return i >= 0 ? p->s[i] : NULL;
+}
+
 void ts_fmt_double(double v, char *buf, size_t n)
 {
     int prec = 1;
@@ -69,6 +77,10 @@ static size_t n_choices(const ts_param_spec *s)
 
 void ts_param_expected(const ts_param_spec *s, char *buf, size_t n)
 {
+    if (s->type == TS_PARAM_STRING) {
+        snprintf(buf, n, "a text of at most %d bytes", TS_PARAM_STRING_MAX);
+        return;
+    }
     if (s->type == TS_PARAM_CHOICE) {
         size_t used = (size_t)snprintf(buf, n, "one of");
         for (size_t k = 0; s->choices && s->choices[k] && used < n; k++)
@@ -96,7 +108,9 @@ static ts_status check_value(const ts_param_spec *s, double v, const char *text,
                              const char *where, ts_err *err)
 {
     int ok;
-    if (s->type == TS_PARAM_CHOICE) {
+    if (s->type == TS_PARAM_STRING) {
+        ok = v == 0;            /* the value lives in ts_params.s */
+    } else if (s->type == TS_PARAM_CHOICE) {
         ok = v >= 0 && v < (double)n_choices(s) && v == floor(v);
     } else {
         ok = isfinite(v) && (s->type != TS_PARAM_INT || v == floor(v))
@@ -125,6 +139,20 @@ ts_status ts_param_parse(const ts_param_spec *s, const char *text, double *v,
     char expected[256];
     if (!where) where = "value";
     if (!text) text = "";
+    if (s->type == TS_PARAM_STRING) {
+        size_t len = strlen(text);
+        if (len > TS_PARAM_STRING_MAX)
+            return ts_err_set(err, TS_EINVAL, "%s: expected a text of at most %d bytes, got %zu bytes",
+                              where, TS_PARAM_STRING_MAX, len);
+        /* a tab or newline in a path or a list is a pasting accident, and would
+         * break the one-line forms (messages, CSV, attributes) it travels in */
+        for (size_t k = 0; k < len; k++)
+            if ((unsigned char)text[k] < 0x20 || text[k] == 0x7f)
+                return ts_err_set(err, TS_EINVAL, "%s: control character (byte 0x%02x) at position %zu "
+                                  "of '%.80s'", where, (unsigned)(unsigned char)text[k], k + 1, text);
+        *v = 0;
+        return TS_OK;
+    }
     if (s->type == TS_PARAM_CHOICE) {
         for (size_t k = 0; s->choices && s->choices[k]; k++)
             if (strcmp(text, s->choices[k]) == 0) {
@@ -144,6 +172,32 @@ ts_status ts_param_parse(const ts_param_spec *s, const char *text, double *v,
     ts_status st = check_value(s, x, text, where, err);
     if (st == TS_OK) *v = x;
     return st;
+}
+
+ts_status ts_params_set(ts_params *p, size_t i, const char *text, const char *where, ts_err *err)
+{
+    ts_status st = ts_param_parse(&p->spec[i], text, &p->v[i], where, err);
+    if (!st && p->spec[i].type == TS_PARAM_STRING) p->s[i] = text;
+    return st;
+}
+
+ts_status ts_params_defaults(ts_params *p, const ts_param_spec *spec, size_t n, ts_err *err)
+{
+    if (n > TS_MAX_PARAMS)
+        return ts_err_set(err, TS_EINVAL, "a kind has %zu parameters; at most %d are supported", n,
+                          TS_MAX_PARAMS);
+    memset(p, 0, sizeof *p);
+    p->spec = spec;
+    p->n = n;
+    for (size_t i = 0; i < n; i++) {
+        p->v[i] = NAN;
+        if (!spec[i].def) continue;
+        char where[160];
+        snprintf(where, sizeof where, "default of parameter '%s'", spec[i].name);
+        ts_status st = ts_params_set(p, i, spec[i].def, where, err);
+        if (st) return st;
+    }
+    return TS_OK;
 }
 
 void ts_result_layout_free(ts_result_layout *l)

@@ -26,6 +26,7 @@ static const ts_param_spec toy_params[] = {
     { "beta", TS_PARAM_REAL, -1, 1, 0, "0", NULL, "", "skewness", 0 },
     { "gamma", TS_PARAM_REAL, 0, INFINITY, 0, "0", NULL, "", "friction", 0 },
     { "n_grid", TS_PARAM_INT, 8, 4096, 0, "64", NULL, "", "density grid size", TS_PARAM_FIXED },
+    { "data_dir", TS_PARAM_STRING, 0, 0, 0, "", NULL, "", "a folder", 0 },
 };
 
 static ts_status toy_validate(const ts_params *p, ts_err *err)
@@ -288,6 +289,55 @@ static void test_choice_is_swept_by_name(void **state)
     ts_job_free(job);
 }
 
+static void test_strings_are_fixed_swept_and_zipped(void **state)
+{
+    (void)state;
+    /* fixed: the job owns the text; the default is "" */
+    ts_job *job = parse_ok("kind: toy\nparams: {eta: 1, data_dir: \"/data/my mnist\"}\n");
+    assert_string_equal(ts_params_str(&job->fixed, "data_dir"), "/data/my mnist");
+    ts_task t;
+    assert_int_equal(ts_job_task(job, 0, &t, NULL), TS_OK);
+    assert_string_equal(ts_params_str(&t.params, "data_dir"), "/data/my mnist");
+    ts_job_free(job);
+    job = parse_ok("kind: toy\nparams: {eta: 1}\n");
+    assert_string_equal(ts_params_str(&job->fixed, "data_dir"), "");
+    ts_job_free(job);
+    /* swept: values are 0..n-1, the texts are the labels */
+    size_t n;
+    const double *v = axis0("data_dir: [a, \"32,64\", c]", &n, &job);
+    assert_int_equal(n, 3);
+    assert_true(v[0] == 0 && v[1] == 1 && v[2] == 2);
+    assert_string_equal(job->axes[0].labels[0][1], "32,64");
+    assert_int_equal(ts_job_task(job, 1, &t, NULL), TS_OK);
+    assert_string_equal(ts_params_str(&t.params, "data_dir"), "32,64");
+    ts_job_free(job);
+    /* zipped with a number */
+    job = parse_ok("kind: toy\nparams: {eta: 1}\nzip:\n  - {data_dir: [x, y], alpha: [1.1, 1.9]}\n");
+    assert_int_equal(ts_job_task(job, 1, &t, NULL), TS_OK);
+    assert_string_equal(ts_params_str(&t.params, "data_dir"), "y");
+    assert_true(ts_params_get(&t.params, "alpha") == 1.9);
+    ts_job_free(job);
+}
+
+static void test_string_errors_name_the_key(void **state)
+{
+    (void)state;
+    parse_fails("kind: toy\nparams: {eta: 1}\naxes:\n  data_dir: {linspace: [0, 1, 3]}\n",
+                "jobs/x.yaml:4: key 'data_dir'", "list the values");
+    parse_fails("kind: toy\nparams: {eta: 1}\naxes:\n  data_dir: [a, b, a]\n",
+                "jobs/x.yaml:4: key 'data_dir', value 3", "'a' is listed twice");
+    parse_fails("kind: toy\nparams: {eta: 1, data_dir: \"a\\tb\"}\n", "key 'data_dir'",
+                "control character");
+    parse_fails("kind: toy\nparams: {eta: 1, data_dir: [a]}\n", "key 'data_dir'", "a text of at most");
+    char *big = malloc(TS_PARAM_STRING_MAX + 64);
+    assert_non_null(big);
+    int k = sprintf(big, "kind: toy\nparams: {eta: 1, data_dir: ");
+    memset(big + k, 'x', TS_PARAM_STRING_MAX + 1);
+    strcpy(big + k + TS_PARAM_STRING_MAX + 1, "}\n");
+    parse_fails(big, "key 'data_dir'", "got 4096 bytes");
+    free(big);
+}
+
 /* ---- the grid ---------------------------------------------------------- */
 
 static void test_grid_is_row_major_with_the_last_axis_fastest(void **state)
@@ -413,7 +463,7 @@ static void test_unknown_parameter_lists_the_kinds_parameters(void **state)
     (void)state;
     parse_fails("kind: toy\nparams:\n  eta: 1\n  foo: 2\n",
                 "jobs/x.yaml:4: parameter 'foo' is not a parameter of kind 'toy' (its parameters: "
-                "alpha, theta, eta, steps, potential, beta, gamma, n_grid)", NULL);
+                "alpha, theta, eta, steps, potential, beta, gamma, n_grid, data_dir)", NULL);
     parse_fails("kind: toy\nparams: {eta: 1}\naxes:\n  bar: [1]\n",
                 ":4: parameter 'bar' is not a parameter of kind 'toy'", NULL);
     parse_fails("kind: toy\nparams: {eta: 1}\nzip:\n  - {alpha: [1], baz: [2]}\n",
@@ -701,6 +751,8 @@ int main(void)
         cmocka_unit_test(test_logspace_gives_powers_of_ten),
         cmocka_unit_test(test_arange_excludes_stop_and_ignores_rounding_drift),
         cmocka_unit_test(test_choice_is_swept_by_name),
+        cmocka_unit_test(test_strings_are_fixed_swept_and_zipped),
+        cmocka_unit_test(test_string_errors_name_the_key),
         cmocka_unit_test(test_grid_is_row_major_with_the_last_axis_fastest),
         cmocka_unit_test(test_out_of_range_param_names_file_line_key_and_bound),
         cmocka_unit_test(test_integer_rejects_fractions_and_accepts_1e6),

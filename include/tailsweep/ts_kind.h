@@ -74,7 +74,7 @@ ts_status ts_params_defaults(ts_params *p, const ts_param_spec *spec, size_t n, 
 
 /* One result array of a task: `rank` trailing dimensions (0: a scalar) with
  * optional coordinate values, e.g. the density over the grid x. */
-#define TS_MAX_RESULTS 24
+#define TS_MAX_RESULTS 64
 typedef struct {
     char name[48];
     char unit[24];

@@ -85,6 +85,12 @@ double ts_mlp_loss_rows(const ts_mlp *net, const float *out, const ts_batch *b, 
 /* Checks a batch's pointers and labels against the net (names the field). */
 ts_status ts_mlp_batch_check(const ts_mlp *net, const ts_batch *b, ts_err *err);
 
+/* The two above for any network of the GNI kind (the CNN shares them):
+ * the loss type and the number of outputs are all they need. */
+double ts_nn_loss_rows(ts_loss loss, size_t K, const float *out, const ts_batch *b, size_t r0, size_t n,
+                       float *dout, float dscale, size_t *correct);
+ts_status ts_nn_batch_check(ts_loss loss, size_t n_out, const ts_batch *b, ts_err *err);
+
 /* Fused elementwise kernels (ts_mlp_kernels.c). n is one row-major block of
  * rows x width elements; bias has width entries, broadcast over rows. */
 /* z <- act(z + bias), in place; then, if e is non-NULL, inj <- the injected

@@ -8,9 +8,23 @@
  * reordered into them once per pass, and the weight gradient back. Creating
  * a primitive descriptor costs a fraction of a millisecond, so sets are
  * kept per chunk size (TS_CNN_PRIM_CACHE of them, least recently used
- * recycled). */
+ * recycled).
+ *
+ * Pooling: oneDNN offers several implementations of the same max-pooling
+ * (jit:avx2, jit:avx, jit:sse41, simple_nhwc, ...) and picks the first that
+ * applies, which is not always the fastest: on AMD EPYC (Zen) its AVX
+ * kernels use masked stores (vmaskmovps, microcoded there) and run the
+ * 2 x 2 forward 12x slower than jit:sse41 (docs/benchmarks.md). The first
+ * set built in a process times every implementation but the reference one
+ * (a few runs on the real shape) and the choice, by name, holds for the
+ * rest of the process. Max-pooling is exact (no rounding, the first maximum
+ * of a window in row-major order wins a tie in all of them: test_cnn.c
+ * checks each against the others), so the choice changes speed only. */
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "ts_cnn_internal.h"
 #include "ts_mlp_internal.h"
@@ -105,6 +119,110 @@ static const dnnl_memory_desc_t *q(dnnl_primitive_desc_t pd, dnnl_query_t what)
     return dnnl_primitive_desc_query_md(pd, what, 0);
 }
 
+/* --- pooling: the implementation by measured speed ---------------------- */
+
+static char pool_fwd_impl[64], pool_bwd_impl[64];   /* chosen for this process */
+
+static const char *impl_name(const_dnnl_primitive_desc_t pd)
+{
+    const char *name = "";
+    if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name) != dnnl_success || !name) name = "";
+    return name;
+}
+
+static double mono_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Best of three runs of a primitive, in seconds; +inf if it fails. */
+static double time_prim(dnnl_primitive_desc_t pd, int nargs, dnnl_exec_arg_t *args)
+{
+    dnnl_primitive_t p = NULL;
+    if (dnnl_primitive_create(&p, pd) != dnnl_success) return HUGE_VAL;
+    double best = HUGE_VAL;
+    for (int r = 0; r < 3; r++) {
+        double t0 = mono_now();
+        dnnl_status_t s = dnnl_primitive_execute(p, stream, nargs, args);
+        if (s == dnnl_success) s = dnnl_stream_wait(stream);
+        double t = mono_now() - t0;
+        if (s != dnnl_success) {
+            best = HUGE_VAL;
+            break;
+        }
+        best = t < best ? t : best;
+    }
+    dnnl_primitive_destroy(p);
+    return best;
+}
+
+/* The descriptor of the implementation named `want` (the fastest one, when
+ * want is empty: then timed on scratch buffers and its name stored in
+ * want), or NULL. For the backward, hint is the forward's descriptor and
+ * ws_of the forward whose workspace it reads. */
+static dnnl_primitive_desc_t pool_pick(const_dnnl_op_desc_t desc, const_dnnl_primitive_desc_t hint, int backward,
+                                       char *want, size_t want_size)
+{
+    dnnl_primitive_desc_iterator_t it = NULL;
+    if (dnnl_primitive_desc_iterator_create(&it, desc, NULL, engine, hint) != dnnl_success) return NULL;
+    dnnl_primitive_desc_t best = NULL;
+    double best_t = HUGE_VAL;
+    const int timing = want[0] == '\0';
+    do {
+        dnnl_primitive_desc_t pd = dnnl_primitive_desc_iterator_fetch(it);
+        if (!pd) break;
+        const char *name = impl_name(pd);
+        int take = 0;
+        if (!timing) {
+            take = strcmp(name, want) == 0;
+        } else if (strncmp(name, "ref", 3) != 0) {
+            /* scratch arguments of the right layouts; contents: a ramp, no ties */
+            dnnl_query_t q_in = backward ? dnnl_query_diff_dst_md : dnnl_query_src_md;
+            dnnl_query_t q_out = backward ? dnnl_query_diff_src_md : dnnl_query_dst_md;
+            const dnnl_memory_desc_t *mi = dnnl_primitive_desc_query_md(pd, q_in, 0);
+            const dnnl_memory_desc_t *mo = dnnl_primitive_desc_query_md(pd, q_out, 0);
+            const dnnl_memory_desc_t *mw = dnnl_primitive_desc_query_md(pd, dnnl_query_workspace_md, 0);
+            dnnl_memory_t in = NULL, out = NULL, wsm = NULL;
+            int okm = dnnl_memory_create(&in, mi, engine, DNNL_MEMORY_ALLOCATE) == dnnl_success &&
+                      dnnl_memory_create(&out, mo, engine, DNNL_MEMORY_ALLOCATE) == dnnl_success &&
+                      (!mw || mw->ndims == 0 ||
+                       dnnl_memory_create(&wsm, mw, engine, DNNL_MEMORY_ALLOCATE) == dnnl_success);
+            double t = HUGE_VAL;
+            if (okm) {
+                float *v = NULL;
+                dnnl_memory_get_data_handle(in, (void **)&v);
+                size_t n = dnnl_memory_desc_get_size(mi) / sizeof(float);
+                for (size_t i = 0; i < n; i++) v[i] = (float)(i % 1021);
+                if (wsm) {
+                    unsigned char *w = NULL;
+                    dnnl_memory_get_data_handle(wsm, (void **)&w);
+                    memset(w, 0, dnnl_memory_desc_get_size(mw));
+                }
+                dnnl_exec_arg_t a[3] = { { backward ? DNNL_ARG_DIFF_DST : DNNL_ARG_SRC, in },
+                                         { backward ? DNNL_ARG_DIFF_SRC : DNNL_ARG_DST, out },
+                                         { DNNL_ARG_WORKSPACE, wsm } };
+                t = time_prim(pd, wsm ? 3 : 2, a);
+            }
+            if (in) dnnl_memory_destroy(in);
+            if (out) dnnl_memory_destroy(out);
+            if (wsm) dnnl_memory_destroy(wsm);
+            take = t < best_t;
+            if (take) best_t = t;
+        }
+        if (take) {
+            if (best) dnnl_primitive_desc_destroy(best);
+            best = NULL;
+            dnnl_primitive_desc_clone(&best, pd);
+            if (!timing) break;
+        }
+    } while (dnnl_primitive_desc_iterator_next(it) == dnnl_success);
+    dnnl_primitive_desc_iterator_destroy(it);
+    if (best && timing) snprintf(want, want_size, "%s", impl_name(best));
+    return best;
+}
+
 static void block_build(ctx_t *c, const ts_cnn *net, size_t l, size_t n, ts_cnn_block_prims *b)
 {
     const size_t k = net->cfg.kernel, pl = (k - 1) / 2, pr = k - 1 - pl;
@@ -132,11 +250,15 @@ static void block_build(ctx_t *c, const ts_cnn *net, size_t l, size_t n, ts_cnn_
                                                           padl, padr), "the convolution's weight gradient", l))
         ok(c, dnnl_primitive_desc_create(&cbw_pd, &cbw, NULL, engine, cf_pd), "the convolution's weight gradient", l);
     if (ok(c, dnnl_pooling_v2_forward_desc_init(&pf, dnnl_forward_training, dnnl_pooling_max, &z, &pooled, two, two,
-                                                zero, zero, zero), "the max-pooling", l))
-        ok(c, dnnl_primitive_desc_create(&pf_pd, &pf, NULL, engine, NULL), "the max-pooling", l);
+                                                zero, zero, zero), "the max-pooling", l)) {
+        pf_pd = pool_pick(&pf, NULL, 0, pool_fwd_impl, sizeof pool_fwd_impl);
+        if (!pf_pd) ok(c, dnnl_primitive_desc_create(&pf_pd, &pf, NULL, engine, NULL), "the max-pooling", l);
+    }
     if (ok(c, dnnl_pooling_v2_backward_desc_init(&pb, dnnl_pooling_max, &z, &pooled, two, two, zero, zero, zero),
-           "the max-pooling gradient", l))
-        ok(c, dnnl_primitive_desc_create(&pb_pd, &pb, NULL, engine, pf_pd), "the max-pooling gradient", l);
+           "the max-pooling gradient", l)) {
+        pb_pd = pool_pick(&pb, pf_pd, 1, pool_bwd_impl, sizeof pool_bwd_impl);
+        if (!pb_pd) ok(c, dnnl_primitive_desc_create(&pb_pd, &pb, NULL, engine, pf_pd), "the max-pooling gradient", l);
+    }
 
     if (!c->st) {
         b->conv_fwd = prim(c, cf_pd, "the convolution", l);

@@ -211,11 +211,12 @@ static dnnl_primitive_desc_t pool_pick(const_dnnl_op_desc_t desc, const_dnnl_pri
             take = t < best_t;
             if (take) best_t = t;
         }
-        if (take) {
+        if (take) {   /* fetched descriptors are ours to destroy */
             if (best) dnnl_primitive_desc_destroy(best);
-            best = NULL;
-            dnnl_primitive_desc_clone(&best, pd);
+            best = pd;
             if (!timing) break;
+        } else {
+            dnnl_primitive_desc_destroy(pd);
         }
     } while (dnnl_primitive_desc_iterator_next(it) == dnnl_success);
     dnnl_primitive_desc_iterator_destroy(it);

@@ -46,7 +46,8 @@
 
 typedef struct {
     size_t in_h, in_w, in_c;                /* input image (H, W, C)               */
-    size_t n_conv;                          /* convolution blocks, 1..TS_CNN_MAX_CONV */
+    size_t n_conv;                          /* convolution blocks, 0..TS_CNN_MAX_CONV
+                                               (0: an MLP on the flattened image) */
     size_t channels[TS_CNN_MAX_CONV];       /* output channels of each block       */
     size_t kernel;                          /* kernel size k >= 1                  */
     size_t n_dense;                         /* dense hidden layers, 0..TS_MLP_MAX_HIDDEN */
@@ -117,5 +118,21 @@ const float *ts_cnn_activation(const ts_cnn_work *ws, size_t site);
 /* Clean loss and (XENT) accuracy over a dataset, in chunks (ts_mlp_evaluate). */
 ts_status ts_cnn_evaluate(const ts_cnn *net, ts_cnn_work *ws, const ts_batch *all, double *loss,
                           double *accuracy, ts_err *err);
+
+/* The explicit regulariser of Camuto et al. 2020 at the clean forward pass
+ * (docs/gni.md):
+ *     R = (sigma2 / 2) (1/B) sum_i sum over injected sites and their units u
+ *         of w_u J_u^T H J_u,
+ * J_u = d out / d h_u, w_u = 1 (additive) or h_u^2 (multiplicative), H the
+ * per-example loss's Hessian in the output (MSE: I; cross-entropy:
+ * diag(p) - p p^T). With noise off R = 0. */
+ts_status ts_cnn_explicit_reg(const ts_cnn *net, ts_cnn_work *ws, const ts_batch *b, const ts_noise_config *nz,
+                              double *reg, ts_err *err);
+/* The objective L(B; w) + R(B; w) without noise (training on the explicit
+ * regulariser): its exact gradient into grad (NULL: values only), the clean
+ * loss L into *loss and R into *reg (either may be NULL). B must fit the
+ * workspace (M = 1). TS_ENUMERIC when L or R is not finite. */
+ts_status ts_cnn_reg_loss_grad(const ts_cnn *net, ts_cnn_work *ws, const ts_batch *b, const ts_noise_config *nz,
+                               float *grad, double *loss, double *reg, ts_err *err);
 
 #endif

@@ -49,8 +49,8 @@ static ts_status check_config(const ts_cnn_config *c, ts_err *err)
     if (c->in_h < 1 || c->in_w < 1 || c->in_c < 1 || c->in_h * c->in_w * c->in_c > TS_CNN_DIM_MAX)
         return ts_err_set(err, TS_EINVAL, "cnn config: input shape (%zu, %zu, %zu) must be positive and at most "
                           "%zu values", c->in_h, c->in_w, c->in_c, TS_CNN_DIM_MAX);
-    if (c->n_conv < 1 || c->n_conv > TS_CNN_MAX_CONV)
-        return ts_err_set(err, TS_EINVAL, "cnn config: n_conv = %zu must be in [1, %d]", c->n_conv, TS_CNN_MAX_CONV);
+    if (c->n_conv > TS_CNN_MAX_CONV)
+        return ts_err_set(err, TS_EINVAL, "cnn config: n_conv = %zu must be in [0, %d]", c->n_conv, TS_CNN_MAX_CONV);
     if (c->kernel < 1 || c->kernel > 15)
         return ts_err_set(err, TS_EINVAL, "cnn config: kernel = %zu must be in [1, 15]", c->kernel);
     size_t h = c->in_h, w = c->in_w, ch = c->in_c;

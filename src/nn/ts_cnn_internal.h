@@ -63,6 +63,11 @@ struct ts_cnn_work {
     double *colsum;                             /* bias gradients, every layer's units */
     size_t colsum_off[TS_CNN_MAX_LAYERS];
 
+    /* the explicit regulariser's chunk buffers (ts_cnn_reg.c), on first use */
+    float *reg_f;
+    double *reg_d;
+    size_t reg_nf, reg_nd;
+
     ts_cnn_prims prims[TS_CNN_PRIM_CACHE];
     unsigned long long clock, pass;             /* LRU clock; pass counter (weights reordered once a pass) */
 };
@@ -90,6 +95,37 @@ ts_status ts_cnn_batch_check(const ts_cnn *net, const ts_batch *b, ts_err *err);
 
 /* Size of block l's convolution output per image (before pooling). */
 size_t ts_cnn_conv_size(const ts_cnn *net, size_t l);
+
+/* One chunk of a pass: images r0 .. r0 + n of the R = M B stacked rows
+ * (row r is example r mod B of b). */
+typedef struct {
+    const ts_cnn *net;
+    ts_cnn_work *ws;
+    ts_cnn_prims *p;
+    const ts_batch *b;
+    size_t r0, n;
+    int noisy;
+    ts_noise_type type;
+    float s;
+    const float *x0;          /* the chunk's network input (set by the forward) */
+    /* Optional extra adjoints for the backward (the explicit regulariser's
+     * gradient, ts_cnn_reg.c), per site, n x site_size, or NULL:
+     * hbar[s] is added to the gradient of site s's activation, ybar[s] to
+     * that of its pre-activation (after act'). */
+    float *const *hbar, *const *ybar;
+} ts_cnn_chunk;
+
+/* Sets up chunk c (primitives for n images, this pass's weights). */
+ts_status ts_cnn_chunk_begin(ts_cnn_chunk *c, size_t r0, size_t n, ts_err *err);
+/* Forward of c: every site's activation (ws->act, rows r0..), the
+ * injected copies, each block's convolution output (ws->z) and pooling
+ * indices, the output (ws->out). */
+ts_status ts_cnn_forward(ts_cnn_chunk *c, ts_err *err);
+/* Backward of c from d out in ws->d0: weight gradients added to grad (the
+ * chunk at r0 = 0 writes them), bias gradients summed into ws->colsum. */
+ts_status ts_cnn_backward(ts_cnn_chunk *c, float *grad, ts_err *err);
+/* The input of weight layer l (site l) for the chunk, injected when noisy. */
+const float *ts_cnn_site_in(const ts_cnn_chunk *c, size_t l);
 
 /* One pass over the R = M B stacked images of b (checked by the caller):
  * forward, loss and, if grad is non-NULL, backward, chunk by chunk; d out

@@ -33,31 +33,18 @@ static size_t run_len(size_t r0, size_t k, size_t n, size_t B, size_t *ex)
     return B - *ex < n - k ? B - *ex : n - k;
 }
 
-typedef struct {
-    const ts_cnn *net;
-    ts_cnn_work *ws;
-    ts_cnn_prims *p;
-    const ts_batch *b;
-    size_t r0, n;
-    int noisy;
-    ts_noise_type type;
-    float s;
-    const float *x0;          /* the chunk's network input */
-} chunk_t;
-
-/* The chunk's input of weight layer l (site l), injected when noisy. */
-static const float *site_in(const chunk_t *c, size_t l)
+const float *ts_cnn_site_in(const ts_cnn_chunk *c, size_t l)
 {
     if (l == 0) return c->x0;
     return c->noisy ? c->ws->inj[l] : c->ws->act[l] + c->r0 * c->net->site_size[l];
 }
 
-static const float *site_noise(const chunk_t *c, size_t site)
+static const float *site_noise(const ts_cnn_chunk *c, size_t site)
 {
     return c->noisy ? c->ws->noise[site] + c->r0 * c->net->site_size[site] : NULL;
 }
 
-static void chunk_input(chunk_t *c)
+static void chunk_input(ts_cnn_chunk *c)
 {
     const ts_cnn *net = c->net;
     ts_cnn_work *ws = c->ws;
@@ -78,7 +65,7 @@ static void chunk_input(chunk_t *c)
     c->x0 = ws->in0;
 }
 
-static ts_status forward(chunk_t *c, ts_err *err)
+ts_status ts_cnn_forward(ts_cnn_chunk *c, ts_err *err)
 {
     const ts_cnn *net = c->net;
     ts_cnn_work *ws = c->ws;
@@ -90,7 +77,7 @@ static ts_status forward(chunk_t *c, ts_err *err)
         ts_cnn_block_prims *bp = &c->p->blk[l];
         const size_t site = l + 1, sz = net->site_size[site];
         float *a = ws->act[site] + c->r0 * sz;
-        ts_cnn_bind(bp->src, site_in(c, l));
+        ts_cnn_bind(bp->src, ts_cnn_site_in(c, l));
         ts_cnn_bind(bp->z, ws->z[l]);
         ts_cnn_bind(bp->pooled, a);
         dnnl_exec_arg_t cf[] = { { DNNL_ARG_SRC, bp->src }, { DNNL_ARG_WEIGHTS, bp->w_for_fwd }, { DNNL_ARG_DST, bp->z } };
@@ -105,7 +92,7 @@ static ts_status forward(chunk_t *c, ts_err *err)
         const size_t rows = net->rows[l], cols = net->cols[l];
         const int hidden = l + 1 < L;
         float *z = hidden ? ws->act[l + 1] + c->r0 * rows : ws->out;
-        ts_mlp_sgemm(0, 1, n, rows, cols, 1.0f, site_in(c, l), cols, net->w + net->off_w[l], cols, 0.0f, z, rows);
+        ts_mlp_sgemm(0, 1, n, rows, cols, 1.0f, ts_cnn_site_in(c, l), cols, net->w + net->off_w[l], cols, 0.0f, z, rows);
         if (hidden)
             ts_mlp_bias_act(act, z, net->w + net->off_b[l], n, rows, c->type, c->s, site_noise(c, l + 1),
                             c->noisy ? ws->inj[l + 1] : NULL);
@@ -113,6 +100,31 @@ static ts_status forward(chunk_t *c, ts_err *err)
             ts_mlp_bias(z, net->w + net->off_b[l], n, rows);
     }
     return st;
+}
+
+/* Back through site l >= 1: d (the gradient of the site's injected
+ * output, n x site_size) becomes that of its pre-activation, d * noise
+ * factor * act', with the bias gradient of the layer below summed in the
+ * same pass; the regulariser's extra adjoints, if any, join here. */
+static void back_site(const ts_cnn_chunk *c, size_t l, float *d)
+{
+    const ts_cnn *net = c->net;
+    ts_cnn_work *ws = c->ws;
+    const size_t px = c->n * net->site_h[l] * net->site_w[l], ch = net->site_c[l], nv = px * ch;
+    double *acc = ws->colsum + ws->colsum_off[l - 1];
+    if (c->hbar && c->hbar[l]) {
+        const float *hb = c->hbar[l];
+#pragma omp simd
+        for (size_t i = 0; i < nv; i++) d[i] = d[i] + hb[i];
+    }
+    ts_mlp_back_act(net->cfg.act, c->type, c->s, site_noise(c, l), ws->act[l] + c->r0 * net->site_size[l], d, px,
+                    ch, acc);
+    if (c->ybar && c->ybar[l]) {
+        const float *yb = c->ybar[l];
+#pragma omp simd
+        for (size_t i = 0; i < nv; i++) d[i] = d[i] + yb[i];
+        ts_mlp_colsum_add(yb, px, ch, acc);
+    }
 }
 
 /* Adds (or, first chunk, writes) n weight-gradient values. */
@@ -127,25 +139,22 @@ static void accumulate(float *g, const float *v, size_t n, int first)
 }
 
 /* Backward from d out (in ws->d0) to every weight. */
-static ts_status backward(chunk_t *c, float *grad, ts_err *err)
+ts_status ts_cnn_backward(ts_cnn_chunk *c, float *grad, ts_err *err)
 {
     const ts_cnn *net = c->net;
     ts_cnn_work *ws = c->ws;
     const size_t nc = net->cfg.n_conv, L = net->n_layers, n = c->n;
-    const ts_activation act = net->cfg.act;
     const int first = c->r0 == 0;
     float *dz = ws->d0, *dh = ws->d1;
     ts_mlp_colsum_add(dz, n, net->cfg.n_out, ws->colsum + ws->colsum_off[L - 1]);
     /* dense layers and the output: dz is the gradient of the layer's pre-activation */
     for (size_t l = L; l-- > nc;) {
         const size_t rows = net->rows[l], cols = net->cols[l];
-        ts_mlp_sgemm(1, 0, rows, cols, n, 1.0f, dz, rows, site_in(c, l), cols, first ? 0.0f : 1.0f,
+        ts_mlp_sgemm(1, 0, rows, cols, n, 1.0f, dz, rows, ts_cnn_site_in(c, l), cols, first ? 0.0f : 1.0f,
                      grad + net->off_w[l], cols);
+        if (l == 0) return TS_OK;   /* no convolutions: nothing below the input */
         ts_mlp_sgemm(0, 0, n, cols, rows, 1.0f, dz, rows, net->w + net->off_w[l], cols, 0.0f, dh, cols);
-        /* back through site l's injection and activation (site l >= 1: nc >= 1) */
-        const size_t px = l > nc ? n : n * net->site_h[l] * net->site_w[l];
-        ts_mlp_back_act(act, c->type, c->s, site_noise(c, l), ws->act[l] + c->r0 * net->site_size[l], dh, px,
-                        net->site_c[l], ws->colsum + ws->colsum_off[l - 1]);
+        back_site(c, l, dh);
         float *t = dz;
         dz = dh;
         dh = t;
@@ -156,7 +165,7 @@ static ts_status backward(chunk_t *c, float *grad, ts_err *err)
         ts_cnn_block_prims *bp = &c->p->blk[l];
         ts_cnn_bind(bp->dpooled, dz);
         ts_cnn_bind(bp->dz, dh);
-        ts_cnn_bind(bp->src, site_in(c, l));
+        ts_cnn_bind(bp->src, ts_cnn_site_in(c, l));
         ts_cnn_bind(bp->dw_user, ws->wtmp);
         dnnl_exec_arg_t pb[] = { { DNNL_ARG_DIFF_DST, bp->dpooled }, { DNNL_ARG_DIFF_SRC, bp->dz },
                                  { DNNL_ARG_WORKSPACE, bp->pool_ws } };
@@ -175,10 +184,17 @@ static ts_status backward(chunk_t *c, float *grad, ts_err *err)
         dnnl_exec_arg_t cd[] = { { DNNL_ARG_DIFF_DST, bp->dz }, { DNNL_ARG_WEIGHTS, bp->w_for_bwd_data },
                                  { DNNL_ARG_DIFF_SRC, bp->dsrc } };
         st = ts_cnn_exec(bp->conv_bwd_data, 3, cd, "convolution data gradient", err);
-        if (!st)
-            ts_mlp_back_act(act, c->type, c->s, site_noise(c, l), ws->act[l] + c->r0 * net->site_size[l], dz,
-                            n * net->site_h[l] * net->site_w[l], net->site_c[l], ws->colsum + ws->colsum_off[l - 1]);
+        if (!st) back_site(c, l, dz);
     }
+    return st;
+}
+
+ts_status ts_cnn_chunk_begin(ts_cnn_chunk *c, size_t r0, size_t n, ts_err *err)
+{
+    c->r0 = r0;
+    c->n = n;
+    ts_status st = ts_cnn_prims_get(c->net, c->ws, n, &c->p, err);
+    if (!st) st = ts_cnn_prims_load_weights(c->net, c->ws, c->p, err);
     return st;
 }
 
@@ -187,7 +203,7 @@ ts_status ts_cnn_pass(const ts_cnn *net, ts_cnn_work *ws, const ts_batch *b, siz
 {
     const size_t R = b->n * M, L = net->n_layers;
     const int noisy = ts_mlp_noise_active(nz);
-    chunk_t c = {
+    ts_cnn_chunk c = {
         .net = net, .ws = ws, .b = b, .noisy = noisy,
         .type = noisy ? nz->type : TS_NOISE_NONE, .s = noisy ? (float)sqrt(nz->sigma2) : 0.0f,
     };
@@ -198,15 +214,12 @@ ts_status ts_cnn_pass(const ts_cnn *net, ts_cnn_work *ws, const ts_batch *b, siz
     size_t right = 0;
     ts_status st = TS_OK;
     for (size_t r0 = 0; r0 < R && !st; r0 += TS_CNN_CHUNK) {
-        c.r0 = r0;
-        c.n = R - r0 < TS_CNN_CHUNK ? R - r0 : TS_CNN_CHUNK;
-        st = ts_cnn_prims_get(net, ws, c.n, &c.p, err);
-        if (!st) st = ts_cnn_prims_load_weights(net, ws, c.p, err);
-        if (!st) st = forward(&c, err);
+        st = ts_cnn_chunk_begin(&c, r0, R - r0 < TS_CNN_CHUNK ? R - r0 : TS_CNN_CHUNK, err);
+        if (!st) st = ts_cnn_forward(&c, err);
         if (st) break;
         total += ts_nn_loss_rows(net->cfg.loss, net->cfg.n_out, ws->out, b, r0, c.n, grad ? ws->d0 : NULL, dscale,
                                  &right);
-        if (grad) st = backward(&c, grad, err);
+        if (grad) st = ts_cnn_backward(&c, grad, err);
     }
     if (st) return st;
     if (grad)

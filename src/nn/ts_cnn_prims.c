@@ -244,7 +244,7 @@ static void block_build(ctx_t *c, const ts_cnn *net, size_t l, size_t n, ts_cnn_
     if (ok(c, dnnl_convolution_forward_desc_init(&cf, dnnl_forward_training, dnnl_convolution_direct, &src, &w_any,
                                                  NULL, &z, one, padl, padr), "the convolution", l))
         ok(c, dnnl_primitive_desc_create(&cf_pd, &cf, NULL, engine, NULL), "the convolution", l);
-    if (l > 0 && ok(c, dnnl_convolution_backward_data_desc_init(&cbd, dnnl_convolution_direct, &src, &w_any, &z, one,
+    if (ok(c, dnnl_convolution_backward_data_desc_init(&cbd, dnnl_convolution_direct, &src, &w_any, &z, one,
                                                                 padl, padr), "the convolution's data gradient", l))
         ok(c, dnnl_primitive_desc_create(&cbd_pd, &cbd, NULL, engine, cf_pd), "the convolution's data gradient", l);
     if (ok(c, dnnl_convolution_backward_weights_desc_init(&cbw, dnnl_convolution_direct, &src, &w_any, NULL, &z, one,

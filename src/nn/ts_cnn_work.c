@@ -91,6 +91,8 @@ void ts_cnn_work_free(ts_cnn_work *ws)
     free(ws->d1);
     free(ws->wtmp);
     free(ws->colsum);
+    free(ws->reg_f);
+    free(ws->reg_d);
     free(ws);
 }
 

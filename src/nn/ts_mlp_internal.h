@@ -110,6 +110,23 @@ void ts_mlp_back_act(ts_activation act, ts_noise_type type, float s, const float
 /* acc += column sums of d (rows x width), in double. */
 void ts_mlp_colsum_add(const float *d, size_t rows, size_t width, double *acc);
 
+/* The activation's first and second derivatives from its output a (the
+ * pre-activation is not kept): relu 1[a > 0] and 0; elu (alpha 1) 1 and 0
+ * above 0, a + 1 (= e^z) for both below; tanh 1 - a^2 and -2 a (1 - a^2). */
+static inline float ts_nn_dact(ts_activation act, float a)
+{
+    if (act == TS_ACT_RELU) return a > 0.0f ? 1.0f : 0.0f;
+    if (act == TS_ACT_ELU) return a > 0.0f ? 1.0f : a + 1.0f;
+    return 1.0f - a * a;
+}
+
+static inline float ts_nn_ddact(ts_activation act, float a)
+{
+    if (act == TS_ACT_RELU) return 0.0f;
+    if (act == TS_ACT_ELU) return a > 0.0f ? 0.0f : a + 1.0f;
+    return -2.0f * a * (1.0f - a * a);
+}
+
 /* expm1(x) in float for x <= 0 (ELU, and tanh through expm1(-2|z|)),
  * branch-free so loops calling it vectorise. x = k ln2 + r with |r| <= ln2/2,
  * expm1(x) = 2^k expm1(r) + (2^k - 1): 2^k - 1 is exact in float for

@@ -4,13 +4,15 @@
  *   cnn_driver ACT LOSS NOISE SIGMA2 ON_INPUT M B SEED H W C KERNEL CONV N_OUT ZEROS [WIDTH...]
  *
  * ACT relu|elu|tanh, LOSS mse|xent, NOISE none|add|mult, CONV channel
- * counts ("4,6"). Builds the net (He init from stream SEED, biases from
+ * counts ("4,6"; "-" for none: a dense network on the flattened image). Builds the net (He init from stream SEED, biases from
  * the same stream, scaled down so they are non-zero), B images
  * (x ~ U(-1, 1); with ZEROS = 1 the top half of every image is 0, so
  * the first convolution's output has exactly tied 2 x 2 windows there),
  * draws the noise for M copies, and prints one "name count values..." line
  * each for: shape, params (ts_cnn.h's layout), x, y or label, site0 ..
- * siteS (empty when the site takes no noise), sigma, loss, grad. Floats with
+ * siteS (empty when the site takes no noise), sigma, loss, grad; then, at
+ * the same weights and without noise, the explicit regulariser objective:
+ * rloss (the clean loss), reg (R) and rgrad (the gradient of L + R). Floats with
  * 9 significant digits, which round-trip float32. */
 #include <math.h>
 #include <stdio.h>
@@ -62,7 +64,7 @@ int main(int argc, char **argv)
     cfg.in_w = strtoul(argv[10], NULL, 10);
     cfg.in_c = strtoul(argv[11], NULL, 10);
     cfg.kernel = strtoul(argv[12], NULL, 10);
-    if (ts_cnn_parse_channels(argv[13], "conv", &cfg, &err)) {
+    if (strcmp(argv[13], "-") != 0 && ts_cnn_parse_channels(argv[13], "conv", &cfg, &err)) {
         fprintf(stderr, "cnn_driver: %s\n", err.msg);
         return 2;
     }
@@ -134,6 +136,14 @@ int main(int argc, char **argv)
     put_f("sigma", &sigma, 1);
     printf("loss 1 %.17g\n", L);
     put_f("grad", g, net->n_params);
+    double rl = 0, reg = 0;
+    if (ts_cnn_reg_loss_grad(net, ws, &b, &nz, g, &rl, &reg, &err)) {
+        fprintf(stderr, "cnn_driver: %s\n", err.msg);
+        rc = 1;
+        goto done;
+    }
+    printf("rloss 1 %.17g\nreg 1 %.17g\n", rl, reg);
+    put_f("rgrad", g, net->n_params);
 done:
     free(x);
     free(y);

@@ -18,11 +18,17 @@ convolution's output is exactly tied across whole 2 x 2 windows there (C:
 0; torch: the bias). torch sends a tied window's gradient to its first
 maximum in row-major order; the check passes only if oneDNN does too.
 
+The explicit regulariser: at the same weights, without noise, torch
+computes R = (sigma2/2) (1/B) sum_i sum_sites sum_u w_u J_u^T H J_u from
+its own Jacobians (autograd.grad with create_graph; w_u = 1 or h_u^2, H = I
+for MSE, diag(p) - p p^T for cross-entropy) and the gradient of L + R by
+double backward, against ts_cnn_reg_loss_grad.
+
 Tolerances: float32 against float64. Loss: 1e-5 relative. Gradient: 1e-4 of
 the largest component plus 1e-4 relative per component (a convolution's
 weight gradient sums a few thousand float products: ~1e-6 relative; any
 wrong term, a mis-routed pooling gradient or a transposed kernel moves
-components by percent).
+components by percent). R: 1e-4 relative; its gradient as the loss's.
 Prints one PASS:/FAIL: line per check; exits 1 if any failed.
 """
 import subprocess
@@ -50,10 +56,15 @@ CONFIGS = [
     ("elu", "xent", "mult", 0.1, 0, 1, 4, 10, (8, 8, 2), 3, "4", 3, 1, []),
     # more images than one 64-image chunk, noise-free, with ties
     ("elu", "xent", "none", 0.0, 0, 1, 70, 5, (6, 6, 1), 3, "3", 3, 1, [5]),
+    # the regulariser over two chunks, with ties
+    ("relu", "xent", "add", 0.1, 0, 1, 70, 11, (6, 6, 1), 3, "3", 3, 1, [5]),
     # a chunk boundary inside a copy of the batch (M B = 90)
     ("elu", "mse", "mult", 0.2, 1, 3, 30, 6, (6, 6, 2), 5, "3,2", 2, 0, [4]),
     # Fashion-MNIST's shape
     ("elu", "xent", "add", 0.1, 1, 2, 3, 7, (28, 28, 1), 3, "8,16", 10, 0, [32]),
+    # no convolutions: the dense network the explicit_reg objective trains the MLP with
+    ("elu", "xent", "add", 0.1, 1, 1, 6, 8, (1, 1, 5), 3, "-", 4, 0, [12, 12]),
+    ("tanh", "mse", "mult", 0.2, 0, 1, 5, 9, (1, 1, 3), 3, "-", 2, 0, [10, 8, 6]),
 ]
 
 ACT = {"relu": F.relu, "elu": F.elu, "tanh": torch.tanh}
@@ -103,7 +114,7 @@ def check(driver, cfg, rep):
         rep.check(name, False, f"driver exit {r.returncode}: {r.stderr.strip()}")
         return
     d = parse(r.stdout)
-    chans = [int(v) for v in conv.split(",")]
+    chans = [int(v) for v in conv.split(",")] if conv != "-" else []
     layers, sites = shapes(hwc, k, chans, n_out, widths)
     p = floats(d, "params")
     ws, bs, off = [], [], 0
@@ -165,6 +176,65 @@ def check(driver, cfg, rep):
     ok_grad = bool((err <= tol).all()) and gmax > 1e-4
     rep.check(name, ok_loss and ok_grad,
               f"loss {L_c!r} vs torch {L.item()!r}; worst gradient error {worst:.3g} of max {gmax:.3g}")
+    check_reg(d, cfg, name, ws, bs, x, chans, layers, rep)
+
+
+def check_reg(d, cfg, name, ws, bs, x, chans, layers, rep):
+    """L + R at the clean pass, R from torch's Jacobians (create_graph), and its gradient by double backward."""
+    act, loss, ntype, sigma2, on_input, M, B, seed, hwc, k, conv, n_out, zeros, widths = cfg
+    for t in ws + bs:
+        t.grad = None
+    x = x.clone().requires_grad_(True)
+    sites, h = [x], x
+    pl, pr = (k - 1) // 2, k - 1 - (k - 1) // 2
+    for li in range(len(chans)):
+        h = ACT[act](F.max_pool2d(F.conv2d(F.pad(h, (pl, pr, pl, pr)), ws[li], bs[li]), 2))
+        sites.append(h)
+    h = h.permute(0, 2, 3, 1).reshape(B, -1)
+    if not chans:
+        sites[0] = h   # a dense network: the flattened input is the site
+    for li in range(len(chans), len(layers)):
+        h = F.linear(h, ws[li], bs[li])
+        if li + 1 < len(layers):
+            h = ACT[act](h)
+            sites.append(h)
+    out = h
+    if loss == "mse":
+        y = floats(d, "y").reshape(B, n_out)
+        L = 0.5 * ((out - y) ** 2).sum(1).mean()
+    else:
+        L = F.cross_entropy(out, torch.tensor([int(v) for v in d["label"]]))
+    R = torch.zeros(())
+    if ntype != "none" and sigma2 > 0:
+        p = F.softmax(out, 1)
+        for s_i, site in enumerate(sites):
+            if s_i == 0 and not on_input:
+                continue
+            J = torch.stack([torch.autograd.grad(out[:, kk].sum(), site, create_graph=True)[0]
+                             for kk in range(n_out)], -1)
+            if ntype == "mult":
+                J = J * site.unsqueeze(-1)
+            if loss == "mse":
+                Q = (J ** 2).sum(-1)
+            else:
+                pp = p.reshape([B] + [1] * (J.dim() - 2) + [n_out])
+                Q = (pp * J ** 2).sum(-1) - ((pp * J).sum(-1)) ** 2
+            R = R + Q.sum()
+        R = R * sigma2 / 2 / B
+    (L + R).backward()
+    g_t = torch.cat([t for pair in zip(ws, bs) for t in (pair[0].grad.reshape(-1), pair[1].grad)])
+    g_c = floats(d, "rgrad")
+    L_c, R_c = float(d["rloss"][0]), float(d["reg"][0])
+    ok_l = abs(L_c - L.item()) <= 1e-5 * abs(L.item())
+    ok_r = abs(R_c - R.item()) <= 1e-4 * abs(R.item()) if R.item() != 0 else R_c == 0.0
+    gmax = g_t.abs().max().item()
+    err = (g_c - g_t).abs()
+    tol = 1e-4 * gmax + 1e-4 * g_t.abs()
+    worst = (err / gmax).max().item()
+    ok_g = bool((err <= tol).all())
+    rep.check(name + " explicit_reg", ok_l and ok_r and ok_g,
+              f"L {L_c!r} vs {L.item()!r}; R {R_c!r} vs torch {R.item()!r}; worst gradient error {worst:.3g} of max "
+              f"{gmax:.3g}")
 
 
 def main():

@@ -26,10 +26,13 @@
 
 #include "tailsweep/ts_error.h"
 #include "tailsweep/ts_gradnoise.h"
-#include "tailsweep/ts_mlp.h"
+#include "tailsweep/ts_net.h"
 
 typedef enum { TS_GNI_DATA_TOY = 0, TS_GNI_DATA_FASHION = 1 } ts_gni_data;
 typedef enum { TS_GNI_MIMIC_NONE = 0, TS_GNI_MIMIC_STABLE = 1, TS_GNI_MIMIC_GAUSSIAN = 2 } ts_gni_mimic;
+/* What SGD minimises: the M-sample noisy loss, or L + R(B; w) without noise
+ * (R the explicit regulariser of the noise config, ts_cnn.h; paper figure 7). */
+typedef enum { TS_GNI_OBJ_LOSS = 0, TS_GNI_OBJ_EXPLICIT_REG = 1 } ts_gni_objective;
 
 typedef struct {
     ts_gni_data data;
@@ -37,7 +40,11 @@ typedef struct {
     size_t n_test;           /* test examples; 0: all (Fashion-MNIST only)         */
     size_t n_eval;           /* train loss on the first n_eval examples; 0: all    */
     int standardise;         /* 1: features standardised by the training set       */
-    ts_mlp_config net;       /* n_in, n_out and loss follow from the data          */
+    ts_mlp_config net;       /* the dense layers; n_in, n_out and loss follow from the data */
+    ts_arch arch;            /* mlp, or cnn: convolution blocks before the dense layers */
+    size_t n_conv, channels[TS_CNN_MAX_CONV], kernel;   /* cnn: the blocks (key conv), kernel size */
+    size_t in_h, in_w, in_c; /* cnn: the image shape, from the data            */
+    ts_gni_objective objective;
     ts_noise_config noise;   /* sigma2 is a variance                               */
     size_t M;                /* noise draws in the objective                       */
     size_t M_prime;          /* draws for the mean gradient E_e (implicit effect)  */
@@ -55,6 +62,12 @@ void ts_gni_config_default(ts_gni_config *c);
 /* Cross-field checks; messages name the kind's parameter keys. n_in, n_out
  * and loss are filled from the data before checking the network. */
 ts_status ts_gni_config_check(ts_gni_config *c, ts_err *err);
+
+/* The network a checked config describes (arch, blocks, dense layers). */
+ts_net_config ts_gni_net_config(const ts_gni_config *c);
+/* Weight layers and hidden injection sites of that network. */
+size_t ts_gni_n_layers(const ts_gni_config *c);
+size_t ts_gni_n_hidden(const ts_gni_config *c);
 
 /* Logged steps: 0, log_every, 2 log_every, ..., and steps itself. */
 size_t ts_gni_n_logs(const ts_gni_config *c);
@@ -93,8 +106,9 @@ ts_status ts_gni_run(const ts_gni_config *c, uint64_t seed, uint64_t task, uint6
  * clean activation), act_rows x width[i] doubles each, layer after layer.
  * With sigma2 = 0 or no noise the mean gradient is the M = 1 gradient itself
  * and the noise is exactly 0. ws must hold max(B, mc B) rows, mc the copies
- * per pass of the M' draws (chunked: mc = max(1, max_rows / B)). */
-ts_status ts_gni_measure(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, const ts_batch *b,
+ * per pass of the M' draws (chunked: mc = max(1, max_rows / B)). "Hidden
+ * layer" means hidden injection site (a CNN's blocks, then its dense layers). */
+ts_status ts_gni_measure(const ts_net *net, ts_net_work *ws, size_t max_rows, const ts_batch *b,
                          const ts_noise_config *nz, size_t M_prime, ts_rng *r, double *noise,
                          double *act_noise, size_t act_rows, ts_err *err);
 

@@ -23,12 +23,16 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
 {
     const ts_params *p = &t->params;
     int li = ts_result_find(l, "train_loss");
-    size_t K = l->r[li].dims[0], depth = (size_t)ts_params_get(p, "depth"), L = depth + 1;
+    /* weight layers and hidden sites from the result shapes (a CNN's blocks count) */
+    size_t K = l->r[li].dims[0], depth = (size_t)ts_params_get(p, "depth");
+    size_t L = l->r[ts_result_find(l, "gradnoise_valid")].dims[0], H = L - 1;
     const double *steps = l->r[li].coords[0];
     const double *tr = res(l, out, "train_loss"), *te = res(l, out, "test_loss");
     const double *tra = res(l, out, "train_accuracy"), *tea = res(l, out, "test_accuracy");
-    printf("gni: data %s, %zu x %g %s, noise %s sigma2 %g (variance), M %g, lr %g, batch %g, %g steps in %.2f s\n",
-           ts_params_choice_name(p, "data"), depth, ts_params_get(p, "width"), ts_params_choice_name(p, "act"),
+    int cnn = ts_params_choice(p, "arch") == 1;
+    printf("gni: data %s, %s%s%s%zu x %g %s, noise %s sigma2 %g (variance), M %g, lr %g, batch %g, %g steps in %.2f s\n",
+           ts_params_choice_name(p, "data"), cnn ? "conv " : "", cnn ? ts_params_str(p, "conv") : "", cnn ? " + " : "",
+           depth, ts_params_get(p, "width"), ts_params_choice_name(p, "act"),
            ts_params_choice_name(p, "noise"), ts_params_get(p, "sigma2"), ts_params_get(p, "M"),
            ts_params_get(p, "lr"), ts_params_get(p, "batch"), ts_params_get(p, "steps"), secs);
     printf("%8s %10s %10s%s\n", "step", "train", "test", tra ? "  train_acc   test_acc" : "");
@@ -65,7 +69,7 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
             printf("\n");
         }
         printf("activation perturbation (per hidden layer): ");
-        for (size_t h = 0; h < depth; h++) {
+        for (size_t h = 0; h < H; h++) {
             printf("%s[%zu] skew ", h ? ", " : "", h + 1);
             num("%.3g", res(l, out, "actnoise_skew")[h * K + (size_t)last]);
             printf(" kurt ");
@@ -85,7 +89,7 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
     num("%.6g", res(l, out, "explicit_reg")[0]);
     printf(" (Monte Carlo ");
     num("%.6g", res(l, out, "explicit_reg_mc")[0]);
-    printf(")\n");
+    printf(")%s\n", ts_params_choice(p, "objective") == 1 ? ", trained on L + R" : "");
     double div = res(l, out, "diverged_at")[0];
     if (div >= 0) printf("diverged at step %.0f (loss not finite)\n", div);
 }
@@ -98,7 +102,7 @@ static void usage(void)
 }
 
 const ts_command ts_cmd_train = {
-    "train", "train one MLP with Gaussian noise injections: losses, gradient-noise statistics", run, usage
+    "train", "train one MLP or CNN with Gaussian noise injections: losses, gradient-noise statistics", run, usage
 };
 /* The kind's own name, as `tailsweep sde` is the sde kind's: the usage text
  * and messages of ts_cli_run_kind say `tailsweep gni`. */

@@ -30,6 +30,30 @@ void ts_gni_config_default(ts_gni_config *c)
     c->fit = TS_GN_FIT_MCCULLOCH;
     c->mle_max = 1000;
     c->mimic_truncate = 1;
+    c->arch = TS_ARCH_MLP;
+    c->n_conv = 2;
+    c->channels[0] = 32;
+    c->channels[1] = 64;
+    c->kernel = 3;
+    c->objective = TS_GNI_OBJ_LOSS;
+}
+
+ts_net_config ts_gni_net_config(const ts_gni_config *c)
+{
+    ts_net_config n = { .arch = c->arch, .mlp = c->net, .in_h = c->in_h, .in_w = c->in_w, .in_c = c->in_c,
+                        .n_conv = c->arch == TS_ARCH_CNN ? c->n_conv : 0, .kernel = c->kernel };
+    memcpy(n.channels, c->channels, sizeof n.channels);
+    return n;
+}
+
+size_t ts_gni_n_hidden(const ts_gni_config *c)
+{
+    return c->net.n_hidden + (c->arch == TS_ARCH_CNN ? c->n_conv : 0);
+}
+
+size_t ts_gni_n_layers(const ts_gni_config *c)
+{
+    return ts_gni_n_hidden(c) + 1;
 }
 
 ts_status ts_gni_config_check(ts_gni_config *c, ts_err *err)
@@ -37,6 +61,12 @@ ts_status ts_gni_config_check(ts_gni_config *c, ts_err *err)
     int toy = c->data == TS_GNI_DATA_TOY;
     c->net.n_in = toy ? 1 : FASHION_D;
     c->net.n_out = toy ? 1 : FASHION_CLASSES;
+    /* the image shape (H, W, C) of the data; the toy signal is 1 x 1 x 1 */
+    c->in_h = toy ? 1 : 28;
+    c->in_w = toy ? 1 : 28;
+    c->in_c = 1;
+    if (c->arch == TS_ARCH_CNN && toy)
+        return ts_err_set(err, TS_EINVAL, "key 'arch': cnn needs images; data 'toy' is a 1-D signal (use mlp)");
     if (c->net.loss == TS_LOSS_XENT && toy)
         return ts_err_set(err, TS_EINVAL, "key 'loss': xent needs class labels; data 'toy' is a regression (use mse)");
     if (c->net.loss == TS_LOSS_MSE && !toy)
@@ -69,11 +99,19 @@ ts_status ts_gni_config_check(ts_gni_config *c, ts_err *err)
                           "4): use batch 0");
     if (c->mimic != TS_GNI_MIMIC_NONE && (c->noise.type == TS_NOISE_NONE || c->noise.sigma2 == 0))
         return ts_err_set(err, TS_EINVAL, "key 'mimic': mimicking the implicit effect needs noise (sigma2 > 0)");
+    if (c->objective == TS_GNI_OBJ_EXPLICIT_REG) {
+        if (c->M != 1)
+            return ts_err_set(err, TS_EINVAL, "key 'M': objective explicit_reg trains without noise draws (L + R): "
+                              "use M 1");
+        if (c->mimic != TS_GNI_MIMIC_NONE)
+            return ts_err_set(err, TS_EINVAL, "key 'mimic': objective explicit_reg has no implicit effect to mimic");
+    }
     ts_status st = ts_noise_config_check(&c->noise, err);
     if (st) return st;
-    ts_mlp *net = NULL;
-    st = ts_mlp_alloc(&c->net, &net, err);
-    if (!st) ts_mlp_free(net);
+    ts_net_config nc = ts_gni_net_config(c);
+    ts_net *net = NULL;
+    st = ts_net_alloc(&nc, &net, err);
+    if (!st) ts_net_free(net);
     return st;
 }
 

@@ -27,11 +27,11 @@ static void injected(const float *h, const float *z, const ts_noise_config *nz, 
     }
 }
 
-ts_status ts_gni_measure(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, const ts_batch *b,
+ts_status ts_gni_measure(const ts_net *net, ts_net_work *ws, size_t max_rows, const ts_batch *b,
                          const ts_noise_config *nz, size_t M_prime, ts_rng *r, double *noise,
                          double *act_noise, size_t act_rows, ts_err *err)
 {
-    size_t B = b->n, np = net->n_params, L = net->n_layers, H = net->cfg.n_hidden;
+    size_t B = b->n, np = net->n_params, L = net->n_layers, H = net->n_sites - 1;
     if (B == 0 || B > max_rows || M_prime == 0 || act_rows > B)
         return ts_err_set(err, TS_EINVAL, "gradient noise: batch %zu, M' %zu, %zu activation rows for a "
                           "workspace of %zu rows", B, M_prime, act_rows, max_rows);
@@ -40,14 +40,14 @@ ts_status ts_gni_measure(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, co
     ts_status st = g1 && gc && gbar ? TS_OK : ts_err_set(err, TS_ENOMEM, "gradient noise: out of memory");
     double loss;
     /* grad L~(B; w, e), one draw */
-    if (!st && noisy(nz)) st = ts_mlp_noise_draw(net, ws, nz, B, 1, r, err);
-    if (!st) st = ts_mlp_loss_grad(net, ws, b, 1, nz, g1, &loss, err);
+    if (!st && noisy(nz)) st = ts_net_noise_draw(net, ws, nz, B, 1, r, err);
+    if (!st) st = ts_net_loss_grad(net, ws, b, 1, nz, g1, &loss, err);
     if (!st && act_noise) {
         double *o = act_noise;
         for (size_t i = 1; i <= H; i++) {
-            size_t w = net->cfg.width[i - 1];
-            const float *z = noisy(nz) ? ts_mlp_noise_site(ws, i) : NULL;
-            injected(ts_mlp_activation(ws, i), z, nz, act_rows * w, o);
+            size_t w = net->site_size[i];
+            const float *z = noisy(nz) ? ts_net_noise_site(ws, i) : NULL;
+            injected(ts_net_activation(ws, i), z, nz, act_rows * w, o);
             o += act_rows * w;
         }
     }
@@ -57,8 +57,8 @@ ts_status ts_gni_measure(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, co
         if (mc > M_prime) mc = M_prime;
         for (size_t done = 0; done < M_prime && !st; done += mc) {
             size_t m = M_prime - done < mc ? M_prime - done : mc;
-            st = ts_mlp_noise_draw(net, ws, nz, B, m, r, err);
-            if (!st) st = ts_mlp_loss_grad(net, ws, b, m, nz, gc, &loss, err);
+            st = ts_net_noise_draw(net, ws, nz, B, m, r, err);
+            if (!st) st = ts_net_loss_grad(net, ws, b, m, nz, gc, &loss, err);
             double wgt = (double)m / (double)M_prime;
             for (size_t j = 0; j < np && !st; j++) gbar[j] += wgt * gc[j];
         }
@@ -77,11 +77,11 @@ ts_status ts_gni_measure(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, co
     if (!st && act_noise && H > 0) {
         ts_batch sub = { act_rows, b->x, b->y, b->label };
         ts_noise_config clean = { TS_NOISE_NONE, 0, 0 };
-        st = ts_mlp_loss_grad(net, ws, &sub, 1, &clean, NULL, &loss, err);
+        st = ts_net_loss_grad(net, ws, &sub, 1, &clean, NULL, &loss, err);
         double *o = act_noise;
         for (size_t i = 1; i <= H && !st; i++) {
-            size_t n = act_rows * net->cfg.width[i - 1];
-            const float *h = ts_mlp_activation(ws, i);
+            size_t n = act_rows * net->site_size[i];
+            const float *h = ts_net_activation(ws, i);
             for (size_t j = 0; j < n; j++) o[j] -= h[j];
             o += n;
         }

@@ -12,11 +12,12 @@
 /* The M' draws of a measurement are stacked up to this many rows per pass:
  * larger passes do not run faster, only take more memory. */
 enum { ROW_CAP = 8192, ACT_ROWS = 1024 };
+#define WS_BYTES ((size_t)512 << 20)
 
 typedef struct {
     const ts_gni_config *c;
-    ts_mlp *net;
-    ts_mlp_work *ws;
+    ts_net *net;
+    ts_net_work *ws;
     size_t max_rows, B, n_logs, n_weights, act_rows, act_total;
     ts_dataset *train, *test;
     float *bx, *by, *grad;
@@ -34,8 +35,8 @@ static int noisy(const ts_noise_config *nz)
 
 static void state_free(run_state *s)
 {
-    ts_mlp_free(s->net);
-    ts_mlp_work_free(s->ws);
+    ts_net_free(s->net);
+    ts_net_work_free(s->ws);
     ts_dataset_free(s->train);
     ts_dataset_free(s->test);
     free(s->bx);
@@ -56,22 +57,27 @@ static ts_status state_init(run_state *s, const ts_gni_config *c, uint64_t seed,
     memset(s, 0, sizeof *s);
     s->c = c;
     ts_rng base;
+    ts_net_config nc = ts_gni_net_config(c);
     ts_status st = ts_gni_data_load(c, seed, rep, &s->train, &s->test, err);
-    if (!st) st = ts_mlp_alloc(&c->net, &s->net, err);
+    if (!st) st = ts_net_alloc(&nc, &s->net, err);
     if (!st) st = ts_rng_init(&base, seed, task, rep, TS_PURPOSE_INIT, err);
     if (st) return st;
-    ts_mlp_init(s->net, &base);
-    const ts_mlp *net = s->net;
+    ts_net_init(s->net, &base);
+    const ts_net *net = s->net;
     size_t n = s->train->n;
     s->B = c->batch ? c->batch : n;
-    size_t meas = c->M_prime * s->B < ROW_CAP ? c->M_prime * s->B : ROW_CAP;
+    /* rows per measurement pass: ROW_CAP, or fewer where rows are large
+     * (a CNN's images): the workspace stays within WS_BYTES */
+    size_t cap = WS_BYTES / ts_net_row_bytes(net);
+    cap = cap < ROW_CAP ? cap : ROW_CAP;
+    size_t meas = c->M_prime * s->B < cap ? c->M_prime * s->B : cap;
     s->max_rows = c->M * s->B > meas ? c->M * s->B : meas;
     if (s->max_rows < s->B) s->max_rows = s->B;
     s->n_logs = ts_gni_n_logs(c);
     for (size_t l = 0; l < net->n_layers; l++) s->n_weights += net->rows[l] * net->cols[l];
     s->act_rows = s->B < ACT_ROWS ? s->B : ACT_ROWS;
-    for (size_t i = 0; i < net->cfg.n_hidden; i++) s->act_total += s->act_rows * net->cfg.width[i];
-    st = ts_mlp_work_alloc(net, s->max_rows, &s->ws, err);
+    for (size_t i = 1; i < net->n_sites; i++) s->act_total += s->act_rows * net->site_size[i];
+    st = ts_net_work_alloc(net, s->max_rows, &s->ws, err);
     if (st) return st;
     s->grad = malloc(net->n_params * sizeof *s->grad);
     s->noise = malloc(s->n_weights * sizeof *s->noise);
@@ -141,7 +147,7 @@ static void fill_na(double *a, size_t n)
 
 static void out_init(const run_state *s, ts_gni_out *o)
 {
-    size_t K = s->n_logs, L = s->net->n_layers, H = s->net->cfg.n_hidden;
+    size_t K = s->n_logs, L = s->net->n_layers, H = s->net->n_sites - 1;
     fill_na(o->train_loss, K);
     fill_na(o->test_loss, K);
     fill_na(o->train_acc, K);
@@ -169,8 +175,8 @@ static ts_status evaluate(run_state *s, size_t k, ts_gni_out *o, ts_err *err)
     ts_batch tr = whole(s->train, n_eval(s)), te = whole(s->test, s->test->n);
     int cls = s->train->d_out == 0;
     double l1, l2, a1 = 0, a2 = 0;
-    ts_status st = ts_mlp_evaluate(s->net, s->ws, &tr, &l1, cls ? &a1 : NULL, err);
-    if (!st) st = ts_mlp_evaluate(s->net, s->ws, &te, &l2, cls ? &a2 : NULL, err);
+    ts_status st = ts_net_evaluate(s->net, s->ws, &tr, &l1, cls ? &a1 : NULL, err);
+    if (!st) st = ts_net_evaluate(s->net, s->ws, &te, &l2, cls ? &a2 : NULL, err);
     if (st) return st;   /* nothing half-written: a blow-up leaves the sentinel */
     o->train_loss[k] = l1;
     o->test_loss[k] = l2;
@@ -183,7 +189,7 @@ static ts_status evaluate(run_state *s, size_t k, ts_gni_out *o, ts_err *err)
  * when k >= 0, record the statistics at log k. */
 static ts_status measure(run_state *s, const ts_batch *b, long k, ts_gni_out *o, ts_err *err)
 {
-    const ts_mlp *net = s->net;
+    const ts_net *net = s->net;
     int want_act = k >= 0 && o->act_skew;
     ts_status st = ts_gni_measure(net, s->ws, s->max_rows, b, &s->c->noise, s->c->M_prime, &s->r_meas,
                                   s->noise, want_act ? s->act : NULL, s->act_rows, err);
@@ -205,8 +211,8 @@ static ts_status measure(run_state *s, const ts_batch *b, long k, ts_gni_out *o,
         o->gn_valid[i] = g->valid;
     }
     off = 0;
-    for (size_t h = 0; h < net->cfg.n_hidden && want_act && !st; h++) {
-        size_t n = s->act_rows * net->cfg.width[h], i = h * K + (size_t)k;
+    for (size_t h = 0; h + 1 < net->n_sites && want_act && !st; h++) {
+        size_t n = s->act_rows * net->site_size[h + 1], i = h * K + (size_t)k;
         double mean;
         o->act_valid[i] = ts_gradnoise_moments(s->act + off, n, &mean, &o->act_skew[i], &o->act_kurt[i]);
         off += n;
@@ -229,7 +235,7 @@ static ts_status measure(run_state *s, const ts_batch *b, long k, ts_gni_out *o,
  * produced. */
 static ts_status mimic_add(run_state *s, ts_err *err)
 {
-    const ts_mlp *net = s->net;
+    const ts_net *net = s->net;
     /* off: the layer's first value in s->noise (layers in order, weights only) */
     for (size_t l = 0, off = 0; l < net->n_layers; off += net->rows[l] * net->cols[l], l++) {
         const ts_gradnoise_stats *g = &s->gs[l];
@@ -260,8 +266,9 @@ static ts_status mimic_add(run_state *s, ts_err *err)
     return TS_OK;
 }
 
-/* Explicit effect at the end: the closed form (MSE) and E_e[L~] - L(clean)
- * over M' draws, both on the training evaluation set. */
+/* Explicit effect at the end: R (the closed form of Camuto et al. 2020,
+ * ts_net_explicit_reg) and E_e[L~] - L(clean) over M' draws, both on the
+ * training evaluation set. */
 static ts_status explicit_effect(run_state *s, ts_gni_out *o, ts_err *err)
 {
     const ts_gni_config *c = s->c;
@@ -270,42 +277,44 @@ static ts_status explicit_effect(run_state *s, ts_gni_out *o, ts_err *err)
     if (!noisy(&c->noise)) return TS_OK;
     ts_batch all = whole(s->train, ne);
     double clean, noisy_mean = 0, reg = 0, v;
-    ts_status st = ts_mlp_evaluate(s->net, s->ws, &all, &clean, NULL, err);
+    ts_status st = ts_net_evaluate(s->net, s->ws, &all, &clean, NULL, err);
     size_t chunk = ne < s->max_rows ? ne : s->max_rows;
     for (size_t a = 0; a < ne && !st; a += chunk) {
         size_t cb = ne - a < chunk ? ne - a : chunk, mc = s->max_rows / cb;
         const ts_dataset *d = s->train;
         ts_batch b = { cb, d->x + a * d->d, d->y ? d->y + a * d->d_out : NULL, d->label ? d->label + a : NULL };
-        if (c->net.loss == TS_LOSS_MSE) {
-            st = ts_mlp_explicit_reg(s->net, s->ws, &b, &c->noise, &v, err);
-            reg += v * (double)cb / (double)ne;
-        }
+        st = ts_net_explicit_reg(s->net, s->ws, &b, &c->noise, &v, err);
+        reg += v * (double)cb / (double)ne;
         if (mc > c->M_prime) mc = c->M_prime;
         for (size_t done = 0; done < c->M_prime && !st; done += mc) {
             size_t m = c->M_prime - done < mc ? c->M_prime - done : mc;
-            st = ts_mlp_noise_draw(s->net, s->ws, &c->noise, cb, m, &s->r_meas, err);
-            if (!st) st = ts_mlp_loss_grad(s->net, s->ws, &b, m, &c->noise, NULL, &v, err);
+            st = ts_net_noise_draw(s->net, s->ws, &c->noise, cb, m, &s->r_meas, err);
+            if (!st) st = ts_net_loss_grad(s->net, s->ws, &b, m, &c->noise, NULL, &v, err);
             noisy_mean += v * ((double)m / (double)c->M_prime) * ((double)cb / (double)ne);
         }
     }
     if (st) return st;
     o->explicit_reg_mc = noisy_mean - clean;
-    o->explicit_reg = c->net.loss == TS_LOSS_MSE ? reg : o->explicit_reg_mc;
+    o->explicit_reg = reg;
     return TS_OK;
 }
 
-/* One SGD step on the M-sample objective. */
+/* One SGD step on the objective: the M-sample noisy loss, or L + R. */
 static ts_status train_step(run_state *s, const ts_batch *b, uint64_t step, ts_err *err)
 {
     const ts_gni_config *c = s->c;
     double loss;
-    ts_status st = noisy(&c->noise) ? ts_mlp_noise_draw(s->net, s->ws, &c->noise, b->n, c->M, &s->r_train, err)
-                                    : TS_OK;
-    if (!st) st = ts_mlp_loss_grad(s->net, s->ws, b, c->M, &c->noise, s->grad, &loss, err);
+    ts_status st;
+    if (c->objective == TS_GNI_OBJ_EXPLICIT_REG) {   /* L + R, no noise drawn */
+        st = ts_net_reg_loss_grad(s->net, s->ws, b, &c->noise, s->grad, &loss, NULL, err);
+    } else {
+        st = noisy(&c->noise) ? ts_net_noise_draw(s->net, s->ws, &c->noise, b->n, c->M, &s->r_train, err) : TS_OK;
+        if (!st) st = ts_net_loss_grad(s->net, s->ws, b, c->M, &c->noise, s->grad, &loss, err);
+    }
     if (!st && c->mimic != TS_GNI_MIMIC_NONE) st = mimic_add(s, err);
     if (st) return st;
     double lr = c->lr_gamma > 0 ? c->lr / pow(1 + (double)step / c->lr_k0, c->lr_gamma) : c->lr;
-    ts_mlp_sgd_step(s->net, s->grad, (float)lr);
+    ts_net_sgd_step(s->net, s->grad, (float)lr);
     return TS_OK;
 }
 

@@ -15,6 +15,8 @@ static const char *const loss_names[] = { "auto", "mse", "xent", NULL };
 static const char *const init_names[] = { "he", "glorot", NULL };
 static const char *const noise_names[] = { "none", "additive", "multiplicative", NULL };
 static const char *const mimic_names[] = { "none", "stable", "gaussian", NULL };
+static const char *const arch_names[] = { "mlp", "cnn", NULL };
+static const char *const objective_names[] = { "loss", "explicit_reg", NULL };
 #define INF HUGE_VAL
 #define BIG 1e12   /* step counts: exact in a double */
 
@@ -24,7 +26,10 @@ static const ts_param_spec gni_params[] = {
     { "n_test", TS_PARAM_INT, 0, 1e8, 0, "1000", NULL, "", "test examples; 0: all (fashion_mnist)", 0 },
     { "n_eval", TS_PARAM_INT, 0, 1e8, 0, "2000", NULL, "", "train loss on the first n_eval training examples; 0: all", 0 },
     { "standardise", TS_PARAM_INT, 0, 1, 0, "0", NULL, "", "1: standardise features by the training set", 0 },
-    { "depth", TS_PARAM_INT, 1, TS_MLP_MAX_HIDDEN, 0, "4", NULL, "", "hidden layers", TS_PARAM_FIXED },
+    { "arch", TS_PARAM_CHOICE, 0, 0, 0, "mlp", arch_names, "", "mlp, or cnn: convolution blocks (conv -> 2x2 max-pool -> act) before the depth dense layers", TS_PARAM_FIXED },
+    { "conv", TS_PARAM_STRING, 0, 0, 0, "32,64", NULL, "", "arch cnn: output channels of each convolution block, e.g. \"32,64\"", TS_PARAM_FIXED },
+    { "kernel", TS_PARAM_INT, 1, 15, 0, "3", NULL, "", "arch cnn: convolution kernel size (same padding)", 0 },
+    { "depth", TS_PARAM_INT, 0, TS_MLP_MAX_HIDDEN, 0, "4", NULL, "", "hidden dense layers (arch cnn: after the convolution blocks; mlp needs >= 1)", TS_PARAM_FIXED },
     { "width", TS_PARAM_INT, 1, 1 << 16, 0, "256", NULL, "", "units per hidden layer", 0 },
     { "act", TS_PARAM_CHOICE, 0, 0, 0, "elu", act_names, "", "hidden activation", 0 },
     { "loss", TS_PARAM_CHOICE, 0, 0, 0, "auto", loss_names, "", "auto: mse for toy, xent (softmax cross-entropy) for fashion_mnist", 0 },
@@ -45,6 +50,7 @@ static const ts_param_spec gni_params[] = {
     { "mle_max", TS_PARAM_INT, 20, 1e7, 0, "1000", NULL, "", "fit mle: values per fit (a fixed evenly spaced subsample)", 0 },
     { "mimic", TS_PARAM_CHOICE, 0, 0, 0, "none", mimic_names, "", "paper figure 4: add draws of the law fitted to the M = 1 implicit-effect noise (stable or gaussian) to full-batch gradients", 0 },
     { "mimic_truncate", TS_PARAM_INT, 0, 1, 0, "1", NULL, "", "mimic stable: 1 clips each draw to [min, max] of the noise measured in its layer at that step; 0: untruncated (can diverge, docs/gni.md)", 0 },
+    { "objective", TS_PARAM_CHOICE, 0, 0, 0, "loss", objective_names, "", "loss: the M-sample noisy loss; explicit_reg: L + R(B; w) of Camuto et al. 2020 for the noise config, without noise (paper figure 7)", 0 },
 };
 enum { N_GNI_PARAMS = sizeof gni_params / sizeof gni_params[0] };
 
@@ -80,6 +86,18 @@ static ts_status to_config(const ts_params *p, ts_gni_config *c, ts_err *err)
     c->mle_max = (size_t)ts_params_get(p, "mle_max");
     c->mimic = (ts_gni_mimic)ts_params_choice(p, "mimic");
     c->mimic_truncate = (int)ts_params_get(p, "mimic_truncate");
+    c->arch = (ts_arch)ts_params_choice(p, "arch");
+    c->kernel = (size_t)ts_params_get(p, "kernel");
+    c->objective = (ts_gni_objective)ts_params_choice(p, "objective");
+    if (c->arch == TS_ARCH_MLP && c->net.n_hidden == 0)
+        return ts_err_set(err, TS_EINVAL, "key 'depth': arch mlp needs at least 1 hidden layer");
+    if (c->arch == TS_ARCH_CNN) {
+        ts_cnn_config cc = { 0 };
+        ts_status st = ts_cnn_parse_channels(ts_params_str(p, "conv"), "conv", &cc, err);
+        if (st) return st;
+        c->n_conv = cc.n_conv;
+        memcpy(c->channels, cc.channels, sizeof c->channels);
+    }
     return ts_gni_config_check(c, err);
 }
 
@@ -104,7 +122,7 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     ts_gni_config c;
     ts_status st = to_config(p, &c, err);
     if (st) return st;
-    size_t K = ts_gni_n_logs(&c), L = c.net.n_hidden + 1, H = c.net.n_hidden;
+    size_t K = ts_gni_n_logs(&c), L = ts_gni_n_layers(&c), H = ts_gni_n_hidden(&c);
     int cls = c.data != TS_GNI_DATA_TOY;
     memset(l, 0, sizeof *l);
     ts_result_layout_add(l, "train_loss", "", "clean loss on the first n_eval training examples" NA_NOTE, 1, K, "step", 0, NULL);
@@ -122,7 +140,7 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     ts_result_layout_add(l, "actnoise_valid", "", "1: actnoise_skew and actnoise_kurt defined; 0 not measured or constant", 2, H, "hidden", K, "step");
     ts_result_layout_add(l, "final_train_loss", "", "train_loss at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
     ts_result_layout_add(l, "final_test_loss", "", "test_loss at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
-    ts_result_layout_add(l, "explicit_reg", "", "explicit effect at the end: mse the closed form (sigma2/2) sum ||d out/d h||^2, xent = explicit_reg_mc" NA_NOTE, 0, 0, NULL, 0, NULL);
+    ts_result_layout_add(l, "explicit_reg", "", "explicit regulariser R of Camuto et al. 2020 at the end: (sigma2/2) mean sum_sites J^T H J (H = I for mse, diag(p) - pp^T for xent)" NA_NOTE, 0, 0, NULL, 0, NULL);
     ts_result_layout_add(l, "explicit_reg_mc", "", "Monte Carlo explicit effect E_e[L~] - L(clean) over M_prime draws" NA_NOTE, 0, 0, NULL, 0, NULL);
     ts_result_layout_add(l, "diverged_at", "steps", "step whose loss was not finite; -1 if the run never blew up", 0, 0, NULL, 0, NULL);
     ts_result_layout_add(l, "noise_variance", "variance", "sigma2: the VARIANCE (not the standard deviation) of the injected Gaussian noise", 0, 0, NULL, 0, NULL);
@@ -186,12 +204,18 @@ static double gni_cost(const ts_params *p)
 {
     ts_gni_config c;
     if (to_config(p, &c, NULL)) return 0;
-    double w = 0, in = (double)c.net.n_in;
-    for (size_t i = 0; i < c.net.n_hidden; i++) {
-        w += in * (double)c.net.width[i];
-        in = (double)c.net.width[i];
+    /* multiply-adds per example: a convolution's at every output pixel */
+    ts_net_config nc = ts_gni_net_config(&c);
+    ts_net *net;
+    if (ts_net_alloc(&nc, &net, NULL)) return 0;
+    double w = 0;
+    for (size_t l = 0; l < net->n_layers; l++) {
+        double px = net->cnn && l < net->cnn->cfg.n_conv ? (double)(net->cnn->site_h[l] * net->cnn->site_w[l]) : 1;
+        w += px * (double)net->rows[l] * (double)net->cols[l];
     }
-    w += in * (double)c.net.n_out;
+    ts_net_free(net);
+    /* L + R: K Jacobian passes and their adjoints, ~K + 1 times a step */
+    if (c.objective == TS_GNI_OBJ_EXPLICIT_REG) w *= (double)c.net.n_out + 1;
     double n = c.n_train ? (double)c.n_train : 60000, B = c.batch ? (double)c.batch : n;
     double steps = (double)c.steps, logs = (double)ts_gni_n_logs(&c);
     double gn = c.mimic ? steps : logs / (double)(c.gradnoise_every ? c.gradnoise_every / c.log_every : 1);
@@ -202,7 +226,7 @@ static double gni_cost(const ts_params *p)
 
 const ts_kind ts_kind_gni = {
     .name = "gni",
-    .summary = "MLP training with Gaussian noise injections: loss curves, implicit-effect gradient-noise statistics",
+    .summary = "MLP or CNN training with Gaussian noise injections (or their explicit regulariser): loss curves, implicit-effect gradient-noise statistics",
     .params = gni_params,
     .n_params = N_GNI_PARAMS,
     .validate = gni_validate,

@@ -93,14 +93,15 @@ static void test_no_noise_no_gradient_noise(void **state)
     }
     assert_true(b.o.explicit_reg == 0.0 && b.o.explicit_reg_mc == 0.0);
     /* the same through ts_gni_measure on raw buffers, multiplicative noise with sigma2 = 0 */
-    ts_mlp *net;
-    ts_mlp_work *ws;
+    ts_net *net;
+    ts_net_work *ws;
     ts_rng r;
     c.net.n_in = c.net.n_out = 1;
-    assert_int_equal(ts_mlp_alloc(&c.net, &net, &err), TS_OK);
+    ts_net_config nc = { .arch = TS_ARCH_MLP, .mlp = c.net };
+    assert_int_equal(ts_net_alloc(&nc, &net, &err), TS_OK);
     assert_int_equal(ts_rng_init(&r, 1, 2, 3, TS_PURPOSE_TEST, &err), TS_OK);
-    ts_mlp_init(net, &r);
-    assert_int_equal(ts_mlp_work_alloc(net, 256, &ws, &err), TS_OK);
+    ts_net_init(net, &r);
+    assert_int_equal(ts_net_work_alloc(net, 256, &ws, &err), TS_OK);
     float x[16], y[16];
     for (int i = 0; i < 16; i++) {
         x[i] = (float)i / 16;
@@ -115,8 +116,8 @@ static void test_no_noise_no_gradient_noise(void **state)
     for (size_t j = 0; j < 16 * 16; j++) assert_true(act[j] == 0.0);
     free(noise);
     free(act);
-    ts_mlp_work_free(ws);
-    ts_mlp_free(net);
+    ts_net_work_free(ws);
+    ts_net_free(net);
     free(b.block);
 }
 
@@ -134,14 +135,15 @@ static void test_additive_noise_heavy_tails(void **state)
     (void)state;
     ts_mlp_config mc = { .n_in = 1, .n_out = 1, .n_hidden = 1, .width = { 1 }, .act = TS_ACT_ELU,
                          .loss = TS_LOSS_MSE, .init = TS_INIT_HE };
-    ts_mlp *net;
-    ts_mlp_work *ws;
+    ts_net_config nc = { .arch = TS_ARCH_MLP, .mlp = mc };
+    ts_net *net;
+    ts_net_work *ws;
     ts_rng r;
     ts_err err = { 0 };
-    assert_int_equal(ts_mlp_alloc(&mc, &net, &err), TS_OK);
+    assert_int_equal(ts_net_alloc(&nc, &net, &err), TS_OK);
     assert_int_equal(ts_rng_init(&r, 7, 0, 0, TS_PURPOSE_TEST, &err), TS_OK);
-    ts_mlp_init(net, &r);
-    assert_int_equal(ts_mlp_work_alloc(net, 64, &ws, &err), TS_OK);
+    ts_net_init(net, &r);
+    assert_int_equal(ts_net_work_alloc(net, 64, &ws, &err), TS_OK);
     float x = 0.7f, y = 1.3f;
     ts_batch b = { 1, &x, &y, NULL };
     ts_noise_config nz = { TS_NOISE_ADD, 0.5, 1 };
@@ -163,8 +165,8 @@ static void test_additive_noise_heavy_tails(void **state)
     free(w0);
     free(w1);
     free(a);
-    ts_mlp_work_free(ws);
-    ts_mlp_free(net);
+    ts_net_work_free(ws);
+    ts_net_free(net);
 }
 
 /* The same seed gives the same bits; another task or seed other numbers. */

@@ -37,6 +37,9 @@
 #include "ts_cnn_internal.h"
 #include "ts_mlp_internal.h"
 
+/* Outputs the regulariser handles (one Jacobian pass each). */
+#define TS_CNN_MAX_OUT 1024
+
 typedef struct {
     const ts_cnn *net;
     ts_cnn_work *ws;
@@ -146,6 +149,40 @@ static void pool_gather(const ts_cnn *net, size_t l, size_t n, const float *z, c
             }
 }
 
+/* Its transpose P^T: out (n x H x W x C) is v (n x Ho x Wo x C) at each
+ * window's first maximum and 0 elsewhere (rows and columns beyond the last
+ * window too). The same routing as oneDNN's pooling backward, written
+ * beside the gather so the two are exact transposes (test_cnn.c checks
+ * <P^T a, b> = <a, P b> with ties); here because oneDNN's AVX2 pooling
+ * backward runs ~10x slower than this loop on AMD Zen, and the
+ * regulariser's gradient calls it 2 K times a chunk. */
+static void pool_scatter(const ts_cnn *net, size_t l, size_t n, const float *z, const float *v, float *out)
+{
+    const size_t H = net->site_h[l], W = net->site_w[l], C = net->cfg.channels[l];
+    const size_t Ho = net->site_h[l + 1], Wo = net->site_w[l + 1];
+    memset(out, 0, n * H * W * C * sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        for (size_t y = 0; y < Ho; y++)
+            for (size_t x = 0; x < Wo; x++) {
+                size_t o00 = ((i * H + 2 * y) * W + 2 * x) * C, o01 = o00 + C, o10 = o00 + W * C, o11 = o10 + C;
+                const float *vi = v + ((i * Ho + y) * Wo + x) * C;
+#pragma omp simd
+                for (size_t ch = 0; ch < C; ch++) {
+                    float m = z[o00 + ch];
+                    int at = 0;
+                    at = z[o01 + ch] > m ? 1 : at;
+                    m = z[o01 + ch] > m ? z[o01 + ch] : m;
+                    at = z[o10 + ch] > m ? 2 : at;
+                    m = z[o10 + ch] > m ? z[o10 + ch] : m;
+                    at = z[o11 + ch] > m ? 3 : at;
+                    out[o00 + ch] = at == 0 ? vi[ch] : 0.0f;
+                    out[o01 + ch] = at == 1 ? vi[ch] : 0.0f;
+                    out[o10 + ch] = at == 2 ? vi[ch] : 0.0f;
+                    out[o11 + ch] = at == 3 ? vi[ch] : 0.0f;
+                }
+            }
+}
+
 /* Phase 1: the forward's softmax, then g^k at every site from the lowest
  * injected one up, for k = 0 .. K-1. */
 static ts_status jacobians(reg_t *r, ts_cnn_chunk *c, ts_err *err)
@@ -178,15 +215,12 @@ static ts_status jacobians(reg_t *r, ts_cnn_chunk *c, ts_err *err)
                 continue;
             }
             ts_cnn_block_prims *bp = &c->p->blk[l];
-            ts_cnn_bind(bp->dpooled, d);
+            pool_scatter(net, l, n, ws->z[l], d, r->t2);
             ts_cnn_bind(bp->dz, r->t2);
             ts_cnn_bind(bp->dsrc, gl);
-            dnnl_exec_arg_t pb[] = { { DNNL_ARG_DIFF_DST, bp->dpooled }, { DNNL_ARG_DIFF_SRC, bp->dz },
-                                     { DNNL_ARG_WORKSPACE, bp->pool_ws } };
             dnnl_exec_arg_t cd[] = { { DNNL_ARG_DIFF_DST, bp->dz }, { DNNL_ARG_WEIGHTS, bp->w_for_bwd_data },
                                      { DNNL_ARG_DIFF_SRC, bp->dsrc } };
-            st = ts_cnn_exec(bp->pool_bwd, bp->pool_ws ? 3 : 2, pb, "max-pooling gradient", err);
-            if (!st) st = ts_cnn_exec(bp->conv_bwd_data, 3, cd, "convolution data gradient", err);
+            st = ts_cnn_exec(bp->conv_bwd_data, 3, cd, "convolution data gradient", err);
             if (st) break;
         }
     }
@@ -203,7 +237,8 @@ static double site_sums(reg_t *r, const ts_cnn_chunk *c, int want_grad)
     if (want_grad) memset(r->pbar, 0, n * K * sizeof(double));
     for (size_t s = r->lo; s < net->n_sites; s++) {
         const size_t sz = net->site_size[s];
-        const float *h = h_at(c, s);
+        const float *h = h_at(c, s), *gk[TS_CNN_MAX_OUT];
+        for (size_t k = 0; k < K; k++) gk[k] = g_at(r, k, s);
         float *mean = site_buf(r, r->mean, s), *hb = site_buf(r, r->hbar, s);
         for (size_t i = 0; i < n; i++) {
             const double *p = r->p + i * K;
@@ -212,7 +247,7 @@ static double site_sums(reg_t *r, const ts_cnn_chunk *c, int want_grad)
                 const size_t at = i * sz + u;
                 double m = 0.0, q = 0.0;
                 for (size_t k = 0; k < K; k++) {
-                    double v = g_at(r, k, s)[at];
+                    double v = gk[k][at];
                     q += (r->xent ? p[k] : 1.0) * v * v;
                     m += r->xent ? p[k] * v : 0.0;
                 }
@@ -224,7 +259,7 @@ static double site_sums(reg_t *r, const ts_cnn_chunk *c, int want_grad)
                 if (r->mult) hb[at] = (float)(2.0 * r->c * (double)h[at] * q);
                 if (r->xent)
                     for (size_t k = 0; k < K; k++) {
-                        double v = g_at(r, k, s)[at];
+                        double v = gk[k][at];
                         pb[k] += r->c * hw * (v * v - 2.0 * v * m);
                     }
             }
@@ -286,15 +321,12 @@ static ts_status adjoint(reg_t *r, ts_cnn_chunk *c, size_t k, ts_err *err)
             pool_gather(net, l, n, ws->z[l], r->t1, e);
             /* dW += weight gradient of (src gb, diff P^T (g' act'(y))) */
             times_dact(act, a, gu, r->t3, nv);
-            ts_cnn_bind(bp->dpooled, r->t3);
+            pool_scatter(net, l, n, ws->z[l], r->t3, r->t1);
             ts_cnn_bind(bp->dz, r->t1);
             ts_cnn_bind(bp->dw_user, ws->wtmp);
-            dnnl_exec_arg_t pb[] = { { DNNL_ARG_DIFF_DST, bp->dpooled }, { DNNL_ARG_DIFF_SRC, bp->dz },
-                                     { DNNL_ARG_WORKSPACE, bp->pool_ws } };
             dnnl_exec_arg_t cw[] = { { DNNL_ARG_SRC, bp->src }, { DNNL_ARG_DIFF_DST, bp->dz },
                                      { DNNL_ARG_DIFF_WEIGHTS, bp->dw_for_bwd } };
-            st = ts_cnn_exec(bp->pool_bwd, bp->pool_ws ? 3 : 2, pb, "max-pooling gradient", err);
-            if (!st) st = ts_cnn_exec(bp->conv_bwd_w, 3, cw, "convolution weight gradient", err);
+            st = ts_cnn_exec(bp->conv_bwd_w, 3, cw, "convolution weight gradient", err);
             if (!st && bp->dw_to_user) {
                 dnnl_exec_arg_t ro[] = { { DNNL_ARG_FROM, bp->dw_conv }, { DNNL_ARG_TO, bp->dw_user } };
                 st = ts_cnn_exec(bp->dw_to_user, 2, ro, "weight-gradient reorder", err);
@@ -348,6 +380,9 @@ ts_status ts_cnn_reg_loss_grad(const ts_cnn *net, ts_cnn_work *ws, const ts_batc
             return ts_err_set(err, TS_ENUMERIC, "ts_cnn_reg_loss_grad: the loss is not finite (%g)", sum / (double)B);
         return TS_OK;
     }
+    if (net->cfg.n_out > TS_CNN_MAX_OUT)
+        return ts_err_set(err, TS_EINVAL, "ts_cnn_reg_loss_grad: %zu outputs; the regulariser takes at most %d (one "
+                          "Jacobian pass each)", net->cfg.n_out, TS_CNN_MAX_OUT);
     reg_t r = { .net = net, .ws = ws, .nz = nz, .K = net->cfg.n_out, .lo = nz->on_input ? 0 : 1,
                 .c = nz->sigma2 / (2.0 * (double)B), .mult = nz->type == TS_NOISE_MULT,
                 .xent = net->cfg.loss == TS_LOSS_XENT };

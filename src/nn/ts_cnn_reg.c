@@ -152,8 +152,9 @@ static void pool_gather(const ts_cnn *net, size_t l, size_t n, const float *z, c
 /* Its transpose P^T: out (n x H x W x C) is v (n x Ho x Wo x C) at each
  * window's first maximum and 0 elsewhere (rows and columns beyond the last
  * window too). The same routing as oneDNN's pooling backward, written
- * beside the gather so the two are exact transposes (test_cnn.c checks
- * <P^T a, b> = <a, P b> with ties); here because oneDNN's AVX2 pooling
+ * beside the gather so the two are exact transposes (the torch oracle's
+ * tied configurations check both against torch's double backward); here
+ * because oneDNN's AVX2 pooling
  * backward runs ~10x slower than this loop on AMD Zen, and the
  * regulariser's gradient calls it 2 K times a chunk. */
 static void pool_scatter(const ts_cnn *net, size_t l, size_t n, const float *z, const float *v, float *out)

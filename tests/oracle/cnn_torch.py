@@ -56,6 +56,8 @@ CONFIGS = [
     ("elu", "xent", "mult", 0.1, 0, 1, 4, 10, (8, 8, 2), 3, "4", 3, 1, []),
     # more images than one 64-image chunk, noise-free, with ties
     ("elu", "xent", "none", 0.0, 0, 1, 70, 5, (6, 6, 1), 3, "3", 3, 1, [5]),
+    # ties in the first block's pooling under the regulariser's input site (clean x)
+    ("elu", "xent", "mult", 0.2, 1, 1, 4, 12, (8, 8, 1), 3, "4", 3, 1, [6]),
     # the regulariser over two chunks, with ties
     ("relu", "xent", "add", 0.1, 0, 1, 70, 11, (6, 6, 1), 3, "3", 3, 1, [5]),
     # a chunk boundary inside a copy of the batch (M B = 90)

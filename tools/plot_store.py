@@ -15,6 +15,9 @@ Figures (docs/aggregate.md):
              curve per value of --by (the paper's figures 4, 5 and 8, row 1)
   gradnoise  distributions of the fitted gradient-noise alpha and beta per
              value of --by (the paper's figure 8, row 2)
+  fig7       test loss and accuracy over steps per training method (baseline,
+             noise, explicit reg: the store's objective and noise axis), and
+             the final test loss paired within seeds (the paper's figure 7)
 
 Exit status: 0 ok; 2 the store lacks what the figure needs; 3 a file could
 not be read or written; 1 anything else.
@@ -485,10 +488,104 @@ def gradnoise(f, plt, by):
     return fig, []
 
 
+def fig7_methods(f):
+    """The task dimension that carries `objective` (and `noise`) and a label
+    per index: baseline (no noise), noise (GNIs), explicit reg (L + R)."""
+    if "objective" not in f:
+        fail(2, "fig7 needs a gni store whose grid sets 'objective' (and 'noise'): jobs/fig7.yaml")
+    dim = dim_names(f["objective"])[0]
+    objs = coord(f, "", "objective")
+    noises = coord(f, "", "noise") if "noise" in f and dim_names(f["noise"])[0] == dim else None
+    labels = []
+    for i, o in enumerate(objs):
+        if o == "explicit_reg":
+            labels.append("explicit reg (L + R)")
+        elif noises is not None and noises[i] == "none":
+            labels.append("baseline")
+        else:
+            labels.append(f"noise ({noises[i] if noises else 'GNI'})")
+    return dim, labels
+
+
+def fig7_values(f, name, dim):
+    """Result `name` as [method, replicate, ...]: tasks not done (or
+    diverged) and the gni kind's sentinels masked as NaN."""
+    x, names = np.array(f[name][()], dtype=float), dim_names(f[name])
+    st_names = dim_names(f["status"])
+    st = np.transpose(f["status"][()], [st_names.index(n) for n in names if n in st_names])
+    st = st.reshape(st.shape + (1,) * (x.ndim - st.ndim))
+    x = np.where((st == 1) & (x > NA_BELOW), x, np.nan)
+    others = [n for n in names if n not in (dim, "replicate", "step")]
+    if any(x.shape[names.index(n)] > 1 for n in others):
+        fail(2, f"fig7: {name} varies along {', '.join(others)} too; one store per setting")
+    x = x[tuple(0 if n in others else slice(None) for n in names)]
+    left = [n for n in names if n not in others]
+    return np.transpose(x, [left.index(n) for n in [dim, "replicate"] + (["step"] if "step" in left else [])])
+
+
+def fig7(f, plt):
+    """The paper's figure 7 from one store: test loss (and accuracy) over
+    steps per training method, mean +- 1 sd over seeds, and the final test
+    loss of explicit reg minus noise, paired within each seed (same data and
+    test set), with its t interval."""
+    from scipy import stats
+
+    dim, labels = fig7_methods(f)
+    panels = [n for n in ("test_loss", "test_accuracy") if n in f]
+    steps = np.asarray(coord(f, "", "step"))
+    fig, axes = plt.subplots(1, len(panels) + 1, figsize=(5 * (len(panels) + 1), 4), squeeze=False)
+    colours = {"baseline": "tab:grey", "explicit reg (L + R)": "tab:blue"}
+    for k, name in enumerate(panels):
+        ax = axes[0, k]
+        x = fig7_values(f, name, dim)
+        for m, lab in enumerate(labels):
+            v = x[m]
+            n = np.isfinite(v).sum(axis=0)
+            with np.errstate(invalid="ignore"):
+                mean = np.nanmean(np.where(n > 0, v, 0), axis=0)
+                sd = np.nanstd(v, axis=0, ddof=1) if v.shape[0] > 1 else np.zeros_like(mean)
+            mean = np.where(n > 0, mean, np.nan)
+            c = colours.get(lab, "tab:red")
+            ax.plot(steps, mean, color=c, lw=1.5, label=f"{lab} ({int(n.max()) if n.size else 0} seeds)")
+            ok = np.isfinite(sd) & np.isfinite(mean)
+            ax.fill_between(steps[ok], (mean - sd)[ok], (mean + sd)[ok], color=c, alpha=0.15, lw=0)
+        ax.set_xlabel("step")
+        ax.set_ylabel(name.replace("_", " "))
+        ax.set_title(f"{name.replace('_', ' ')}: mean ± 1 sd over seeds", fontsize=10)
+        ax.legend(fontsize=7)
+    # final test loss per method, and the paired difference explicit reg - noise
+    ax = axes[0, len(panels)]
+    fin = fig7_values(f, "final_test_loss", dim)
+    for m, lab in enumerate(labels):
+        v = fin[m][np.isfinite(fin[m])]
+        ax.plot(np.full(v.size, m), v, "o", color=colours.get(lab, "tab:red"), alpha=0.7)
+    lines = []
+    reg = [m for m, lab in enumerate(labels) if lab.startswith("explicit")]
+    gni = [m for m, lab in enumerate(labels) if lab.startswith("noise")]
+    base = [m for m, lab in enumerate(labels) if lab == "baseline"]
+    for a, b, what in ((reg, gni, "R - noise"), (reg, base, "R - baseline"), (gni, base, "noise - baseline")):
+        if not a or not b:
+            continue
+        d = fin[a[0]] - fin[b[0]]
+        d = d[np.isfinite(d)]
+        if d.size >= 2:
+            half = stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
+            lines.append(f"{what}: {d.mean():+.4f} ± {half:.4f} (95% t, {d.size} seeds, "
+                         f"{int((d < 0).sum())} below 0)")
+        elif d.size == 1:
+            lines.append(f"{what}: {d[0]:+.4f} (1 seed)")
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels, fontsize=7)
+    ax.set_ylabel("final test loss")
+    ax.set_title("final test loss per seed; paired differences", fontsize=10)
+    ax.text(0.02, 0.98, "\n".join(lines) or "no pairs", transform=ax.transAxes, fontsize=7, va="top")
+    return fig, []
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("store")
-    ap.add_argument("--figure", required=True, choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map"])
+    ap.add_argument("--figure", required=True, choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "fig7"])
     ap.add_argument("-o", dest="out", required=True)
     ap.add_argument("--by")
     ap.add_argument("--value")
@@ -539,6 +636,8 @@ def main():
                 title_at = note
         elif a.figure == "loss":
             fig, dropped = loss(f, plt, a.by)
+        elif a.figure == "fig7":
+            fig, dropped = fig7(f, plt)
         else:
             fig, dropped = gradnoise(f, plt, a.by)
         title = f"{os.path.basename(a.store)} ({f.attrs.get('kind', '?')}, seed {f.attrs.get('seed', '?')})"

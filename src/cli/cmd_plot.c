@@ -15,7 +15,7 @@
 #include "cmd_plot_select.h"
 #include "tailsweep/ts_store_view.h"
 
-static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", "curve", "map", NULL };
+static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "fig7", NULL };
 
 static void usage(void)
 {
@@ -34,6 +34,9 @@ static void usage(void)
          "             (default sigma2, else M, else the first axis)\n"
          "  gradnoise  distributions of the fitted gradient-noise alpha and beta\n"
          "             (gradnoise_alpha, gradnoise_beta) per value of --by\n"
+         "  fig7       test loss and accuracy over steps per training method (baseline,\n"
+         "             noise, explicit reg: a gni store over objective and noise, e.g.\n"
+         "             jobs/fig7.yaml), and the final test loss paired within seeds\n"
          "  curve      the seed mean of a scalar result against --x, a line per value of\n"
          "             --by, with a confidence band (Student t, /aggregate's ci_level);\n"
          "             log x when the values are positive and spaced like a logspace\n"
@@ -62,6 +65,13 @@ static int has_dim(const ts_store_view *v, const ts_view_dset *d, const char *na
 static int check_data(const ts_store_view *v, const char *fig, const char *store)
 {
     if (strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0) return 0;   /* ts_plot_check_selection */
+    if (strcmp(fig, "fig7") == 0) {   /* raw results, paired within seeds: no /aggregate needed */
+        if (ts_store_view_dset(v, "objective") < 0 || ts_store_view_dset(v, "test_loss") < 0 ||
+            ts_store_view_dset(v, "final_test_loss") < 0)
+            return ts_cli_usage_error("plot", "%s: fig7 needs a gni store whose grid sets 'objective' "
+                                      "(test_loss, final_test_loss recorded): jobs/fig7.yaml", store);
+        return 0;
+    }
     int need_agg = strcmp(fig, "gradnoise") != 0;
     if (need_agg && !v->has_aggregate)
         return ts_cli_usage_error("plot", "%s has no /aggregate: run `tailsweep aggregate %s` first", store, store);
@@ -143,10 +153,10 @@ static int run(int argc, char **argv)
         }
     }
     if (!store) return ts_cli_usage_error("plot", "expected a store path");
-    if (!fig) return ts_cli_usage_error("plot", "--figure NAME is required (fig6, shiftmap, loss, gradnoise, curve, map)");
+    if (!fig) return ts_cli_usage_error("plot", "--figure NAME is required (fig6, shiftmap, loss, gradnoise, curve, map, fig7)");
     int known = 0;
     for (int i = 0; figures[i]; i++) known |= strcmp(fig, figures[i]) == 0;
-    if (!known) return ts_cli_usage_error("plot", "--figure: unknown figure '%s' (fig6, shiftmap, loss, gradnoise, curve, map)", fig);
+    if (!known) return ts_cli_usage_error("plot", "--figure: unknown figure '%s' (fig6, shiftmap, loss, gradnoise, curve, map, fig7)", fig);
     int generic = strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0;
     if (!generic && (sel.value || sel.x || sel.y || sel.n_at || sel.diff_from))
         return ts_cli_usage_error("plot", "--value, --x, --y, --at and --diff-from belong to --figure curve and map, not %s",
@@ -210,4 +220,4 @@ static int run(int argc, char **argv)
     return TS_EXIT_IO;
 }
 
-const ts_command ts_cmd_plot = { "plot", "figures from a store (fig6, shiftmap, loss, gradnoise, curve, map)", run, usage };
+const ts_command ts_cmd_plot = { "plot", "figures from a store (fig6, shiftmap, loss, gradnoise, curve, map, fig7)", run, usage };

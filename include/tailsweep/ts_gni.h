@@ -25,11 +25,16 @@
 #include <stdint.h>
 
 #include "tailsweep/ts_error.h"
+#include "tailsweep/ts_fit_ctx.h"
 #include "tailsweep/ts_gradnoise.h"
 #include "tailsweep/ts_net.h"
 
 typedef enum { TS_GNI_DATA_TOY = 0, TS_GNI_DATA_FASHION = 1 } ts_gni_data;
 typedef enum { TS_GNI_MIMIC_NONE = 0, TS_GNI_MIMIC_STABLE = 1, TS_GNI_MIMIC_GAUSSIAN = 2 } ts_gni_mimic;
+/* The mean gradient a mimic run subtracts to get the M = 1 noise: M' fresh
+ * draws (the measurement of the statistics), or the step's own M-sample
+ * gradient (one pass of B rows instead of M' + 1). */
+typedef enum { TS_GNI_MIMIC_MEAN_FRESH = 0, TS_GNI_MIMIC_MEAN_TRAINING = 1 } ts_gni_mimic_mean;
 /* What SGD minimises: the M-sample noisy loss, or L + R(B; w) without noise
  * (R the explicit regulariser of the noise config, ts_cnn.h; paper figure 7). */
 typedef enum { TS_GNI_OBJ_LOSS = 0, TS_GNI_OBJ_EXPLICIT_REG = 1 } ts_gni_objective;
@@ -53,8 +58,10 @@ typedef struct {
     uint64_t steps, log_every, gradnoise_every;   /* gradnoise_every: a multiple of log_every; 0: log_every */
     ts_gradnoise_fit fit;
     size_t mle_max;          /* MLE fits use at most this many values              */
+    ts_fit_route mle_route;  /* MLE fits after a layer's first: cold, warm or table (ts_fit_ctx.h) */
     ts_gni_mimic mimic;
     int mimic_truncate;      /* 1: stable mimic draws clipped to the layer's measured noise range */
+    ts_gni_mimic_mean mimic_mean;
 } ts_gni_config;
 
 /* Defaults of every field (the kind's defaults) for the toy data. */

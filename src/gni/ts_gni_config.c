@@ -36,6 +36,7 @@ void ts_gni_config_default(ts_gni_config *c)
     c->channels[1] = 64;
     c->kernel = 3;
     c->objective = TS_GNI_OBJ_LOSS;
+    c->mle_route = TS_FIT_ROUTE_TABLE;
 }
 
 ts_net_config ts_gni_net_config(const ts_gni_config *c)

@@ -20,11 +20,12 @@ typedef struct {
     ts_net_work *ws;
     size_t max_rows, B, n_logs, n_weights, act_rows, act_total;
     ts_dataset *train, *test;
-    float *bx, *by, *grad;
+    float *bx, *by, *grad, *g1;
     int32_t *bl;
     size_t *perm, pos;
     double *u, *noise, *act, *draws;
     ts_gradnoise_stats *gs;        /* per weight layer, the last measurement */
+    ts_fit_ctx **fit;              /* per weight layer, fit mle: the fits carried across steps */
     ts_rng r_batch, r_train, r_meas, r_mimic;
 } run_state;
 
@@ -35,6 +36,8 @@ static int noisy(const ts_noise_config *nz)
 
 static void state_free(run_state *s)
 {
+    for (size_t l = 0; s->fit && l < s->net->n_layers; l++) ts_fit_ctx_free(s->fit[l]);
+    free(s->fit);
     ts_net_free(s->net);
     ts_net_work_free(s->ws);
     ts_dataset_free(s->train);
@@ -43,6 +46,7 @@ static void state_free(run_state *s)
     free(s->by);
     free(s->bl);
     free(s->grad);
+    free(s->g1);
     free(s->perm);
     free(s->u);
     free(s->noise);
@@ -84,7 +88,13 @@ static ts_status state_init(run_state *s, const ts_gni_config *c, uint64_t seed,
     s->draws = malloc(s->n_weights * sizeof *s->draws);
     s->act = malloc((s->act_total ? s->act_total : 1) * sizeof *s->act);
     s->gs = calloc(net->n_layers, sizeof *s->gs);
-    int ok = s->grad && s->noise && s->draws && s->act && s->gs;
+    s->g1 = malloc(net->n_params * sizeof *s->g1);
+    int ok = s->grad && s->g1 && s->noise && s->draws && s->act && s->gs;
+    if (ok && c->fit == TS_GN_FIT_MLE) {
+        ok = (s->fit = calloc(net->n_layers, sizeof *s->fit)) != NULL;
+        for (size_t l = 0; ok && l < net->n_layers; l++)
+            if ((st = ts_fit_ctx_alloc(c->mle_route, c->mle_max, &s->fit[l], err))) return st;
+    }
     if (s->B < n) {   /* minibatches: gather buffers and the epoch permutation */
         s->bx = malloc(s->B * s->train->d * sizeof *s->bx);
         if (s->train->d_out) s->by = malloc(s->B * s->train->d_out * sizeof *s->by);
@@ -197,7 +207,8 @@ static ts_status measure(run_state *s, const ts_batch *b, long k, ts_gni_out *o,
     for (size_t l = 0; l < net->n_layers && !st; l++) {
         size_t nw = net->rows[l] * net->cols[l];
         ts_gradnoise_stats *g = &s->gs[l];
-        st = ts_gradnoise_stats_compute(s->noise + off, nw, s->c->fit, s->c->mle_max, g, err);
+        st = ts_gradnoise_stats_compute_ctx(s->noise + off, nw, s->c->fit, s->c->mle_max, s->fit ? s->fit[l] : NULL,
+                                            g, err);
         off += nw;
         if (st || k < 0) continue;
         size_t i = l * K + (size_t)k;
@@ -299,6 +310,28 @@ static ts_status explicit_effect(run_state *s, ts_gni_out *o, ts_err *err)
     return TS_OK;
 }
 
+/* Mimic with mimic_mean training: the M = 1 implicit-effect noise as the
+ * gradient of one fresh draw minus this step's own M-sample gradient (in
+ * s->grad), each layer fitted into s->gs. The M-sample gradient is the mean
+ * over M draws, so the noise's spread is that of the M' = M measurement,
+ * sqrt(1 + 1/M) times the exact one, at the cost of one pass of B rows
+ * instead of M + 1 (docs/gni.md). */
+static ts_status measure_from_training(run_state *s, const ts_batch *b, ts_err *err)
+{
+    const ts_net *net = s->net;
+    double loss;
+    ts_status st = ts_net_noise_draw(net, s->ws, &s->c->noise, b->n, 1, &s->r_meas, err);
+    if (!st) st = ts_net_loss_grad(net, s->ws, b, 1, &s->c->noise, s->g1, &loss, err);
+    for (size_t l = 0, off = 0; l < net->n_layers && !st; l++) {
+        size_t nw = net->rows[l] * net->cols[l], w = net->off_w[l];
+        for (size_t j = 0; j < nw; j++) s->noise[off + j] = (double)s->g1[w + j] - (double)s->grad[w + j];
+        st = ts_gradnoise_stats_compute_ctx(s->noise + off, nw, s->c->fit, s->c->mle_max, s->fit ? s->fit[l] : NULL,
+                                            &s->gs[l], err);
+        off += nw;
+    }
+    return st;
+}
+
 /* One SGD step on the objective: the M-sample noisy loss, or L + R. */
 static ts_status train_step(run_state *s, const ts_batch *b, uint64_t step, ts_err *err)
 {
@@ -311,6 +344,8 @@ static ts_status train_step(run_state *s, const ts_batch *b, uint64_t step, ts_e
         st = noisy(&c->noise) ? ts_net_noise_draw(s->net, s->ws, &c->noise, b->n, c->M, &s->r_train, err) : TS_OK;
         if (!st) st = ts_net_loss_grad(s->net, s->ws, b, c->M, &c->noise, s->grad, &loss, err);
     }
+    if (!st && c->mimic != TS_GNI_MIMIC_NONE && c->mimic_mean == TS_GNI_MIMIC_MEAN_TRAINING)
+        st = measure_from_training(s, b, err);
     if (!st && c->mimic != TS_GNI_MIMIC_NONE) st = mimic_add(s, err);
     if (st) return st;
     double lr = c->lr_gamma > 0 ? c->lr / pow(1 + (double)step / c->lr_k0, c->lr_gamma) : c->lr;
@@ -338,7 +373,8 @@ ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uin
         int logged = k < s.n_logs && step == ts_gni_log_step(c, k);
         int gn_due = logged && step % gn_every == 0;
         if (logged) st = evaluate(&s, k, o, err);
-        if (!st && (gn_due || (c->mimic != TS_GNI_MIMIC_NONE && step < c->steps)))
+        int mimic_fresh = c->mimic != TS_GNI_MIMIC_NONE && c->mimic_mean == TS_GNI_MIMIC_MEAN_FRESH;
+        if (!st && (gn_due || (mimic_fresh && step < c->steps)))
             st = measure(&s, &b, gn_due ? (long)k : -1, o, err);
         if (logged) k++;
         if (!st && step < c->steps && cancelled && cancelled(ctx))

@@ -17,6 +17,7 @@ static const char *const noise_names[] = { "none", "additive", "multiplicative",
 static const char *const mimic_names[] = { "none", "stable", "gaussian", NULL };
 static const char *const arch_names[] = { "mlp", "cnn", NULL };
 static const char *const objective_names[] = { "loss", "explicit_reg", NULL };
+static const char *const mimic_mean_names[] = { "fresh", "training", NULL };
 #define INF HUGE_VAL
 #define BIG 1e12   /* step counts: exact in a double */
 
@@ -48,8 +49,10 @@ static const ts_param_spec gni_params[] = {
     { "gradnoise_every", TS_PARAM_INT, 0, BIG, 0, "0", NULL, "steps", "gradient-noise statistics every this many steps (a multiple of log_every); 0: log_every", TS_PARAM_FIXED },
     { "fit", TS_PARAM_CHOICE, 0, 0, 0, "mcculloch", ts_gradnoise_fit_names, "", "alpha-stable fit of the gradient noise: mcculloch (quantiles, fast) or mle", 0 },
     { "mle_max", TS_PARAM_INT, 20, 1e7, 0, "1000", NULL, "", "fit mle: values per fit (a fixed evenly spaced subsample)", 0 },
+    { "mle_route", TS_PARAM_CHOICE, 0, 0, 0, "table", ts_fit_route_names, "", "fit mle, after each layer's first fit: table (Newton on cached density tables around the previous estimate), warm (simplex from it) or cold (every fit from scratch); accuracy in docs/gni.md", 0 },
     { "mimic", TS_PARAM_CHOICE, 0, 0, 0, "none", mimic_names, "", "paper figure 4: add draws of the law fitted to the M = 1 implicit-effect noise (stable or gaussian) to full-batch gradients", 0 },
     { "mimic_truncate", TS_PARAM_INT, 0, 1, 0, "1", NULL, "", "mimic stable: 1 clips each draw to [min, max] of the noise measured in its layer at that step; 0: untruncated (can diverge, docs/gni.md)", 0 },
+    { "mimic_mean", TS_PARAM_CHOICE, 0, 0, 0, "fresh", mimic_mean_names, "", "mimic: the mean gradient subtracted from one draw's: fresh (M_prime new draws) or training (the step's own M-sample gradient: one extra pass, as M_prime = M)", 0 },
     { "objective", TS_PARAM_CHOICE, 0, 0, 0, "loss", objective_names, "", "loss: the M-sample noisy loss; explicit_reg: L + R(B; w) of Camuto et al. 2020 for the noise config, without noise (paper figure 7)", 0 },
 };
 enum { N_GNI_PARAMS = sizeof gni_params / sizeof gni_params[0] };
@@ -84,8 +87,10 @@ static ts_status to_config(const ts_params *p, ts_gni_config *c, ts_err *err)
     c->gradnoise_every = (uint64_t)ts_params_get(p, "gradnoise_every");
     c->fit = (ts_gradnoise_fit)ts_params_choice(p, "fit");
     c->mle_max = (size_t)ts_params_get(p, "mle_max");
+    c->mle_route = (ts_fit_route)ts_params_choice(p, "mle_route");
     c->mimic = (ts_gni_mimic)ts_params_choice(p, "mimic");
     c->mimic_truncate = (int)ts_params_get(p, "mimic_truncate");
+    c->mimic_mean = (ts_gni_mimic_mean)ts_params_choice(p, "mimic_mean");
     c->arch = (ts_arch)ts_params_choice(p, "arch");
     c->kernel = (size_t)ts_params_get(p, "kernel");
     c->objective = (ts_gni_objective)ts_params_choice(p, "objective");

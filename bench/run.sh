@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 /usr/bin/python3 bench/linear_sgd.py
 bench/sweep.sh
 /usr/bin/python3 bench/mlp_torch.py
+/usr/bin/python3 bench/cnn_torch.py
+bench/mimic_cost.sh
 /usr/bin/python3 bench/gradnoise_scipy.py
 /usr/bin/python3 bench/aggregate_vs_numpy.py
 /usr/bin/python3 bench/mle_vs_scipy.py   # ~20 min: scipy's own fit; --quick skips it

@@ -79,11 +79,7 @@ int main(int argc, char **argv)
             t_cpu[rep] = 1e3 * (c1 - c0) / steps;
         }
     }
-    qsort(t_step, (size_t)reps, sizeof *t_step, bench_cmp_double);
-    qsort(t_noise, (size_t)reps, sizeof *t_noise, bench_cmp_double);
-    qsort(t_cpu, (size_t)reps, sizeof *t_cpu, bench_cmp_double);
-    printf("ms_per_step %.6g\nms_noise %.6g\ncpu_ms_per_step %.6g\n", t_step[reps / 2], t_noise[reps / 2],
-           t_cpu[reps / 2]);
+    bench_print_medians(t_step, t_noise, t_cpu, reps);
     free(t_cpu);
     free(t_step);
     free(t_noise);

@@ -3,6 +3,8 @@
 #ifndef TS_BENCH_COMMON_H
 #define TS_BENCH_COMMON_H
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 static inline double bench_now(void)
@@ -25,6 +27,17 @@ static inline int bench_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* Sorts the per-rep times and prints their medians (ms per step, of it the
+ * noise draws, and CPU ms per step), one "key value" a line. */
+static inline void bench_print_medians(double *t_step, double *t_noise, double *t_cpu, int reps)
+{
+    qsort(t_step, (size_t)reps, sizeof *t_step, bench_cmp_double);
+    qsort(t_noise, (size_t)reps, sizeof *t_noise, bench_cmp_double);
+    qsort(t_cpu, (size_t)reps, sizeof *t_cpu, bench_cmp_double);
+    printf("ms_per_step %.6g\nms_noise %.6g\ncpu_ms_per_step %.6g\n", t_step[reps / 2], t_noise[reps / 2],
+           t_cpu[reps / 2]);
 }
 
 #endif

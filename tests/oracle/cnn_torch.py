@@ -35,6 +35,7 @@ import subprocess
 import sys
 
 from oracle_report import Report
+from mlp_torch import ACT, parse   # the drivers' line format, the activations
 
 try:
     import torch
@@ -68,17 +69,6 @@ CONFIGS = [
     ("elu", "xent", "add", 0.1, 1, 1, 6, 8, (1, 1, 5), 3, "-", 4, 0, [12, 12]),
     ("tanh", "mse", "mult", 0.2, 0, 1, 5, 9, (1, 1, 3), 3, "-", 2, 0, [10, 8, 6]),
 ]
-
-ACT = {"relu": F.relu, "elu": F.elu, "tanh": torch.tanh}
-
-
-def parse(out):
-    d = {}
-    for line in out.splitlines():
-        parts = line.split()
-        d[parts[0]] = parts[2:] if parts[0] != "shape" else parts[1:]
-    return d
-
 
 def floats(d, key):
     return torch.tensor([float(v) for v in d[key]])

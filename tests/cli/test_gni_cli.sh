@@ -70,4 +70,29 @@ f = h5py.File('d.h5', 'r'); vals = []
 f.visititems(lambda n, o: vals.append(np.asarray(o[()], dtype=float)) if isinstance(o, h5py.Dataset) and o.dtype.kind == 'f' else None)
 sys.exit(0 if all(np.all(np.isfinite(v)) for v in vals) else 1)"; then pass "train: divergence exits 1 and writes no NaN"
 else fail "train divergence" "rc=$rc $(cat "$W/err")"; fi
+
+# figure 7 (issue 15): a tiny sweep over the three trainings (baseline,
+# noise, L + R) on the toy signal, 2 seeds; plot --figure fig7 draws it
+cat > f7.yaml <<'YAML'
+kind: gni
+store: f7.h5
+seed: 3
+replicates: 2
+params:
+  depth: 1
+  width: 6
+  n_train: 32
+  n_test: 32
+  steps: 20
+  log_every: 10
+  M_prime: 4
+zip:
+  - {noise: [none, additive, additive], objective: [loss, loss, explicit_reg]}
+YAML
+run run f7.yaml
+if [ $rc -eq 0 ] && [ -s f7.h5 ]; then
+  run plot f7.h5 --figure fig7 -o f7.png
+  if [ $rc -eq 0 ] && [ -s f7.png ]; then pass "plot --figure fig7 draws a baseline / noise / L + R sweep"
+  else fail "plot fig7" "rc=$rc $(cat "$W/err")"; fi
+else fail "fig7 sweep" "rc=$rc $(cat "$W/err")"; fi
 exit 0

@@ -191,11 +191,16 @@ static ts_status write_file(const char *path, const char *tmp, st_plan *p, const
                             const char *created, ts_err *err)
 {
     st_ctx c = { .path = path, .file = -1, .str = -1, .err = err };
-    hid_t fapl = st_fapl();
-    /* large datasets start on a 4 KiB boundary: in-place writes touch whole pages */
-    if (fapl >= 0 && H5Pset_alignment(fapl, 65536, 4096) >= 0)
-        c.file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    hid_t fapl = st_fapl(), fcpl = H5Pcreate(H5P_FILE_CREATE);
+    /* large datasets start on a 4 KiB boundary: in-place writes touch whole
+     * pages; free space is tracked in the file, so `tailsweep aggregate`,
+     * which replaces /aggregate in a later session, reuses the old one's
+     * space instead of growing the store on every run */
+    if (fapl >= 0 && fcpl >= 0 && H5Pset_alignment(fapl, 65536, 4096) >= 0 &&
+        H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_FSM_AGGR, 1, 1) >= 0)
+        c.file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
     if (fapl >= 0) H5Pclose(fapl);
+    if (fcpl >= 0) H5Pclose(fcpl);
     if (c.file < 0) return st_fail(&c, "cannot create HDF5 file", tmp);
     ts_status st = TS_OK;
     c.str = H5Tcopy(H5T_C_S1);

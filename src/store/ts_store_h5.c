@@ -216,7 +216,9 @@ ts_status st_dset_write(const st_ctx *c, const st_dset_spec *s, hid_t *out)
     if (rc >= 0) rc = H5Pset_layout(dcpl, H5D_CONTIGUOUS);
     if (rc >= 0) rc = H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
     if (rc >= 0 && s->fill_value) rc = H5Pset_fill_value(dcpl, s->mtype, s->fill_value);
-    if (rc >= 0) rc = H5Pset_fill_time(dcpl, s->fill ? H5D_FILL_TIME_NEVER : H5D_FILL_TIME_ALLOC);
+    /* filled here: no fill value is written first (IFSET without one set);
+     * else the fill value is written at allocation, all of it, now */
+    if (rc >= 0 && !s->fill) rc = H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC);
     hid_t dset = rc < 0 ? -1
                         : H5Dcreate2(c->file, s->name, s->ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     if (dcpl >= 0) H5Pclose(dcpl);

@@ -280,8 +280,9 @@ static ts_status param_dset(const st_ctx *c, const char *name, const ts_param_sp
         s.arg = (void *)v;
     }
     ts_status st = st_dset_write(c, &s, out);
-    if (!st) st = st_attr_str(c, *out, name, "units", ps->unit ? ps->unit : "");
-    if (!st) st = st_attr_str(c, *out, name, "description", ps->doc ? ps->doc : "");
+    if (!st && ps->type != TS_PARAM_CHOICE && ps->type != TS_PARAM_STRING)
+        st = st_attr_str(c, *out, name, "units", ps->unit && ps->unit[0] ? ps->unit : "1");
+    if (!st) st = st_attr_str(c, *out, name, "long_name", ps->doc ? ps->doc : "");
     return st;
 }
 

@@ -33,9 +33,18 @@ typedef struct {
     unsigned char *bytes;
 } held;
 
+/* Regions whose old bytes are in the undo file: each saved once, so the
+ * undo file holds originals only and rollback can apply it in any order. */
+typedef struct {
+    uint64_t lo, hi;
+} span;
+
 struct ts_store_txn {
     char *path, *undo;
     int fd;                   /* the store, read-write               */
+    int ufd;                  /* the undo file, append               */
+    span *saved;
+    size_t n_saved, cap_saved;
     uint64_t old_eof;         /* its size when the transaction began */
     uint64_t final_size;      /* the size HDF5 asked for at close    */
     held *h;
@@ -105,6 +114,51 @@ static int pwrite_full(int fd, const void *buf, size_t n, uint64_t off)
         p += w;
         n -= (size_t)w;
         off += (uint64_t)w;
+    }
+    return 0;
+}
+
+/* Record: u64 addr | u64 len | bytes | u32 crc32(addr, len, bytes). */
+static int undo_append(int fd, uint64_t addr, const unsigned char *bytes, size_t len);
+
+static int mark_saved(ts_store_txn *t, uint64_t lo, uint64_t hi)
+{
+    if (t->n_saved == t->cap_saved) {
+        size_t cap = t->cap_saved ? 2 * t->cap_saved : 64;
+        span *g = realloc(t->saved, cap * sizeof *g);
+        if (!g) return -1;
+        t->saved = g;
+        t->cap_saved = cap;
+    }
+    size_t i = 0;
+    while (i < t->n_saved && t->saved[i].lo < lo) i++;
+    memmove(t->saved + i + 1, t->saved + i, (t->n_saved - i) * sizeof *t->saved);
+    t->saved[i] = (span){ lo, hi };
+    t->n_saved++;
+    return 0;
+}
+
+/* Save the old bytes of [lo, hi) that are not saved yet. */
+static int save_old(ts_store_txn *t, uint64_t lo, uint64_t hi)
+{
+    uint64_t at = lo;
+    while (at < hi) {
+        /* the first saved span that ends after `at` */
+        size_t i = 0;
+        while (i < t->n_saved && t->saved[i].hi <= at) i++;
+        uint64_t gap_end = hi;
+        if (i < t->n_saved && t->saved[i].lo <= at) {
+            at = t->saved[i].hi;
+            continue;
+        }
+        if (i < t->n_saved && t->saved[i].lo < gap_end) gap_end = t->saved[i].lo;
+        size_t n = (size_t)(gap_end - at);
+        unsigned char *old = malloc(n ? n : 1);
+        int bad = !old || pread_full(t->fd, old, n, at) != 0 || undo_append(t->ufd, at, old, n) != 0 ||
+                  mark_saved(t, at, gap_end) != 0;
+        free(old);
+        if (bad) return -1;
+        at = gap_end;
     }
     return 0;
 }
@@ -189,14 +243,22 @@ static herr_t t_read(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, si
 
 static herr_t t_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size, const void *buf)
 {
-    (void)type;
     (void)dxpl;
     ts_store_txn *t = g_txn;
     tfile *f = (tfile *)file;
     if (!t) return -1;
     uint64_t a = (uint64_t)addr, end = a + size;
     const unsigned char *b = buf;
-    if (a < t->old_eof) {
+    if (a < t->old_eof && type == H5FD_MEM_DRAW) {
+        /* the values of a new dataset, placed in space the old file had
+         * freed: no old object refers to it, so it is written now, its old
+         * bytes saved first so that a rollback is byte for byte */
+        uint64_t cut = end < t->old_eof ? end : t->old_eof;
+        if (save_old(t, a, cut) != 0) {
+            t->failed = 1;
+            return -1;
+        }
+    } else if (a < t->old_eof) {
         /* the old part of the file: held until commit */
         size_t n = (size_t)((end < t->old_eof ? end : t->old_eof) - a);
         if (hold(t, a, b, n) != 0) {
@@ -257,7 +319,6 @@ static char *undo_path(const char *path)
     return u;
 }
 
-/* Record: u64 addr | u64 len | bytes | u32 crc32(addr, len, bytes). */
 static int undo_append(int fd, uint64_t addr, const unsigned char *bytes, size_t len)
 {
     uint64_t l = len;
@@ -333,6 +394,8 @@ static void txn_free(ts_store_txn *t)
     for (size_t i = 0; i < t->n_held; i++) free(t->h[i].bytes);
     free(t->h);
     if (t->fd >= 0) close(t->fd);
+    if (t->ufd >= 0) close(t->ufd);
+    free(t->saved);
     free(t->path);
     free(t->undo);
     if (g_txn == t) g_txn = NULL;
@@ -350,6 +413,7 @@ ts_status ts_store_txn_begin(const char *path, ts_store_txn **out, hid_t *file, 
     ts_store_txn *t = calloc(1, sizeof *t);
     if (!t) return ts_err_set(err, TS_ENOMEM, "%s: out of memory", path);
     t->fd = -1;
+    t->ufd = -1;
     t->file = -1;
     t->path = strdup(path);
     t->undo = undo_path(path);
@@ -366,7 +430,7 @@ ts_status ts_store_txn_begin(const char *path, ts_store_txn **out, hid_t *file, 
     /* the undo file exists, with the old length, before any byte changes */
     int ufd = -1;
     if (!st) {
-        ufd = open(t->undo, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        ufd = t->ufd = open(t->undo, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (ufd < 0)
             st = ts_err_set(err, TS_EIO, "%s: cannot create %s: %s%s", path, t->undo, strerror(errno),
                             errno == EEXIST ? " (an interrupted change: run any tailsweep command that locks "
@@ -374,7 +438,6 @@ ts_status ts_store_txn_begin(const char *path, ts_store_txn **out, hid_t *file, 
     }
     if (!st && (write(ufd, UNDO_MAGIC, 8) != 8 || write(ufd, &t->old_eof, 8) != 8 || fsync(ufd) != 0))
         st = ts_err_set(err, TS_EIO, "%s: cannot write %s: %s", path, t->undo, strerror(errno));
-    if (ufd >= 0) close(ufd);
     if (!st) st = ts_fsync_path(t->undo, 1, path, err);
     if (st) {
         if (ufd >= 0) unlink(t->undo);
@@ -427,17 +490,10 @@ ts_status ts_store_txn_commit(ts_store_txn *t, ts_err *err)
     if (fsync(t->fd) != 0) st = ts_err_set(err, TS_EIO, "%s: cannot sync: %s", t->path, strerror(errno));
     step("synced");
     /* 2. the old bytes of every held region, safe in the undo file */
-    int ufd = st ? -1 : open(t->undo, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (!st && ufd < 0) st = ts_err_set(err, TS_EIO, "%s: cannot open %s: %s", t->path, t->undo, strerror(errno));
-    for (size_t i = 0; !st && i < t->n_held; i++) {
-        unsigned char *old = malloc(t->h[i].len ? t->h[i].len : 1);
-        if (!old || pread_full(t->fd, old, t->h[i].len, t->h[i].addr) != 0 ||
-            undo_append(ufd, t->h[i].addr, old, t->h[i].len) != 0)
+    for (size_t i = 0; !st && i < t->n_held; i++)
+        if (save_old(t, t->h[i].addr, t->h[i].addr + t->h[i].len) != 0)
             st = ts_err_set(err, TS_EIO, "%s: cannot save old bytes to %s", t->path, t->undo);
-        free(old);
-    }
-    if (!st && fsync(ufd) != 0) st = ts_err_set(err, TS_EIO, "%s: cannot sync %s", t->path, t->undo);
-    if (ufd >= 0) close(ufd);
+    if (!st && fsync(t->ufd) != 0) st = ts_err_set(err, TS_EIO, "%s: cannot sync %s", t->path, t->undo);
     step("undo-written");
     /* 3. the held writes, in order; then the final length */
     for (size_t i = 0; !st && i < t->n_held; i++) {

@@ -67,7 +67,7 @@ int main(int argc, char **argv)
     MPI_Barrier(MPI_COMM_WORLD);
     const ts_kind *kinds[] = { &noop, NULL };
     volatile sig_atomic_t stop = 0;
-    ts_sweep_opts o = { .job_path = job, .store = store, .log_every = 1e9, .stop = &stop, .kinds = kinds };
+    ts_sweep_opts o = { .job_path = job, .store = store, .progress_every = 1e9, .stop = &stop, .kinds = kinds };
     ts_sweep_summary s;
     ts_err err = { 0 };
     ts_status st = ts_sweep_run(&o, MPI_COMM_WORLD, &s, &err);

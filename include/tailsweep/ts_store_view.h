@@ -42,7 +42,7 @@ typedef struct {
     size_t shape[TS_VIEW_MAX_RANK];
     int dim[TS_VIEW_MAX_RANK];  /* index in dims[], -1: no scale attached */
     int is_float, is_string;    /* the stored type                        */
-    char units[32];
+    char units[64];
     char description[200];      /* its long_name                          */
 } ts_view_dset;
 

@@ -11,7 +11,7 @@
  * dims are indices into the view's dims. Small: one value per task. */
 typedef struct {
     char name[48];
-    char units[32];
+    char units[64];
     char desc[200];
     size_t rank;
     size_t shape[TS_VIEW_MAX_RANK];

@@ -167,6 +167,9 @@ static ts_status resolve_over(agg_ctx *c, const ts_agg_opts *o)
                 c->reduce[i] = 1;
                 found = 1;
             }
+        /* a store of one task has no replicate: nothing to reduce, each
+         * statistic is that of one value */
+        if (!found && j == 0) continue;
         if (!found) {
             char list[512] = "";
             for (size_t i = 0; i < v->n_dims; i++) {
@@ -201,9 +204,12 @@ ts_status agg_into(const char *path, const ts_agg_opts *o, ts_agg_summary *sum, 
     if (lock) {
         ts_lock_info li;
         st = ts_store_lock_take(path, "aggregate", 0, &lk, &li, err);
-        if (st && strstr(err->msg, "another job"))
-            ts_err_set(err, TS_EIO, "%s: a sweep or another aggregate is using this store; aggregate when it ends "
-                       "(%s)", path, err->msg);
+        if (st && strstr(err->msg, "another job")) {
+            char why[TS_ERR_MSG_MAX];
+            snprintf(why, sizeof why, "%s", err->msg);
+            ts_err_set(err, TS_EIO, "a sweep is running on this store (or another aggregate): aggregate when it "
+                       "ends; %s", why);
+        }
         if (st) return st;
         int rolled = 0;
         st = ts_store_txn_recover(path, &rolled, err);

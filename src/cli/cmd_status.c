@@ -143,7 +143,10 @@ static int run(int argc, char **argv)
         }
         char line[TS_STORE_MSG_LEN], where[256];
         for (size_t i = 0; i < t.n_failed; i++) {
-            if (ts_store_view_task_strings(v, TS_DS_MESSAGE, t.failed[i], 1, line, sizeof line, &err)) break;
+            if (ts_store_view_task_strings(v, TS_DS_MESSAGE, t.failed[i], 1, line, sizeof line, &err)) {
+                fprintf(stderr, "tailsweep status: %s\n", err.msg);
+                break;
+            }
             task_coords(v, t.failed[i], where, sizeof where);
             printf("  failed task %llu (%s): %s\n", (unsigned long long)t.failed[i], where, line);
         }

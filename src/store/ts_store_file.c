@@ -79,8 +79,12 @@ void ts_file_identify(const char *path, ts_file_info *info)
         info->kind = TS_FILE_STACKED;
     } else if (info->format < TS_STORE_FORMAT) {
         info->kind = TS_FILE_STORE_OLD;
+        snprintf(info->why, sizeof info->why, "format %d; this tailsweep reads format %d", info->format,
+                 TS_STORE_FORMAT);
     } else if (info->format > TS_STORE_FORMAT) {
         info->kind = TS_FILE_STORE_NEWER;
+        snprintf(info->why, sizeof info->why, "format %d; this tailsweep reads format %d", info->format,
+                 TS_STORE_FORMAT);
     } else {
         info->kind = TS_FILE_STORE;
     }

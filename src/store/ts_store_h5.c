@@ -193,9 +193,9 @@ static ts_status write_blocks(const st_ctx *c, const st_dset_spec *s, hid_t dset
         if (st) break;
         /* the block's own shape: with a 1-D memory space HDF5 maps every
          * element one by one */
-        hid_t mspace = H5Screate_simple(s->rank, count, NULL);
+        hid_t mspace = s->rank ? H5Screate_simple(s->rank, count, NULL) : H5Screate(H5S_SCALAR);
         herr_t rc = mspace < 0 ? -1
-                    : H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+                    : s->rank ? H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) : 0;
         if (rc >= 0) rc = H5Dwrite(dset, s->mtype, mspace, fspace, H5P_DEFAULT, buf);
         if (mspace >= 0) H5Sclose(mspace);
         if (rc < 0) st = st_fail(c, "cannot write dataset", s->name);
@@ -208,7 +208,8 @@ static ts_status write_blocks(const st_ctx *c, const st_dset_spec *s, hid_t dset
 ts_status st_dset_write(const st_ctx *c, const st_dset_spec *s, hid_t *out)
 {
     *out = -1;
-    hid_t space = H5Screate_simple(s->rank, s->shape, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t space = s->rank ? H5Screate_simple(s->rank, s->shape, NULL) : H5Screate(H5S_SCALAR);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     herr_t rc = space < 0 || dcpl < 0 ? -1 : 0;
     /* contiguous and allocated now, fill values written now: the file's
      * metadata is complete at creation and never changes while tasks are

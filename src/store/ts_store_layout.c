@@ -175,10 +175,14 @@ ts_status st_plan_build(st_plan *p, const ts_job *job, const ts_result_layout *l
         x->kind = st_axis_is_zip(job, ax) ? ST_DIM_ZIP : ST_DIM_AXIS;
         x->axis = ax;
     }
-    st_dim *rep = &p->dims[p->n_dims++];
-    snprintf(rep->name, sizeof rep->name, "replicate");
-    rep->len = job->replicates;
-    rep->kind = ST_DIM_REPLICATE;
+    /* a job of one task (no axes, one replicate: a one-point output) has no
+     * task dimensions at all: its values are scalars, nothing to squeeze */
+    if (job->n_axes > 0 || job->replicates > 1) {
+        st_dim *rep = &p->dims[p->n_dims++];
+        snprintf(rep->name, sizeof rep->name, TS_DIM_REPLICATE);
+        rep->len = job->replicates;
+        rep->kind = ST_DIM_REPLICATE;
+    }
     p->n_task_dims = p->n_dims;
     p->n_tasks = n;
 

@@ -208,7 +208,8 @@ static ts_status read_dset_info(ts_store_view *v, hid_t d, const char *path, int
     else if (is_task_name(base)) o->role = TS_DSET_TASK;
     else o->role = TS_DSET_COORD;
     if (!in_aggregate && o->role == TS_DSET_COORD && o->is_float && o->rank >= v->n_task_dims) {
-        int match = v->n_task_dims > 0;
+        /* over the task dimensions first; a store of one task has none */
+        int match = 1;
         for (size_t k = 0; k < v->n_task_dims && match; k++) match = o->dim[k] == v->task_dim[k];
         if (match) o->role = TS_DSET_RESULT;
     }
@@ -544,8 +545,15 @@ ts_status ts_store_view_task_strings(ts_store_view *v, const char *path, uint64_
     char *raw = malloc(sz * (n ? n : 1));
     if (!raw) return ts_err_set(err, TS_ENOMEM, "%s: out of memory", v->path);
     ts_status st = TS_OK;
-    size_t row = d->shape[v->n_task_dims - 1];
-    for (size_t done = 0; done < n && !st;) {
+    if (v->n_task_dims == 0) {   /* a store of one task: a scalar */
+        hid_t mt = H5Dget_type(ds);   /* the file's own type: no conversion, no charset clash */
+        if (t0 != 0 || n != 1 || H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0)
+            st = ts_err_set(err, TS_EIO, "%s: cannot read '%s'", v->path, path);
+        H5Tclose(mt);
+        n = 1;
+    }
+    size_t row = v->n_task_dims ? d->shape[v->n_task_dims - 1] : 1;
+    for (size_t done = v->n_task_dims ? 0 : n; done < n && !st;) {
         uint64_t t = t0 + done;
         size_t in_row = row - (size_t)(t % row), m = n - done < in_row ? n - done : in_row;
         size_t start[TS_VIEW_MAX_RANK], count[TS_VIEW_MAX_RANK];
@@ -555,9 +563,7 @@ ts_status ts_store_view_task_strings(ts_store_view *v, const char *path, uint64_
             s0[k] = start[k];
             c0[k] = count[k];
         }
-        hid_t mt = H5Tcopy(H5T_C_S1);
-        H5Tset_size(mt, sz);
-        H5Tset_strpad(mt, H5T_STR_NULLPAD);
+        hid_t mt = H5Dget_type(ds);
         hid_t fs = H5Dget_space(ds), ms = H5Screate_simple((int)d->rank, c0, NULL);
         herr_t rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, s0, NULL, c0, NULL);
         if (rc >= 0) rc = H5Dread(ds, mt, ms, fs, H5P_DEFAULT, raw + done * sz);

@@ -106,8 +106,7 @@ rc=$?
 out=$(/usr/bin/python3 - "$W/d.h5" <<'PY'
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")
-st = f.attrs["status"]; st = st.decode() if isinstance(st, bytes) else st
-ok = st == "diverged" and f["diverged"][()] > 0 and np.isfinite(f["density"][()]).all()
+ok = int(f["status"][()]) == 3 and f["diverged"][()] > 0 and np.isfinite(f["density"][()]).all()
 print("ok" if ok else "bad", st, f["diverged"][()], int((f["diverged_at"][()] >= 0).sum()))
 PY
 )

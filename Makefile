@@ -103,6 +103,13 @@ $(R)/simd/%: $(R)/obj/tests/simd/%.o $(R)/libtailsweep.a
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LIBS)
 
+# The shims the store tests preload: flock missing (tests/cli/noflock.c) and
+# a kill in the middle of a write (tests/cli/killwrite.c).
+SHIMS := $(R)/tests/libnoflock.so $(R)/tests/libkillwrite.so
+$(R)/tests/lib%.so: tests/cli/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)gcc -shared -fPIC -O2 $< -o $@ -ldl
+
 # deps: only when a needed tool or library is missing does this call apt-get.
 deps:
 	@command -v mpicc >/dev/null && pkg-config --exists $(PKGS) cmocka \
@@ -110,7 +117,7 @@ deps:
 	  && [ -d /usr/share/datasets/fashion-mnist ] && [ -f /usr/include/dnnl.h ] \
 	  || scripts/install-deps.sh
 
-check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS)
+check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS) $(SHIMS)
 	@tests/run.sh $(A) $(R)
 
 # Benchmark drivers (bench/*.c) build into build/release/bench/.

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <mpi.h>
@@ -49,6 +50,10 @@ static void usage(void)
          "The store is written in place as results arrive; every finished task carries a\n"
          "checksum. On resume each task is read back and checked: a damaged record is\n"
          "reported and recomputed, a missing or damaged journal is reported and rebuilt.\n"
+         "\n"
+         "The store's lock is STORE.lock: flock, plus a lease renewed every 5 s that\n"
+         "other nodes see (cluster file systems without flock use the lease alone). A\n"
+         "lease silent for TAILSWEEP_LOCK_TTL seconds (default 60) belongs to a dead job.\n"
          "\n"
          "Signals: SIGTERM, SIGINT and SIGUSR1 stop the run cleanly within seconds:\n"
          "tasks in flight are abandoned (they stay todo), everything finished is in the\n"
@@ -140,6 +145,9 @@ static int run(int argc, char **argv)
     int rc = parse(argc, argv, &o, &v);
     if (rc >= 0) return rc;
     o.progress_every = v.tty ? 0.5 : 10;
+    /* how long a silent lease counts as alive (docs/architecture.md, "Locks") */
+    const char *ttl = getenv("TAILSWEEP_LOCK_TTL");
+    if (ttl && ts_cli_double("run", "TAILSWEEP_LOCK_TTL", ttl, &o.lock_ttl)) return TS_EXIT_USAGE;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -162,11 +170,13 @@ static int run(int argc, char **argv)
     else if (s.interrupted) rc = 75;
     else rc = s.failed ? TS_EXIT_FAILURE : TS_EXIT_OK;
     if (!st && rank == 0) {
+        struct rusage ru;
+        double peak = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024 : NAN;
         fprintf(stderr, "tailsweep run: %s: %llu tasks: %llu done, %llu diverged, %llu failed, %llu todo; "
-                "ran %llu in %.1f s (store writes %.2f s)%s\n", s.store,
+                "ran %llu in %.1f s (store writes %.2f s; rank 0 peak memory %.0f MB)%s\n", s.store,
                 (unsigned long long)s.tasks, (unsigned long long)s.done, (unsigned long long)s.diverged,
                 (unsigned long long)s.failed, (unsigned long long)s.todo, (unsigned long long)s.ran,
-                s.seconds, s.store_seconds, s.interrupted ? "; interrupted, run again to resume" : "");
+                s.seconds, s.store_seconds, peak, s.interrupted ? "; interrupted, run again to resume" : "");
     }
     MPI_Finalize();
     return rc;

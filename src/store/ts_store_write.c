@@ -406,8 +406,11 @@ ts_status ts_store_verify(ts_store *s, ts_store_visit visit, void *ctx, ts_err *
     const wdset *ds = &s->d[s->status_i], *dc = &s->d[s->checksum_i], *da = NULL;
     for (size_t i = 0; i < s->n; i++)
         if (s->d[i].what >= 0 && strcmp(st_task_dsets[s->d[i].what].name, TS_DS_ATTEMPT) == 0) da = &s->d[i];
+    /* its own buffer: visit may write (ts_store_reset), which uses the stage */
     const uint64_t per = STAGE_BYTES / 16;
-    unsigned char *sb = s->stage, *cb = s->stage + per, *ab = s->stage + 5 * per;
+    unsigned char *blk = st ? NULL : malloc(9 * per);
+    if (!st && !blk) st = ts_err_set(err, TS_ENOMEM, "%s: out of memory", s->path);
+    unsigned char *sb = blk, *cb = blk ? blk + per : NULL, *ab = blk ? blk + 5 * per : NULL;
     for (uint64_t t0 = 0; !st && t0 < s->tasks; t0 += per) {
         uint64_t m = s->tasks - t0 < per ? s->tasks - t0 : per;
         st = pread_all(s, sb, (size_t)m, ds->offset + t0, ds->name, err);
@@ -422,6 +425,7 @@ ts_status ts_store_verify(ts_store *s, ts_store_visit visit, void *ctx, ts_err *
             if (visit) visit(&ts, ctx);
         }
     }
+    free(blk);
     free(crc);
     return st;
 }

@@ -110,7 +110,8 @@ static ts_status make_or_check(sweep *w, ts_sweep_summary *s, int *fresh, ts_err
     ts_file_info fi;
     ts_file_identify(path, &fi);
     ts_file_kind kind = fi.kind;
-    char *theirs = fi.job;
+    char *theirs = fi.job, why[300] = "";
+    if (fi.why[0]) snprintf(why, sizeof why, " (%s)", fi.why);
     fi.job = NULL;
     ts_file_info_clear(&fi);
     ts_status st = TS_OK;
@@ -134,8 +135,8 @@ static ts_status make_or_check(sweep *w, ts_sweep_summary *s, int *fresh, ts_err
         free(mine);
     } else if (kind != TS_FILE_ABSENT) {
         if (!w->o->force)
-            st = ts_err_set(err, TS_EINVAL, "%s: %s; refusing to overwrite it (choose another --store, or pass "
-                            "--force to replace it)", path, ts_file_kind_phrase(kind));
+            st = ts_err_set(err, TS_EINVAL, "%s: %s%s; refusing to overwrite it (choose another --store, or pass "
+                            "--force to replace it)", path, ts_file_kind_phrase(kind), why);
         else
             *fresh = 1;
     } else {

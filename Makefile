@@ -2,7 +2,7 @@
 #
 # How dependencies are found: the compiler is Open MPI's `mpicc` wrapper,
 # which is the MPI-standard way to get MPI's flags; every other library (HDF5,
-# GSL, libyaml, zlib, OpenBLAS, cmocka) comes from `pkg-config`, one uniform
+# GSL, libyaml, zlib, OpenBLAS, xxHash, cmocka) comes from `pkg-config`, one uniform
 # mechanism that also serves the sanitizer build. h5pcc was not chosen: it is
 # just another wrapper around mpicc that knows only HDF5.
 #
@@ -22,7 +22,7 @@ ARCH     ?= native
 # the flag is only a preference and is ignored where AVX-512 is absent.
 VECWIDTH ?= 512
 CC       := mpicc
-PKGS     := hdf5-openmpi gsl yaml-0.1 zlib openblas
+PKGS     := hdf5-openmpi gsl yaml-0.1 zlib openblas libxxhash
 # Deferred (=, not :=): on a fresh machine pkg-config only works after the
 # deps target has installed the packages, which happens after parsing.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

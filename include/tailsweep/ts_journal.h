@@ -10,9 +10,9 @@
  *
  * File: a header record, then task records, each framed as
  *   u32 magic 'TSJR' | u32 payload length | payload | u32 crc32(payload)
- * Header payload: u32 version (2) | u64 job identity | u64 tasks | f64 created.
+ * Header payload: u32 version (3) | u64 job identity | u64 tasks | f64 created.
  * Task payload:   u64 sequence | u64 task | u8 status | u32 attempt | i32 rank |
- *                 f64 wall | f64 end time | u32 record checksum |
+ *                 f64 wall | f64 end time | u64 record checksum |
  *                 u8 host length | host | u16 message length | message.
  * Sequence numbers count records from 0, so damage in the middle of the
  * file is measured exactly: the records lost are the gap it leaves. A later
@@ -45,7 +45,7 @@ typedef struct {
     uint32_t attempt;
     int32_t rank;
     double wall, end_time;
-    uint32_t checksum;
+    uint64_t checksum;
     char host[TS_STORE_HOST_LEN];
     char msg[TS_STORE_MSG_LEN];
 } ts_journal_rec;
@@ -82,6 +82,6 @@ ts_status ts_journal_read(const char *path, ts_journal *info, ts_journal_visit v
                           ts_journal_replay *rp, ts_err *err);
 
 /* The journal record of a stored task. */
-void ts_journal_rec_from(ts_journal_rec *out, const ts_task_record *r, uint32_t checksum);
+void ts_journal_rec_from(ts_journal_rec *out, const ts_task_record *r, uint64_t checksum);
 
 #endif

@@ -104,19 +104,24 @@ void ts_store_close(ts_store *s);
 
 /* Write finished tasks (any order, each task once) into the file, results
  * and metadata first and status last, and put each task's checksum in
- * crc_out[i] (may be NULL). */
-ts_status ts_store_put(ts_store *s, const ts_task_record *recs, size_t n, uint32_t *crc_out, ts_err *err);
+ * sum_out[i] (may be NULL). */
+ts_status ts_store_put(ts_store *s, const ts_task_record *recs, size_t n, uint64_t *sum_out, ts_err *err);
 /* Put a task back to todo: NaN results, metadata cleared. */
 ts_status ts_store_reset(ts_store *s, uint64_t task, ts_err *err);
 /* fdatasync the file: what was put survives a crash of the machine. */
 ts_status ts_store_sync(ts_store *s, ts_err *err);
+/* Start writing what was put to disk, without waiting (Linux
+ * sync_file_range; nothing elsewhere). Durability needs ts_store_sync; a
+ * crash before it costs recomputation, never correctness: the checksums and
+ * the journal tell what is missing. */
+void ts_store_start_writeback(ts_store *s);
 
 /* One task as found by ts_store_verify. */
 typedef struct {
     uint64_t task;
     uint8_t status;
     uint32_t attempt;
-    uint32_t checksum;          /* the one stored                                 */
+    uint64_t checksum;          /* the one stored                                 */
     int intact;                 /* 1: the record's checksum matches its contents
                                    (always 1 for todo tasks, which have none)    */
 } ts_store_task_state;
@@ -124,8 +129,8 @@ typedef struct {
 typedef void (*ts_store_visit)(const ts_store_task_state *t, void *ctx);
 
 /* Read every task's record and check its checksum, calling visit for each
- * task in order. Each dataset is read once, in blocks; memory: 4 bytes per
- * task plus one block. */
+ * task in order. Each dataset is read once, in blocks, skipping blocks of
+ * tasks that never ran; memory: 9 bytes per task plus one block. */
 ts_status ts_store_verify(ts_store *s, ts_store_visit visit, void *ctx, ts_err *err);
 
 uint64_t ts_store_tasks(const ts_store *s);

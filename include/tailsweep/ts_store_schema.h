@@ -19,7 +19,7 @@
 #define TS_DS_END "end_time"        /* float64 s since 1970: when it finished      */
 #define TS_DS_HOST "host"           /* fixed-length UTF-8 string                   */
 #define TS_DS_MESSAGE "message"     /* fixed-length UTF-8 string                   */
-#define TS_DS_CHECKSUM "checksum"   /* uint32: CRC-32 of the task's record         */
+#define TS_DS_CHECKSUM "checksum"   /* uint64: hash of the task's record (XXH3)     */
 #define TS_STORE_HOST_LEN 64
 #define TS_STORE_MSG_LEN 256
 /* All of them, NULL-terminated, in the order the checksum covers them

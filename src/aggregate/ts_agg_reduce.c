@@ -84,7 +84,7 @@ ts_status agg_reduce_write(agg_ctx *c, const agg_source *s, const ts_agg_opts *o
             snprintf(d, sizeof d, "%s over %s of: %s", stat[i], over, s->desc);
         snprintf(names[i], sizeof names[i], "%s", nm);
         oname[i] = names[i];
-        agg_out_spec os = { nm, i == O_COUNT ? "" : s->units, d, s->only_count ? "status" : s->name, stat[i],
+        agg_out_spec os = { nm, i == O_COUNT ? "" : s->units, d, s->only_count ? TS_DS_STATUS : s->name, stat[i],
                             nk + (i == O_QUANT), odims, oshape, i == O_COUNT };
         st = agg_out_create(c, &os, &out[i]);
     }

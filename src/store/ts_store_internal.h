@@ -54,7 +54,7 @@ ts_status st_plan_build(st_plan *p, const ts_job *job, const ts_result_layout *l
 hid_t st_fapl(void);
 
 /* The per-task datasets' file types, fill values and attributes. */
-typedef enum { ST_U32, ST_I32, ST_F64, ST_I8, ST_STR } st_type;
+typedef enum { ST_U32, ST_U64, ST_I32, ST_F64, ST_I8, ST_STR } st_type;
 typedef struct {
     const char *name;
     st_type type;                /* STR: fixed-length UTF-8 of `size` bytes */

@@ -12,6 +12,7 @@ const char *const ts_schema_task_dsets[] = {
 };
 
 static const uint32_t zero_u32 = 0;
+static const uint64_t zero_u64 = 0;
 static const int32_t no_rank = -1;
 static const int8_t todo = 0;
 static const double nan_fill = NAN;
@@ -24,14 +25,16 @@ const st_task_dset st_task_dsets[] = {
     { TS_DS_HOST, ST_STR, TS_STORE_HOST_LEN, NULL, "host that ran the task last", NULL },
     { TS_DS_MESSAGE, ST_STR, TS_STORE_MSG_LEN, NULL, "why the task failed or diverged", NULL },
     { TS_DS_STATUS, ST_I8, 1, &todo, "task status; results are NaN unless done or diverged", NULL },
-    { TS_DS_CHECKSUM, ST_U32, 4, &zero_u32,
-      "CRC-32 of the task's record (its results, then attempt .. status), for detecting torn or damaged records", NULL },
+    { TS_DS_CHECKSUM, ST_U64, 8, &zero_u64,
+      "64-bit hash (XXH3) of the task's record (its results, then attempt .. status), for detecting torn or "
+      "damaged records", NULL },
 };
 
 void st_numeric_types(st_type t, hid_t *ftype, hid_t *mtype)
 {
     switch (t) {
     case ST_U32: *ftype = H5T_STD_U32LE; *mtype = H5T_NATIVE_UINT32; return;
+    case ST_U64: *ftype = H5T_STD_U64LE; *mtype = H5T_NATIVE_UINT64; return;
     case ST_I32: *ftype = H5T_STD_I32LE; *mtype = H5T_NATIVE_INT32; return;
     case ST_F64: *ftype = H5T_IEEE_F64LE; *mtype = H5T_NATIVE_DOUBLE; return;
     case ST_I8: *ftype = H5T_STD_I8LE; *mtype = H5T_NATIVE_INT8; return;

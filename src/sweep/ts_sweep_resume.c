@@ -31,7 +31,7 @@
 typedef struct {
     sweep *w;
     uint8_t *jstatus;           /* the journal's last word per task (UNSEEN) */
-    uint32_t *jcrc;
+    uint64_t *jsum;
     ts_sweep_summary *s;
     uint64_t damaged_list[LIST_MAX], only_list[LIST_MAX];
     uint64_t mismatch;
@@ -46,7 +46,7 @@ static void journal_visit(const ts_journal_rec *r, void *ctx)
 {
     resume *c = ctx;
     c->jstatus[r->task] = r->status;
-    c->jcrc[r->task] = r->checksum;
+    c->jsum[r->task] = r->checksum;
 }
 
 static void flush_pending(resume *c)
@@ -91,7 +91,7 @@ static void store_visit(const ts_store_task_state *t, void *ctx)
     }
     w->status[k] = t->status;
     if (js == UNSEEN) c->s->journal_missing++;
-    else if (c->jcrc[k] != t->checksum) c->mismatch++;
+    else if (c->jsum[k] != t->checksum) c->mismatch++;
 }
 
 static void list_text(const uint64_t *v, uint64_t n, char *out, size_t cap)
@@ -192,9 +192,9 @@ ts_status ts_sweep_open_store(sweep *w, ts_sweep_summary *s, ts_err *err)
     w->attempt = calloc(w->ntasks ? w->ntasks : 1, sizeof *w->attempt);
     resume c = { .w = w, .s = s, .err = err };
     c.jstatus = malloc(w->ntasks ? w->ntasks : 1);
-    c.jcrc = malloc((w->ntasks ? w->ntasks : 1) * sizeof *c.jcrc);
+    c.jsum = malloc((w->ntasks ? w->ntasks : 1) * sizeof *c.jsum);
     c.pending = malloc(4096 * sizeof *c.pending);
-    if (!w->status || !w->attempt || !c.jstatus || !c.jcrc || !c.pending)
+    if (!w->status || !w->attempt || !c.jstatus || !c.jsum || !c.pending)
         st = ts_err_set(err, TS_ENOMEM, "out of memory for %" PRIu64 " tasks", w->ntasks);
     if (!st) memset(c.jstatus, UNSEEN, w->ntasks);
     uint64_t id = 0;
@@ -246,7 +246,7 @@ ts_status ts_sweep_open_store(sweep *w, ts_sweep_summary *s, ts_err *err)
     }
     if (!st && s->damaged) st = ts_store_sync(w->store, err);
     free(c.jstatus);
-    free(c.jcrc);
+    free(c.jsum);
     free(c.pending);
     return st;
 }

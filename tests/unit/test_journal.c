@@ -21,7 +21,7 @@ enum { TASKS = 100000 };
 typedef struct {
     int n;
     uint64_t task[64], seq[64];
-    uint32_t crc[64];
+    uint64_t crc[64];
     char msg[64][32];
     uint64_t total;
 } seen;
@@ -47,7 +47,7 @@ static void path_for(char *p, size_t n, const char *tag)
 static void append(ts_journal *j, uint64_t t, int done)
 {
     ts_journal_rec r = { .task = t, .status = done ? 1 : 2, .attempt = 1, .rank = 2, .wall = 0.5,
-                         .end_time = (double)t, .checksum = (uint32_t)(t * 2654435761u) };
+                         .end_time = (double)t, .checksum = t * 0x9E3779B97F4A7C15ull };
     snprintf(r.host, sizeof r.host, "node%u", (unsigned)(t % 7));
     snprintf(r.msg, sizeof r.msg, done ? "" : "boom %d", (int)t);
     assert_int_equal(ts_journal_append(j, &r, 1, NULL), TS_OK);
@@ -79,7 +79,7 @@ static void test_records_survive_reopen(void **state)
     assert_int_equal(rp.records, 3);
     assert_int_equal(rp.dropped + rp.damaged_regions + (uint64_t)rp.torn_tail, 0);
     assert_int_equal(s.task[0], 3);
-    assert_true(s.crc[0] == (uint32_t)(3 * 2654435761u));
+    assert_true(s.crc[0] == 3 * 0x9E3779B97F4A7C15ull);
     assert_int_equal(s.task[1], 7);
     assert_string_equal(s.msg[1], "boom 7");
     assert_true(s.seq[0] == 0 && s.seq[1] == 1 && s.seq[2] == 2);
@@ -201,7 +201,7 @@ static void test_long_journal_streams(void **state)
     for (uint64_t t = 0; t < TASKS; t++) {
         r[t].task = t;
         r[t].status = 1;
-        r[t].checksum = (uint32_t)t;
+        r[t].checksum = t;
         snprintf(r[t].host, sizeof r[t].host, "a-rather-long-host-name-%llu", (unsigned long long)(t % 100));
     }
     assert_int_equal(ts_journal_append(&j, r, TASKS, NULL), TS_OK);

@@ -760,7 +760,7 @@ static void test_put_any_order_and_verify(void **state)
         recs[m++] = (ts_task_record){ .task = t, .status = fx_status(t), .attempt = 1, .rank = 1, .wall = 1,
                                       .end_time = T_CREATED, .results = b };
     }
-    uint32_t crc[FX_TASKS];
+    uint64_t crc[FX_TASKS];
     for (size_t a = 0, batch = 1; a < m; a += batch, batch = batch * 2 + 1)
         assert_int_equal(ts_store_put(s, recs + a, a + batch > m ? m - a : batch, crc + a, &e), TS_OK);
     seen v = { 0 };
@@ -773,8 +773,8 @@ static void test_put_any_order_and_verify(void **state)
     check_result(file, "tail", 0, FX_TASKS, 1, f->meta);
     check_result(file, "density", 1, FX_TASKS, FX_NX, f->meta);
     check_result(file, "moments", 2, FX_TASKS, 2 * FX_NX, f->meta);
-    uint32_t stored[FX_TASKS];
-    read_all(file, "checksum", H5T_NATIVE_UINT32, stored);
+    uint64_t stored[FX_TASKS];
+    read_all(file, "checksum", H5T_NATIVE_UINT64, stored);
     for (size_t k = 0; k < m; k++) assert_true(stored[recs[k].task] == crc[k]);
     H5Fclose(file);
     free(block);

@@ -43,7 +43,7 @@ timed() {  # timed OUT CMD...: "seconds peak_kB" of CMD into OUT
   /usr/bin/time -f "%e %M" -o "$1" "${@:2}" >/dev/null 2>&1 || true
 }
 
-echo "| tasks | wall s | tasks/s | us/task (2 workers) | store writes s | store share | store set-up s | rank 0 peak MB | status s / MB (idle) | status s / MB (running) | resume check s | aggregate s / MB | disk end: store + journal / store | disk peak during run |"
+echo "| tasks | wall s | tasks/s | us/task (2 workers) | store writes s (CPU s) | store share (CPU) | store set-up s | rank 0 peak MB | status s / MB (idle) | status s / MB (running) | resume check s | aggregate s / MB | disk end: store + journal / store | disk peak during run |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
   job "$n"
@@ -67,7 +67,8 @@ for n in "${sizes[@]}"; do
   wait $pid
   line=$(grep "ran [0-9]* in" "$W/run_$n.log")
   wall=$(echo "$line" | sed -n 's/.*ran [0-9]* in \([0-9.]*\) s.*/\1/p')
-  store_s=$(echo "$line" | sed -n 's/.*store writes \([0-9.]*\) s;.*/\1/p')
+  store_s=$(echo "$line" | sed -n 's/.*store writes \([0-9.]*\) s,.*/\1/p')
+  store_cpu=$(echo "$line" | sed -n 's/.*store writes [0-9.]* s, \([0-9.]*\) s CPU.*/\1/p')
   peak=$(echo "$line" | sed -n 's/.*rank 0 peak memory \([0-9]*\) MB.*/\1/p')
   setup=$(echo "$line" | sed -n 's/.*store set-up \([0-9.]*\) s.*/\1/p')
   # the finished job run again: every record read back and checked
@@ -77,11 +78,11 @@ for n in "${sizes[@]}"; do
   end_ratio=$(awk -v a="$(stat -c %s "$s")" -v b="$(stat -c %s "$s.journal")" 'BEGIN{printf "%.3f", (a + b) / a}')
   store_mb=$(awk -v a="$(stat -c %s "$s")" 'BEGIN{printf "%.0f", a / 1e6}')
   timed "$W/agg" "$T" aggregate "$s"
-  awk -v n="$n" -v w="$wall" -v ss="$store_s" -v su="$setup" -v ck="$check" -v pk="$peak" -v si="$(awk '{printf "%.3f / %.0f", $1, $2 / 1024}' "$W/st_idle")" \
+  awk -v n="$n" -v w="$wall" -v ss="$store_s" -v sc="$store_cpu" -v su="$setup" -v ck="$check" -v pk="$peak" -v si="$(awk '{printf "%.3f / %.0f", $1, $2 / 1024}' "$W/st_idle")" \
       -v sr="$status_run" -v ag="$(awk '{printf "%.2f / %.0f", $1, $2 / 1024}' "$W/agg")" -v de="$end_ratio" -v dp="$peak_ratio" \
       -v mb="$store_mb" \
-      'BEGIN{printf "| %d | %.1f | %.0f | %.0f | %.2f | %.2f%% | %.2f | %s | %s | %s | %.2f | %s | %.3f (store %s MB) | %.3f |\n",
-             n, w, n / w, 2e6 * w / n, ss, 100 * ss / w, su, pk, si, sr, ck, ag, de, mb, dp}'
+      'BEGIN{printf "| %d | %.1f | %.0f | %.0f | %.2f (%.2f) | %.2f%% (%.2f%%) | %.2f | %s | %s | %s | %.2f | %s | %.3f (store %s MB) | %.3f |\n",
+             n, w, n / w, 2e6 * w / n, ss, sc, 100 * ss / w, 100 * sc / w, su, pk, si, sr, ck, ag, de, mb, dp}'
   rm -f "$s" "$s".*
   if [ -n "${PEER:-}" ]; then
     p="$W/p_$n.h5"

@@ -21,7 +21,7 @@ for n in 2 3; do
 done
 
 # seconds and store seconds from "ran N in S s (store writes W s; ...)"
-summ() { sed -n "s/.*ran [0-9]* in \\([0-9.]*\\) s (store writes \\([0-9.]*\\) s;.*/\\1 \\2/p" "$1"; }
+summ() { sed -n "s/.*ran [0-9]* in \\([0-9.]*\\) s (store writes \\([0-9.]*\\) s,.*/\\1 \\2/p" "$1"; }
 $T run jobs/fig6.yaml --store "$W/serial.h5" --no-progress 2>"$W/s.log"
 $MPIRUN -n $((cores + 1)) $T run jobs/fig6.yaml --store "$W/par.h5" --no-progress 2>"$W/p.log"
 read -r ts ss < <(summ "$W/s.log")

@@ -66,6 +66,8 @@ typedef struct {
     uint64_t ran;               /* tasks run by this invocation       */
     double seconds;             /* wall time of this invocation's tasks */
     double store_seconds;       /* of which writing the store and journal */
+    double store_cpu_seconds;   /* the CPU time of those writes (rank 0's thread):
+                                   what they cost, whatever else runs on the node */
     double setup_seconds;       /* before the first task: lock, create or verify the
                                    store, replay the journal                  */
     int interrupted;            /* stopped by a signal; resumable     */

@@ -173,10 +173,11 @@ static int run(int argc, char **argv)
         struct rusage ru;
         double peak = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024 : NAN;
         fprintf(stderr, "tailsweep run: %s: %llu tasks: %llu done, %llu diverged, %llu failed, %llu todo; "
-                "ran %llu in %.1f s (store writes %.2f s; rank 0 peak memory %.0f MB; store set-up %.2f s)%s\n",
+                "ran %llu in %.1f s (store writes %.2f s, %.2f s CPU; rank 0 peak memory %.0f MB; store set-up "
+                "%.2f s)%s\n",
                 s.store, (unsigned long long)s.tasks, (unsigned long long)s.done, (unsigned long long)s.diverged,
                 (unsigned long long)s.failed, (unsigned long long)s.todo, (unsigned long long)s.ran,
-                s.seconds, s.store_seconds, peak, s.setup_seconds,
+                s.seconds, s.store_seconds, s.store_cpu_seconds, peak, s.setup_seconds,
                 s.interrupted ? "; interrupted, run again to resume" : "");
     }
     MPI_Finalize();

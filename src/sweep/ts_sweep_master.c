@@ -56,7 +56,7 @@ static void flush(master *m)
 {
     sweep *w = m->w;
     if (m->n_recs == 0) return;
-    double t0 = ts_sweep_mono();
+    double t0 = ts_sweep_mono(), c0 = ts_sweep_cpu();
     if (!m->io_error) m->io_error = ts_store_put(w->store, m->recs, m->n_recs, m->sums, m->err);
     if (!m->io_error) {
         for (size_t i = 0; i < m->n_recs; i++) ts_journal_rec_from(&m->jrecs[i], &m->recs[i], m->sums[i]);
@@ -75,6 +75,7 @@ static void flush(master *m)
     m->n_recs = 0;
     m->arena_used = 0;
     m->s->store_seconds += ts_sweep_mono() - t0;
+    m->s->store_cpu_seconds += ts_sweep_cpu() - c0;
 }
 
 /* Take the wire records of one message (already in the arena) from `rank`. */
@@ -140,7 +141,7 @@ static void periodic(master *m)
 {
     double now = ts_sweep_mono();
     if (now - m->last_jsync >= JOURNAL_SYNC_EVERY) {
-        double t0 = now;
+        double t0 = now, c0 = ts_sweep_cpu();
         if (!m->io_error) m->io_error = ts_journal_sync(&m->w->journal, m->err);
         m->last_jsync = now;
         if (now - m->last_ssync >= STORE_SYNC_EVERY) {
@@ -148,6 +149,7 @@ static void periodic(master *m)
             m->last_ssync = now;
         }
         m->s->store_seconds += ts_sweep_mono() - t0;
+        m->s->store_cpu_seconds += ts_sweep_cpu() - c0;
     }
     if (now - m->last_sample >= 1.0) sample_rate(m, now);
     double every = m->w->o->progress_every > 0 ? m->w->o->progress_every : 10;
@@ -310,10 +312,11 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     flush(&m);
     ts_status st = m.io_error;
     ts_err keep = *err;
-    double t0 = ts_sweep_mono();
+    double t0 = ts_sweep_mono(), c0 = ts_sweep_cpu();
     ts_status st2 = ts_journal_sync(&w->journal, err);
     if (!st2) st2 = ts_store_sync(w->store, err);
     s->store_seconds += ts_sweep_mono() - t0;
+    s->store_cpu_seconds += ts_sweep_cpu() - c0;
     if (!st) st = st2;
     else *err = keep;
     s->done = m.count[TS_TASK_DONE];

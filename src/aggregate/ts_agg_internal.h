@@ -29,6 +29,12 @@ ts_status ts_agg_sde_inputs(ts_store_view *v, ts_agg_input *in, size_t *n, char 
                             ts_err *err);
 void ts_agg_input_free(ts_agg_input *in, size_t n);
 
+/* The values one cell reduces over: from x (row-major over shape, strides
+ * stride), the element at base plus every combination of the reduced
+ * dimensions (reduce[k] != 0), the last fastest, into out. */
+void agg_gather(const double *x, size_t rank, const size_t *shape, const size_t *stride, const int *reduce,
+                size_t base, double *out);
+
 /* ---- writing (ts_agg_h5.c) ---- */
 
 #define AGG_QUANTILE_DIM (-2)   /* a dataset dimension on the quantile scale */

@@ -117,24 +117,13 @@ ts_status agg_reduce_write(agg_ctx *c, const agg_source *s, const ts_agg_opts *o
         st = s->read(s->src, start, count, buf, c->err);
         if (st) break;
         /* every cell of the box: the free kept dims, row-major */
-        size_t cidx[TS_VIEW_MAX_RANK] = { 0 }, ridx[TS_VIEW_MAX_RANK];
+        size_t cidx[TS_VIEW_MAX_RANK] = { 0 };
         double *mean = res, *sd = res + cells_box, *se = res + 2 * cells_box, *med = res + 3 * cells_box,
                *lo = res + 4 * cells_box, *hi = res + 5 * cells_box, *qv = res + 6 * cells_box;
         for (size_t cell = 0; cell < cells_box; cell++) {
             size_t base = 0;
             for (size_t j = p; j < nk; j++) base += cidx[j] * bstride[kept[j]];
-            memset(ridx, 0, sizeof ridx);
-            for (size_t r = 0; r < nred; r++) {
-                size_t off = base;
-                for (size_t k = 0; k < rank; k++)
-                    if (red[k]) off += ridx[k] * bstride[k];
-                work[r] = buf[off];
-                for (size_t k = rank; k-- > 0;) {   /* the reduced odometer, last dim fastest */
-                    if (!red[k]) continue;
-                    if (++ridx[k] < s->shape[k]) break;
-                    ridx[k] = 0;
-                }
-            }
+            agg_gather(buf, rank, s->shape, bstride, red, base, work);
             ts_agg_stats a;
             double qtmp[TS_AGG_MAX_Q];
             ts_agg_sample(work, nred, o->q, n_q, &a, n_q ? qv + cell * n_q : qtmp);

@@ -28,57 +28,19 @@ static int is_task_name(const char *n)
     return 0;
 }
 
-/* A string attribute (variable-length or fixed), "" when absent. */
-static int attr_string(hid_t obj, const char *name, char *out, size_t n)
+/* A string attribute (variable-length or fixed) into a fixed buffer, ""
+ * when absent. */
+static void attr_string(hid_t obj, const char *name, char *out, size_t n)
 {
-    out[0] = '\0';
-    if (H5Aexists(obj, name) <= 0) return 0;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return -1;
-    hid_t t = H5Aget_type(a);
-    int rc = -1;
-    if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
-        if (H5Tis_variable_str(t) > 0) {
-            hid_t m = H5Tcopy(H5T_C_S1);
-            H5Tset_size(m, H5T_VARIABLE);
-            H5Tset_cset(m, H5Tget_cset(t));
-            char *s = NULL;
-            if (H5Aread(a, m, &s) >= 0) {
-                snprintf(out, n, "%s", s ? s : "");
-                rc = 0;
-            }
-            if (s) H5free_memory(s);
-            H5Tclose(m);
-        } else {
-            size_t sz = H5Tget_size(t);
-            char *buf = calloc(sz + 1, 1);
-            if (buf && H5Aread(a, t, buf) >= 0) {
-                snprintf(out, n, "%s", buf);
-                rc = 0;
-            }
-            free(buf);
-        }
-    }
-    if (t >= 0) H5Tclose(t);
-    H5Aclose(a);
-    return rc;
+    char *s = st_attr_read_str(obj, name);
+    snprintf(out, n, "%s", s ? s : "");
+    free(s);
 }
 
 static char *attr_string_dup(hid_t obj, const char *name)
 {
     char *s = st_attr_read_str(obj, name);
     return s ? s : strdup("");
-}
-
-/* A numeric scalar attribute as a double; returns 1 when present and read. */
-static int attr_number(hid_t obj, const char *name, double *v)
-{
-    if (H5Aexists(obj, name) <= 0) return 0;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return 0;
-    int ok = H5Aread(a, H5T_NATIVE_DOUBLE, v) >= 0;
-    H5Aclose(a);
-    return ok;
 }
 
 typedef struct {
@@ -343,7 +305,7 @@ ts_status ts_store_view_open(const char *path, ts_store_view **out, ts_err *err)
     attr_string(root, TS_ATTR_JOB_FILE, v->job_file, sizeof v->job_file);
     v->job_text = attr_string_dup(root, TS_ATTR_JOB_TEXT);
     v->job = attr_string_dup(root, TS_ATTR_JOB);
-    v->format = attr_number(root, TS_ATTR_FORMAT, &num) ? (int)num : 1;
+    v->format = st_attr_read_num(root, TS_ATTR_FORMAT, &num) ? (int)num : 1;
     v->stacked = H5Aexists(root, TS_ATTR_STACKED) > 0;
     if (H5Aexists(root, TS_ATTR_SEED) > 0) {
         hid_t a = H5Aopen(root, TS_ATTR_SEED, H5P_DEFAULT);
@@ -352,7 +314,7 @@ ts_status ts_store_view_open(const char *path, ts_store_view **out, ts_err *err)
             H5Aclose(a);
         }
     }
-    if (attr_number(root, TS_ATTR_REPLICATES, &num)) v->replicates = (uint64_t)num;
+    if (st_attr_read_num(root, TS_ATTR_REPLICATES, &num)) v->replicates = (uint64_t)num;
     H5Gclose(root);
     l->has_aggregate = 0;
     ts_status st = read_group(v, f, "/", "", 0, l, err);
@@ -627,7 +589,7 @@ int ts_store_view_attr_num(const ts_store_view *v, const char *name, double *out
 {
     hid_t root = H5Gopen2(v->file, "/", H5P_DEFAULT);
     if (root < 0) return 0;
-    int ok = attr_number(root, name, out);
+    int ok = st_attr_read_num(root, name, out);
     H5Gclose(root);
     return ok;
 }

@@ -105,6 +105,41 @@ void ts_bins_add_n(ts_bins *b, const double *x, const unsigned char *keep, size_
     b->total += total;
 }
 
+/* add_in with weight wt: the same split, scaled */
+static inline void add_in_w(double *w, size_t last, double lo, double inv_dx, double x, double wt)
+{
+    double t = (x - lo) * inv_dx;
+    size_t i = (size_t)t;
+    if (i >= last) {
+        w[last] += wt;
+        return;
+    }
+    double f = t - (double)i;
+    w[i] += wt * (1.0 - f);
+    w[i + 1] += wt * f;
+}
+
+void ts_bins_add_nw(ts_bins *b, const double *x, const unsigned char *keep, size_t n, double wt)
+{
+    double *w = b->w, lo = b->grid.lo, hi = b->grid.hi, inv_dx = b->inv_dx;
+    double below = 0, above = 0, total = 0;
+    size_t last = b->grid.n - 1;
+    for (size_t j = 0; j < n; j++) {
+        if (keep && !keep[j]) continue;
+        double v = x[j];
+        total += wt;
+        if (v >= lo && v <= hi)
+            add_in_w(w, last, lo, inv_dx, v, wt);
+        else if (v < lo)
+            below += wt;
+        else
+            above += wt;
+    }
+    b->below += below;
+    b->above += above;
+    b->total += total;
+}
+
 ts_status ts_bins_merge(ts_bins *dst, const ts_bins *src, ts_err *err)
 {
     if (!dst || !src)

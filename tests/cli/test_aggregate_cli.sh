@@ -97,8 +97,8 @@ if [ $rc -eq 0 ] && grep -q "kind gnitest, job agg_test.yaml, seed 11, replicate
 else fail "info" "rc=$rc $(cat "$W/out")"; fi
 
 run export sde.h5 --csv -o sde.csv
-if [ $rc -eq 0 ] && head -1 sde.csv | grep -q "^variable,alpha,theta,replicate,coord" &&
-   grep -q "^tv,1.9,-0.5,0,0," sde.csv; then pass "export --csv: tidy header and coordinates as stored"
+if [ $rc -eq 0 ] && head -1 sde.csv | grep -q "^variable,alpha,theta,replicate," &&
+   grep -q "^tv,1.9,-0.5,0," sde.csv; then pass "export --csv: tidy header and coordinates as stored"
 else fail "export" "rc=$rc $(head -2 sde.csv) $(cat "$W/err")"; fi
 expect "export: an existing file needs --force -> 3" 3 "exists" export sde.h5 --csv -o sde.csv
 run export sde.h5 --csv -o sde.csv --force --aggregate

@@ -42,6 +42,7 @@ static const ts_param_spec sde_params[] = {
     { "frac_weights", TS_PARAM_CHOICE, 0, 0, 0, "grunwald", ts_frac_weights_names, "", "fractional drift: two-sided Grunwald weights or the paper's (4.8)", 0 },
     { "average", TS_PARAM_CHOICE, 0, 0, 0, "weighted", ts_average_names, "", "density and metrics: weighted by step sizes (the paper's nu_N) or the unweighted mean", 0 },
     { "test_functions", TS_PARAM_STRING, 0, 0, 0, "moment:1; moment:2; basin:0", NULL, "", "g averaged (nu_N) and compared with Gibbs: moment:K, basin:I, poly:c0,c1,...; ';' between them", TS_PARAM_FIXED },
+    { "common_noise", TS_PARAM_INT, 0, 1, 0, "0", NULL, "", "1: every grid point draws the noise of point 0 (common random numbers: differences between points are not blurred by noise); replicates still differ", 0 },
     { "bound", TS_PARAM_REAL, 0, INF, 1, "1e6", NULL, "", "|w| beyond this counts as diverged", 0 },
     { "grid_lo", TS_PARAM_REAL, -INF, INF, 0, "-3", NULL, "", "density grid start", TS_PARAM_FIXED },
     { "grid_hi", TS_PARAM_REAL, -INF, INF, 0, "3", NULL, "", "density grid end", TS_PARAM_FIXED },
@@ -323,7 +324,9 @@ static ts_status sde_run_task(const ts_task *t, const ts_result_layout *l, doubl
     ts_sde_config c;
     ts_sde_run_result r;
     ts_status st = to_config(&t->params, &c, err);
-    if (!st) st = ts_sde_run_cancellable(&c, t->seed, t->point, t->replicate, t->cancelled, t->cancel_ctx, &r, err);
+    /* common random numbers: the streams of grid point 0 for every point */
+    const uint64_t stream = ts_params_get(&t->params, "common_noise") != 0 ? 0 : t->point;
+    if (!st) st = ts_sde_run_cancellable(&c, t->seed, stream, t->replicate, t->cancelled, t->cancel_ctx, &r, err);
     if (st) return st;
     ts_bw_rule rule = (ts_bw_rule)ts_params_choice(&t->params, "bw");
     double bwv = ts_params_get(&t->params, "bw_value");
@@ -347,12 +350,14 @@ static ts_status sde_run_task(const ts_task *t, const ts_result_layout *l, doubl
 }
 
 /* Measured on the machine in docs/benchmarks.md: ~20 ns a chain-step for
- * euler and tamed, ~40 ns for implicit; the fractional drift adds ~2.5 ns
- * per term. */
+ * euler and tamed, ~22 ns for implicit (the double well's one-division
+ * step); a user's polynomial costs ~2 ns per degree more (Horner), the
+ * fractional drift ~2.5 ns per term. */
 static double sde_cost(const ts_params *p)
 {
     double per = ts_params_choice(p, "drift") == TS_DRIFT_FRACTIONAL ? 2.5e-9 * (2 * ts_params_get(p, "K") + 1) : 0;
-    double step = ts_params_choice(p, "scheme") == TS_SCHEME_IMPLICIT ? 40e-9 : 20e-9;
+    double step = ts_params_choice(p, "scheme") == TS_SCHEME_IMPLICIT ? 22e-9 : 20e-9;
+    if (ts_params_choice(p, "potential") == 3) step += 2e-9 * TS_POLY_MAX_DEGREE / 2;
     return ts_params_get(p, "steps") * ts_params_get(p, "chains") * ts_params_get(p, "dim") * (step + per);
 }
 

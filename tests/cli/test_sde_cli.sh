@@ -88,3 +88,28 @@ bad "poly lists that do not match dim" "coefficient lists" --potential poly --di
 bad "a test function on a basin that does not exist" "basin:2 does not exist" --test_functions "basin:2"
 bad "an unknown test function" "unknown function 'cosine'" --test_functions "moment:1; cosine"
 bad "implicit on a poly too stiff for eta" "min f''" --potential poly --poly "0,0,-600,0,1" --scheme implicit
+
+# The metastability figure from a tiny sweep over eps (one process, no
+# mpirun): a PNG with content; a store without exit rates is refused.
+mpi_env
+cat > meta.yaml <<'YAML'
+kind: sde
+store: meta.h5
+seed: 3
+params: {eta: 1.0e-2, steps: 4000, burnin: 100, chains: 8, scheme: implicit, w0: -1, test_functions: ""}
+axes:
+  eps: [0.6, 0.4]
+  theta: [0, 0.5]
+YAML
+run run meta.yaml
+run plot meta.h5 --figure metastability -o meta.png
+if [ $rc -eq 0 ] && out=$("$PY" - <<'PY'
+import matplotlib.image as mpimg, numpy as np
+img = mpimg.imread("meta.png")
+print("ok" if img.shape[0] > 250 and img.shape[1] > 400 and np.std(img[..., :3]) > 0.01 else "blank")
+PY
+) && [ "$out" = ok ]; then pass "plot --figure metastability draws eps^-alpha exit_rate per basin"
+else fail "plot metastability" "rc=$rc $(cat "$W/err") ${out:-}"; fi
+run plot a.h5 --figure metastability -o m2.png
+[ $rc -eq 2 ] && grep -q "over an eps axis\|not a tailsweep store" "$W/err" && pass "plot --figure metastability refuses a store without an eps axis" \
+  || fail "plot metastability without eps" "rc=$rc $(cat "$W/err")"

@@ -82,31 +82,10 @@ void ts_bins_add(ts_bins *b, double x)
         b->above += 1.0;
 }
 
-void ts_bins_add_n(ts_bins *b, const double *x, const unsigned char *keep, size_t n)
-{
-    /* Locals let the compiler keep the grid in registers: through b it must
-     * assume the stores to w may alias them. */
-    double *w = b->w, lo = b->grid.lo, hi = b->grid.hi, inv_dx = b->inv_dx;
-    double below = 0, above = 0, total = 0;
-    size_t last = b->grid.n - 1;
-    for (size_t j = 0; j < n; j++) {
-        if (keep && !keep[j]) continue;
-        double v = x[j];
-        total += 1.0;
-        if (v >= lo && v <= hi)
-            add_in(w, last, lo, inv_dx, v);
-        else if (v < lo)
-            below += 1.0;
-        else
-            above += 1.0;
-    }
-    b->below += below;
-    b->above += above;
-    b->total += total;
-}
-
-/* add_in with weight wt: the same split, scaled */
-static inline void add_in_w(double *w, size_t last, double lo, double inv_dx, double x, double wt)
+/* add_in with weight wt: the same split, scaled (wt = 1 folds away: the
+ * products by 1.0 are exact, so ts_bins_add_n gives add_in's bits) */
+static inline __attribute__((always_inline)) void add_in_w(double *w, size_t last, double lo, double inv_dx,
+                                                           double x, double wt)
 {
     double t = (x - lo) * inv_dx;
     size_t i = (size_t)t;
@@ -119,8 +98,11 @@ static inline void add_in_w(double *w, size_t last, double lo, double inv_dx, do
     w[i + 1] += wt * f;
 }
 
-void ts_bins_add_nw(ts_bins *b, const double *x, const unsigned char *keep, size_t n, double wt)
+static inline __attribute__((always_inline)) void add_block(ts_bins *b, const double *x, const unsigned char *keep,
+                                                            size_t n, double wt)
 {
+    /* Locals let the compiler keep the grid in registers: through b it must
+     * assume the stores to w may alias them. */
     double *w = b->w, lo = b->grid.lo, hi = b->grid.hi, inv_dx = b->inv_dx;
     double below = 0, above = 0, total = 0;
     size_t last = b->grid.n - 1;
@@ -138,6 +120,13 @@ void ts_bins_add_nw(ts_bins *b, const double *x, const unsigned char *keep, size
     b->below += below;
     b->above += above;
     b->total += total;
+}
+
+void ts_bins_add_n(ts_bins *b, const double *x, const unsigned char *keep, size_t n) { add_block(b, x, keep, n, 1.0); }
+
+void ts_bins_add_nw(ts_bins *b, const double *x, const unsigned char *keep, size_t n, double wt)
+{
+    add_block(b, x, keep, n, wt);
 }
 
 ts_status ts_bins_merge(ts_bins *dst, const ts_bins *src, ts_err *err)

@@ -38,6 +38,14 @@ tv=$(metric tv $common --scheme implicit)
 lt "$tv" 0.02 && pass "alpha=2 quartic: TV to Gibbs $tv < 0.02" || fail "alpha=2 quartic" "TV $tv"
 tv=$(metric tv $common --potential harmonic --k 1)
 lt "$tv" 0.02 && pass "alpha=2 harmonic: TV to Gibbs $tv < 0.02" || fail "alpha=2 harmonic" "TV $tv"
+# a user's polynomial goes through the general code (Horner, Newton steps,
+# numerical basins, Gibbs by quadrature): the quartic written as one, and
+# the wide-basin job's sextic at eps 0.5 (where the Brownian chain mixes)
+tv=$(metric tv $common --scheme implicit --potential poly --poly "0, 0, -0.5, 0, 0.25")
+lt "$tv" 0.02 && pass "alpha=2 quartic as a poly: TV to Gibbs $tv < 0.02" || fail "alpha=2 poly quartic" "TV $tv"
+tv=$(metric tv $common --scheme implicit --eps 0.5 --potential poly --grid_lo -3 --grid_hi 4 \
+     --poly "0, 0, -0.585, 0.305, 0.20875, -0.2, 0.0416666666666667")
+lt "$tv" 0.02 && pass "alpha=2 asymmetric sextic (poly): TV to Gibbs $tv < 0.02" || fail "alpha=2 poly sextic" "TV $tv"
 
 # 2. The fractional correction restores Gibbs as the stationary law
 # (theorem 4.1): its TV must be at least 3x smaller than the plain chain's.

@@ -157,6 +157,8 @@ figures: $(R)/tailsweep
 	$(R)/tailsweep plot results/fig6.h5 --figure fig6 -o results/fig6.png
 	$(R)/tailsweep plot results/fig6.h5 --figure shiftmap -o results/fig6_shiftmap.png
 	$(R)/tailsweep plot results/shiftmap_small.h5 --figure shiftmap -o results/shiftmap_small.png
+	$(MPIRUN) $(R)/tailsweep run jobs/metastability.yaml
+	$(R)/tailsweep plot results/metastability.h5 --figure metastability -o results/metastability.png
 	$(MPIRUN) $(R)/tailsweep run jobs/heavy_tail_linreg.yaml
 	$(MPIRUN) $(R)/tailsweep run jobs/noisy_sgd.yaml
 	$(MPIRUN) $(R)/tailsweep run jobs/gni_toy.yaml

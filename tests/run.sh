@@ -62,6 +62,7 @@ count_script bash tests/cli/test_aggregate_cli.sh "$PWD/$asan/oracle/agg_store_w
 # the sanitizer build covers the same code paths in the shorter tests above.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_sde_stats.sh
 count_script "$py" tests/oracle/sde_stationary.py "$PWD/$release/tailsweep"
+count_script "$py" tests/oracle/sde_exits.py "$PWD/$release/tailsweep"
 # GNI learning (Fashion-MNIST, a 3-rank sweep) needs the optimised build.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_gni_learn.sh
 # The sweep's MPI, signal and kill -9 scenarios run ~20 sweeps: the

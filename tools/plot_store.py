@@ -15,6 +15,8 @@ Figures (docs/aggregate.md):
              curve per value of --by (the paper's figures 4, 5 and 8, row 1)
   gradnoise  distributions of the fitted gradient-noise alpha and beta per
              value of --by (the paper's figure 8, row 2)
+  metastability  eps^-alpha x exit_rate against eps, a panel per basin, a curve
+             per value of the other axes, the small-noise law's limit dashed
 
 Exit status: 0 ok; 2 the store lacks what the figure needs; 3 a file could
 not be read or written; 1 anything else.
@@ -485,10 +487,72 @@ def gradnoise(f, plt, by):
     return fig, []
 
 
+def metastability(f, plt):
+    """The rate of eps^alpha tau, i.e. eps^-alpha exit_rate, against eps:
+    Imkeller and Pavlyukevich's law says it tends to lambda = C_alpha
+    [(1+theta)/2 d+^-alpha + (1-theta)/2 d-^-alpha] as eps -> 0, which is
+    exit_rate_law / eps^alpha (drawn dashed, one level per curve). Reads the
+    raw results (over replicates: the mean, with the standard error of the
+    mean of the chains' ratio estimates); NaN rates (no time in a basin) are
+    left out."""
+    rate, names = f["exit_rate"][()], dim_names(f["exit_rate"])
+    if "eps" not in names or names[-1] != "basin":
+        fail(2, f"metastability needs exit_rate over eps and basin; it is over {names}")
+    se, law = f["exit_rate_se"][()], f["exit_rate_law"][()]
+    eps = np.asarray(coord(f, "", "eps"), dtype=float)
+    alpha = np.asarray(f.attrs.get("alpha", np.nan), dtype=float)
+    others = [n for n in names if n not in ("eps", "basin", "replicate", "coord")]
+    order = ["eps"] + others + [n for n in ("replicate", "coord") if n in names] + ["basin"]
+
+    def arrange(x):
+        x = np.transpose(x, [names.index(n) for n in order])
+        shape = (len(eps), int(np.prod([x.shape[1 + k] for k in range(len(others))], dtype=int)), -1, x.shape[-1])
+        return x.reshape(shape)   # eps, curve, (replicate x coord), basin
+    rate, se, law = arrange(rate), arrange(se), arrange(law)
+    # each curve's alpha: from its axis, or the job's fixed value
+    vals = [coord(f, "", n) for n in others]
+    combos = list(np.ndindex(*[len(v) for v in vals]))
+    labels = [", ".join(f"{n} = {label(v[i])}" for n, v, i in zip(others, vals, idx)) or "all" for idx in combos]
+    alphas = np.array([float(vals[others.index("alpha")][idx[others.index("alpha")]]) if "alpha" in others
+                       else float(alpha) for idx in combos])
+    scale = eps[:, None] ** (-alphas[None, :])
+    with np.errstate(invalid="ignore"):
+        n = np.sum(np.isfinite(rate), axis=2)
+        mean = np.nanmean(rate, axis=2) * scale[..., None]
+        err = np.sqrt(np.nansum(se ** 2, axis=2)) / np.maximum(n, 1) * scale[..., None]
+        limit = np.nanmean(law, axis=2) * scale[..., None]
+    basins = coord(f, "", "basin") or list(range(rate.shape[-1]))
+    fig, axes = plt.subplots(1, len(basins), figsize=(5.2 * len(basins), 4.2), squeeze=False)
+    cmap = plt.get_cmap("viridis")
+    for b, bv in enumerate(basins):
+        ax = axes[0, b]
+        for c in range(rate.shape[1]):
+            col = cmap(0.9 * c / max(rate.shape[1] - 1, 1))
+            ok = np.isfinite(mean[:, c, b])
+            if not ok.any():
+                continue
+            ax.errorbar(eps[ok], mean[ok, c, b], yerr=err[ok, c, b], fmt="o-", color=col, ms=3, lw=1.2,
+                        capsize=2, label=labels[c])
+            lim = limit[:, c, b]
+            if np.isfinite(lim).any() and np.nanmax(lim) > 0:
+                ax.axhline(np.nanmean(lim), color=col, ls="--", lw=0.9)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xticks(eps)
+        ax.set_xticklabels([short(e) for e in eps])
+        ax.minorticks_off()
+        ax.set_xlabel("eps")
+        ax.set_ylabel("eps^-alpha x exit_rate  (rate of eps^alpha tau)")
+        ax.set_title(f"basin at {short(bv)}: measured (points), small-noise law (dashed)", fontsize=9)
+    axes[0, -1].legend(fontsize=7)
+    return fig, []
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("store")
-    ap.add_argument("--figure", required=True, choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map"])
+    ap.add_argument("--figure", required=True, choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map",
+                                                        "metastability"])
     ap.add_argument("-o", dest="out", required=True)
     ap.add_argument("--by")
     ap.add_argument("--value")
@@ -539,6 +603,8 @@ def main():
                 title_at = note
         elif a.figure == "loss":
             fig, dropped = loss(f, plt, a.by)
+        elif a.figure == "metastability":
+            fig, dropped = metastability(f, plt)
         else:
             fig, dropped = gradnoise(f, plt, a.by)
         title = f"{os.path.basename(a.store)} ({f.attrs.get('kind', '?')}, seed {f.attrs.get('seed', '?')})"

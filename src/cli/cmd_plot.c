@@ -16,7 +16,7 @@
 #include "tailsweep/ts_store_schema.h"
 #include "tailsweep/ts_store_view.h"
 
-static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", "curve", "map", NULL };
+static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "metastability", NULL };
 
 static void usage(void)
 {
@@ -40,6 +40,10 @@ static void usage(void)
          "             log x when the values are positive and spaced like a logspace\n"
          "  map        a heatmap of the seed mean of a scalar result over --x and --y,\n"
          "             each cell annotated with the mean and the CI half-width\n"
+         "  metastability  eps^-alpha x exit_rate (the rate of eps^alpha tau) against eps, a\n"
+         "             panel per basin, a curve per other axis value, with the small-noise\n"
+         "             law's limit drawn dashed (sde stores with exit_rate over eps; no\n"
+         "             aggregate needed: the replicates' rates are averaged)\n"
          "  --diff-from AXIS=VALUE  (curve, map) draw the paired difference within each\n"
          "             seed from the value at AXIS=VALUE (AXIS drawn), from the raw results\n"
          "curve and map: every other dimension with more than one value is fixed with\n"
@@ -63,6 +67,12 @@ static int has_dim(const ts_store_view *v, const ts_view_dset *d, const char *na
 static int check_data(const ts_store_view *v, const char *fig, const char *store)
 {
     if (strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0) return 0;   /* ts_plot_check_selection */
+    if (strcmp(fig, "metastability") == 0) {
+        int i = ts_store_view_dset(v, "exit_rate"), j = ts_store_view_dset(v, "exit_rate_law");
+        if (i < 0 || j < 0 || !has_dim(v, &v->dsets[i], "eps"))
+            return ts_cli_usage_error("plot", "%s: metastability needs the sde results exit_rate and exit_rate_law over an eps axis", store);
+        return 0;
+    }
     int need_agg = strcmp(fig, "gradnoise") != 0;
     if (need_agg && !v->has_aggregate)
         return ts_cli_usage_error("plot", "%s has no /aggregate: run `tailsweep aggregate %s` first", store, store);

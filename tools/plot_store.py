@@ -26,11 +26,6 @@ import sys
 import numpy as np
 
 
-# The gni kind's sentinel for "not defined / not measured" is -1e6
-# (TS_GRADNOISE_NA); anything below this is that sentinel, not a value.
-NA_BELOW = -1e5
-
-
 def fail(code, msg):
     print(f"tailsweep plot: {msg}", file=sys.stderr)
     sys.exit(code)
@@ -194,8 +189,8 @@ def scalar_stats(f, value, keep, at):
     """Mean, CI half-width, count and diverged count of result `value` over
     the kept dimensions, from /aggregate. Cells where a seed diverged are
     NaN in the mean: a diverged task keeps its results (the linear kind's
-    tail indices read -1 there, the gni kind's values -1e6), and a mean mixing
-    those sentinels with real values is no value at all."""
+    tail indices read -1 there; the gni kind's values are NaN after the
+    blow-up), and a mean over only the seeds that survived is biased."""
     g = f["aggregate"]
     names = dim_names(g[f"{value}_mean"])
     mean = pick(g[f"{value}_mean"][()], names, keep, at)
@@ -405,8 +400,8 @@ def loss(f, plt, by):
         s = np.transpose(sd, [names.index(n) for n in order]).reshape(-1, len(steps))
         byvals = coord(f, "/aggregate", by) if by in names else [None]
         per_by = m.shape[0] // len(byvals)
-        # A diverged task keeps its curve, -1e6 (gni) or -1 (linear) after the
-        # blow-up, and /aggregate counts it: a cell with one is not drawn.
+        # A diverged task keeps its curve up to the blow-up (NaN after it in
+        # the gni kind, -1 in the linear one): a cell with one is not drawn.
         ndiv = np.zeros(m.shape[0])
         if "tasks_diverged" in g:
             dn = dim_names(g["tasks_diverged"])
@@ -445,11 +440,11 @@ def loss(f, plt, by):
 def gradnoise_groups(f, name, by):
     """The fitted values of result `name` per value of `by` (or all in one
     group): (coordinate values, [1-D arrays]). Only fits that exist: the gni
-    kind writes the sentinel -1e6 where a statistic is undefined or was not
-    measured (and after a blow-up), with bit 4 (the stable fit) of
-    gradnoise_valid clear there (docs/gni.md). Those are masks, never values."""
+    kind writes NaN where a statistic is undefined or was not measured (and
+    after a blow-up), with bit 4 (the stable fit) of gradnoise_valid clear
+    there (docs/gni.md). Those are masks, never values."""
     x, names = f[name][()], dim_names(f[name])
-    ok = np.isfinite(x) & (x > NA_BELOW)
+    ok = np.isfinite(x)
     if "gradnoise_valid" in f and f["gradnoise_valid"].shape == f[name].shape:
         valid = np.nan_to_num(f["gradnoise_valid"][()], nan=0).astype(np.int64)
         ok &= (valid & 4) != 0

@@ -65,7 +65,7 @@ uint64_t ts_gni_log_step(const ts_gni_config *c, size_t k);
  * hidden layer i (0-based) and log k: act_*[i * n_logs + k]. Accuracy
  * arrays may be NULL (regression). Values never computed (logs between
  * gradient-noise measurements, logs after a divergence, statistics the
- * data do not define) hold TS_GRADNOISE_NA; the valid arrays hold the
+ * data do not define) are NaN, the missing value; the valid arrays hold the
  * TS_GN_VALID_* bits (0 where nothing was measured). */
 typedef struct {
     double *train_loss, *test_loss, *train_acc, *test_acc;

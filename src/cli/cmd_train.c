@@ -1,5 +1,6 @@
 /* cmd_train.c: `tailsweep train`: one GNI training run (a task of kind gni)
  * directly, no job file or MPI needed. */
+#include <math.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -12,10 +13,10 @@ static const double *res(const ts_result_layout *l, double *const *out, const ch
     return i < 0 ? NULL : out[i];
 }
 
-/* "-" for the sentinel of values never measured or undefined */
+/* "-" for values never measured or undefined (NaN) */
 static void num(const char *fmt, double v)
 {
-    if (v == TS_GRADNOISE_NA) printf("%10s", "-");
+    if (isnan(v)) printf("%10s", "-");
     else printf(fmt, v);
 }
 
@@ -87,7 +88,7 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
     num("%.6g", res(l, out, "explicit_reg_mc")[0]);
     printf(")\n");
     double div = res(l, out, "diverged_at")[0];
-    if (div >= 0) printf("diverged at step %.0f (loss not finite)\n", div);
+    if (!isnan(div)) printf("diverged at step %.0f (loss not finite)\n", div);
 }
 
 static int run(int argc, char **argv) { return ts_cli_run_kind(&ts_kind_gni, argc, argv, summary); }

@@ -133,10 +133,11 @@ static ts_batch next_batch(run_state *s)
     return (ts_batch){ s->B, s->bx, s->by, s->bl };
 }
 
+/* Missing values (not measured, undefined, after a blow-up) are NaN. */
 static void fill_na(double *a, size_t n)
 {
     if (a)
-        for (size_t i = 0; i < n; i++) a[i] = TS_GRADNOISE_NA;
+        for (size_t i = 0; i < n; i++) a[i] = NAN;
 }
 
 static void out_init(const run_state *s, ts_gni_out *o)
@@ -152,8 +153,8 @@ static void out_init(const run_state *s, ts_gni_out *o)
     fill_na(o->act_kurt, H * K);
     if (o->gn_valid) memset(o->gn_valid, 0, L * K * sizeof(double));
     if (o->act_valid) memset(o->act_valid, 0, H * K * sizeof(double));
-    o->final_train_loss = o->final_test_loss = o->final_train_acc = o->final_test_acc = TS_GRADNOISE_NA;
-    o->explicit_reg = o->explicit_reg_mc = TS_GRADNOISE_NA;
+    o->final_train_loss = o->final_test_loss = o->final_train_acc = o->final_test_acc = NAN;
+    o->explicit_reg = o->explicit_reg_mc = NAN;
     o->diverged_at = -1;
 }
 
@@ -171,7 +172,7 @@ static ts_status evaluate(run_state *s, size_t k, ts_gni_out *o, ts_err *err)
     double l1, l2, a1 = 0, a2 = 0;
     ts_status st = ts_mlp_evaluate(s->net, s->ws, &tr, &l1, cls ? &a1 : NULL, err);
     if (!st) st = ts_mlp_evaluate(s->net, s->ws, &te, &l2, cls ? &a2 : NULL, err);
-    if (st) return st;   /* nothing half-written: a blow-up leaves the sentinel */
+    if (st) return st;   /* nothing half-written: a blow-up leaves NaN */
     o->train_loss[k] = l1;
     o->test_loss[k] = l2;
     if (cls && o->train_acc) o->train_acc[k] = a1;
@@ -340,7 +341,7 @@ ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uin
     }
     if (st == TS_ENUMERIC) {
         /* a blow-up is a result, not a failure: the values logged before it
-         * stay, everything after it is the sentinel */
+         * stay, everything after it is missing (NaN) */
         ts_err_clear(err);
         st = TS_OK;
     } else if (!st) {
@@ -352,7 +353,7 @@ ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uin
         st = explicit_effect(&s, o, err);
         if (st == TS_ENUMERIC) {
             o->diverged_at = (int64_t)c->steps;
-            o->explicit_reg = o->explicit_reg_mc = TS_GRADNOISE_NA;
+            o->explicit_reg = o->explicit_reg_mc = NAN;
             ts_err_clear(err);
             st = TS_OK;
         }

@@ -97,7 +97,7 @@ enum { R_TRAIN_LOSS, R_TEST_LOSS, R_GN_MEAN, R_GN_SKEW, R_GN_KURT, R_GN_TAIL, R_
        R_EXPLICIT, R_EXPLICIT_MC, R_DIVAT, R_VARIANCE, R_TRAIN_ACC, R_TEST_ACC, R_FINAL_TRAIN_ACC, R_FINAL_TEST_ACC,
        R_COUNT };
 
-#define NA_NOTE " (-1e6 where not measured or undefined)"
+#define NA_NOTE " (NaN where not measured or undefined)"
 
 static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err)
 {
@@ -124,7 +124,7 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     ts_result_layout_add(l, "final_test_loss", "", "test_loss at the last step" NA_NOTE, 0, 0, NULL, 0, NULL);
     ts_result_layout_add(l, "explicit_reg", "", "explicit effect at the end: mse the closed form (sigma2/2) sum ||d out/d h||^2, xent = explicit_reg_mc" NA_NOTE, 0, 0, NULL, 0, NULL);
     ts_result_layout_add(l, "explicit_reg_mc", "", "Monte Carlo explicit effect E_e[L~] - L(clean) over M_prime draws" NA_NOTE, 0, 0, NULL, 0, NULL);
-    ts_result_layout_add(l, "diverged_at", "steps", "step whose loss was not finite; -1 if the run never blew up", 0, 0, NULL, 0, NULL);
+    ts_result_layout_add(l, "diverged_at", "steps", "step whose loss was not finite; NaN if the run never blew up", 0, 0, NULL, 0, NULL);
     ts_result_layout_add(l, "noise_variance", "variance", "sigma2: the VARIANCE (not the standard deviation) of the injected Gaussian noise", 0, 0, NULL, 0, NULL);
     if (cls) {
         ts_result_layout_add(l, "train_accuracy", "", "accuracy on the first n_eval training examples" NA_NOTE, 1, K, "step", 0, NULL);
@@ -168,7 +168,7 @@ static ts_status gni_run_task(const ts_task *t, const ts_result_layout *l, doubl
     out[R_FINAL_TEST][0] = o.final_test_loss;
     out[R_EXPLICIT][0] = o.explicit_reg;
     out[R_EXPLICIT_MC][0] = o.explicit_reg_mc;
-    out[R_DIVAT][0] = (double)o.diverged_at;
+    out[R_DIVAT][0] = o.diverged_at >= 0 ? (double)o.diverged_at : NAN;
     out[R_VARIANCE][0] = c.noise.sigma2;
     if (cls) {
         out[R_FINAL_TRAIN_ACC][0] = o.final_train_acc;

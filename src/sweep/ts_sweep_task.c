@@ -49,12 +49,12 @@ ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancel
         snprintf(h.msg, sizeof h.msg, "%s: %.200s", ts_status_name(st), err.msg);
     } else {
         h.status = (uint8_t)status;
-        /* the kind said done, but a non-finite result must never reach the
-         * store as if it were a number */
+        /* the kind said done, but an infinite result must never reach the
+         * store as if it were a number; NaN is a missing value (_FillValue) */
         for (size_t k = 0; k < w->per_task; k++)
-            if (!isfinite(block[k])) {
+            if (isinf(block[k])) {
                 h.status = TS_TASK_FAILED;
-                snprintf(h.msg, sizeof h.msg, "numerical blow-up: result value %zu is not finite", k);
+                snprintf(h.msg, sizeof h.msg, "numerical blow-up: result value %zu is infinite", k);
                 break;
             }
     }

@@ -44,9 +44,12 @@ def results(f):
     return out
 ra, rb, rc = results(a), results(b), results(c)
 keys = [k for k in ra if k.split("/")[-1] in ("train_loss", "gradnoise_kurt", "explicit_reg", "actnoise_skew")]
+def same(x, y):  # NaN marks the same missing value in both
+    x, y = np.asarray(x), np.asarray(y)
+    return np.array_equal(x, y, equal_nan=x.dtype.kind == "f" and y.dtype.kind == "f")
 ok = len(keys) == 4
-ok &= all(np.array_equal(ra[k], rb[k]) for k in ra if "wall" not in k and "time" not in k)
-ok &= any(not np.array_equal(ra[k], rc[k]) for k in keys)
+ok &= all(same(ra[k], rb[k]) for k in ra if "wall" not in k and "time" not in k)
+ok &= any(not same(ra[k], rc[k]) for k in keys)
 tl = [k for k in ra if k.split("/")[-1] == "train_loss"][0]
 ok &= np.all(np.isfinite(ra[tl])) and ra[tl].shape[-1] == 4
 steps = [k for k in ra if k.split("/")[-1] == "step"]
@@ -62,12 +65,17 @@ if not ok:
 sys.exit(0 if ok else 1)
 PY
 
-# a blow-up is reported (exit 1, status diverged), never written as NaN
+# a blow-up is reported (exit 1, status diverged); what was not measured
+# after it is NaN (missing), never infinite or a magic number
 run train $short --lr 50 -o d.h5
 if [ $rc -eq 1 ] && [ -s d.h5 ] && "$PY" -c "
 import h5py, numpy as np, sys
-f = h5py.File('d.h5', 'r'); vals = []
-f.visititems(lambda n, o: vals.append(np.asarray(o[()], dtype=float)) if isinstance(o, h5py.Dataset) and o.dtype.kind == 'f' else None)
-sys.exit(0 if all(np.all(np.isfinite(v)) for v in vals) else 1)"; then pass "train: divergence exits 1 and writes no NaN"
+f = h5py.File('d.h5', 'r'); vals = {}
+f.visititems(lambda n, o: vals.__setitem__(n.split('/')[-1], np.asarray(o[()], dtype=float)) if isinstance(o, h5py.Dataset) and o.dtype.kind == 'f' else None)
+tl = vals['train_loss'].ravel()
+ok = not any(np.isinf(v).any() or (v == -1e6).any() for v in vals.values())
+ok &= np.isfinite(tl[0]) and np.isnan(tl[-1]) and np.isnan(vals['final_train_loss']).all()
+ok &= np.isfinite(vals['diverged_at']).all()
+sys.exit(0 if ok else 1)"; then pass "train: divergence exits 1, NaN after the blow-up"
 else fail "train divergence" "rc=$rc $(cat "$W/err")"; fi
 exit 0

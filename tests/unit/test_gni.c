@@ -61,18 +61,37 @@ static void run_ok(const ts_gni_config *c, uint64_t seed, uint64_t task, uint64_
     if (st) fail_msg("ts_gni_run: %s", err.msg);
 }
 
-static void all_finite(const outbuf *b)
+/* A run that did not blow up: every loss is a number, no value is
+ * infinite, and a statistic is NaN (missing) exactly where its valid bit
+ * is clear: the mean wherever the noise was not measured, the moments, tail
+ * index and fit wherever they are not defined. */
+static void values_well_formed(const ts_gni_config *c, const outbuf *b)
 {
+    size_t K = ts_gni_n_logs(c), LK = (c->net.n_hidden + 1) * K, HK = c->net.n_hidden * K;
     for (size_t i = 0; i < b->n; i++)
-        if (!isfinite(b->block[i])) fail_msg("output value %zu is not finite", i);
+        if (isinf(b->block[i])) fail_msg("output value %zu is infinite", i);
     const ts_gni_out *o = &b->o;
+    for (size_t k = 0; k < K; k++)
+        if (!isfinite(o->train_loss[k]) || !isfinite(o->test_loss[k])) fail_msg("loss at log %zu is missing", k);
+    for (size_t i = 0; i < LK; i++) {
+        unsigned v = (unsigned)o->gn_valid[i];
+        const double *by_bit[][2] = { { o->gn_skew, o->gn_kurt }, { o->gn_tail, o->gn_tail }, { o->gn_alpha, o->gn_beta } };
+        const unsigned bits[] = { TS_GN_VALID_MOMENTS, TS_GN_VALID_TAIL, TS_GN_VALID_FIT };
+        for (int j = 0; j < 3; j++)
+            if (isfinite(by_bit[j][0][i]) != !!(v & bits[j]) || isfinite(by_bit[j][1][i]) != !!(v & bits[j]))
+                fail_msg("gradnoise value %zu: valid bits %u but statistic %d is %g", i, v, j, by_bit[j][0][i]);
+        if (isfinite(o->gn_scale[i]) != !!(v & TS_GN_VALID_FIT)) fail_msg("gradnoise_scale %zu vs valid %u", i, v);
+        if (v && !isfinite(o->gn_mean[i])) fail_msg("gradnoise_mean %zu missing where measured", i);
+    }
+    for (size_t i = 0; i < HK; i++)
+        if (isfinite(o->act_skew[i]) != (o->act_valid[i] != 0)) fail_msg("actnoise %zu vs its valid flag", i);
     assert_true(isfinite(o->final_train_loss) && isfinite(o->final_test_loss) && isfinite(o->explicit_reg) &&
                 isfinite(o->explicit_reg_mc));
 }
 
 /* sigma2 = 0: the M = 1 gradient is the mean gradient, so the implicit-effect
- * noise is exactly 0 in every layer; its statistics are the mean 0 and the
- * sentinel for everything a constant vector does not define. */
+ * noise is exactly 0 in every layer; its statistics are the mean 0 and NaN
+ * (missing) for everything a constant vector does not define. */
 static void test_no_noise_no_gradient_noise(void **state)
 {
     (void)state;
@@ -84,12 +103,12 @@ static void test_no_noise_no_gradient_noise(void **state)
     outbuf b;
     out_alloc(&c, &b);
     run_ok(&c, 3, 0, 0, &b);
-    all_finite(&b);
+    values_well_formed(&c, &b);
     size_t K = ts_gni_n_logs(&c), L = c.net.n_hidden + 1;
     for (size_t i = 0; i < L * K; i++) {
         assert_true(b.o.gn_mean[i] == 0.0);
         assert_true(b.o.gn_valid[i] == 0.0);
-        assert_true(b.o.gn_kurt[i] == TS_GRADNOISE_NA && b.o.gn_alpha[i] == TS_GRADNOISE_NA);
+        assert_true(isnan(b.o.gn_kurt[i]) && isnan(b.o.gn_alpha[i]) && isnan(b.o.gn_tail[i]));
     }
     assert_true(b.o.explicit_reg == 0.0 && b.o.explicit_reg_mc == 0.0);
     /* the same through ts_gni_measure on raw buffers, multiplicative noise with sigma2 = 0 */
@@ -181,7 +200,7 @@ static void test_deterministic(void **state)
     run_ok(&c, 11, 2, 1, &a);
     run_ok(&c, 11, 2, 1, &b);
     run_ok(&c, 11, 3, 1, &d);
-    all_finite(&a);
+    values_well_formed(&c, &a);
     assert_memory_equal(a.block, b.block, a.n * sizeof(double));
     assert_true(a.o.explicit_reg == b.o.explicit_reg && a.o.final_test_loss == b.o.final_test_loss);
     assert_true(memcmp(a.block, d.block, a.n * sizeof(double)) != 0);
@@ -190,15 +209,15 @@ static void test_deterministic(void **state)
     c.gradnoise_every = 40;
     run_ok(&c, 11, 2, 1, &d);
     assert_memory_equal(a.o.train_loss, d.o.train_loss, ts_gni_n_logs(&c) * sizeof(double));
-    assert_true(d.o.gn_valid[0] != 0 && d.o.gn_valid[1] == 0 && d.o.gn_mean[1] == TS_GRADNOISE_NA);
+    assert_true(d.o.gn_valid[0] != 0 && d.o.gn_valid[1] == 0 && isnan(d.o.gn_mean[1]));
     free(a.block);
     free(b.block);
     free(d.block);
 }
 
 /* A learning rate far too large: the run stops at the first non-finite
- * loss, says where, and leaves no NaN: values after the blow-up are the
- * sentinel. The kind marks the task DIVERGED. */
+ * loss and says where; every value after the blow-up is missing (NaN),
+ * none is infinite or a magic number. The kind marks the task DIVERGED. */
 static void test_divergence(void **state)
 {
     (void)state;
@@ -230,11 +249,12 @@ static void test_divergence(void **state)
     assert_true(at >= 0 && at < 100);
     for (size_t i = 0; i < l.n; i++)
         for (size_t j = 0; j < ts_result_size(&l.r[i]); j++)
-            if (!isfinite(out[i][j])) fail_msg("%s[%zu] is not finite", l.r[i].name, j);
+            if (isinf(out[i][j])) fail_msg("%s[%zu] is infinite", l.r[i].name, j);
     const double *tl = out[ts_result_find(&l, "train_loss")];
-    assert_true(tl[0] > 0 && tl[0] != TS_GRADNOISE_NA);
-    assert_true(tl[10] == TS_GRADNOISE_NA);
-    assert_true(out[ts_result_find(&l, "final_train_loss")][0] == TS_GRADNOISE_NA);
+    assert_true(tl[0] > 0 && isfinite(tl[0]));
+    assert_true(isnan(tl[10]) && isnan(out[ts_result_find(&l, "test_loss")][10]));
+    assert_true(isnan(out[ts_result_find(&l, "final_train_loss")][0]));
+    assert_true(isnan(out[ts_result_find(&l, "gradnoise_alpha")][10]));
     const double *steps = l.r[ts_result_find(&l, "train_loss")].coords[0];
     assert_true(steps[0] == 0 && steps[1] == 10 && steps[10] == 100);
     for (size_t i = 0; i < l.n; i++) free(out[i]);
@@ -260,8 +280,8 @@ static void test_mimic(void **state)
     run_ok(&c, 9, 0, 0, &st);
     c.mimic = TS_GNI_MIMIC_GAUSSIAN;
     run_ok(&c, 9, 0, 0, &ga);
-    all_finite(&st);
-    all_finite(&ga);
+    values_well_formed(&c, &st);
+    values_well_formed(&c, &ga);
     size_t K = ts_gni_n_logs(&c);
     assert_true(plain.o.train_loss[0] == st.o.train_loss[0]);   /* same start */
     assert_true(plain.o.train_loss[K - 1] != st.o.train_loss[K - 1]);
@@ -300,7 +320,7 @@ static void test_mimic_truncation(void **state)
     if (!(raw.o.diverged_at > 0 && raw.o.diverged_at < 450))
         fail_msg("untruncated stable mimic: diverged_at %lld (expected a blow-up)", (long long)raw.o.diverged_at);
     assert_int_equal(cut.o.diverged_at, -1);
-    all_finite(&cut);
+    values_well_formed(&c, &cut);
     assert_true(cut.o.final_train_loss < cut.o.train_loss[0]);
     free(raw.block);
     free(cut.block);
@@ -344,7 +364,7 @@ static void test_mle_fit(void **state)
     outbuf b;
     out_alloc(&c, &b);
     run_ok(&c, 4, 0, 0, &b);
-    all_finite(&b);
+    values_well_formed(&c, &b);
     size_t K = ts_gni_n_logs(&c), L = c.net.n_hidden + 1, fitted = 0;
     for (size_t i = 0; i < L * K; i++)
         if ((unsigned)b.o.gn_valid[i] & TS_GN_VALID_FIT) {

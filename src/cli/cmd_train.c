@@ -52,7 +52,9 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
     for (size_t k = 0; k < K; k++)
         if (valid[k] != 0) last = (long)k;
     if (last >= 0) {
-        printf("implicit-effect gradient noise at step %.0f (per weight layer):\n", steps[last]);
+        static const char *const what[] = { "implicit-effect", "minibatch", "total (eq. 4.2)" };
+        printf("%s gradient noise at step %.0f (per weight layer):\n", what[ts_params_choice(p, "gradnoise_source")],
+               steps[last]);
         printf("%6s %10s %10s %10s %10s %10s %10s %10s\n", "layer", "mean", "skew", "kurt", "tail", "alpha",
                "beta", "scale");
         const char *names[] = { "gradnoise_mean", "gradnoise_skew", "gradnoise_kurt", "gradnoise_tail_index",

@@ -17,7 +17,14 @@ bad "xent on the regression toy data" loss --loss xent
 bad "batch above n_train" batch --batch 65
 bad "gradnoise_every not a multiple of log_every" gradnoise_every --gradnoise_every 15
 bad "mimic with minibatches" batch --mimic stable --batch 8
-bad "unknown data set" data --data svhn
+bad "unknown data set" data --data imagenet
+bad "svhn without data_dir" "needs data_dir" --data svhn
+bad "cifar10 from a folder without its files" "data_batch_1.bin" --data cifar10 --data_dir "$W"
+bad "data_dir for the generated toy data" data_dir --data_dir /tmp
+bad "raw_steps at a step not measured" raw_steps --raw_steps 15
+bad "raw_layer beyond the network" raw_layer --raw_layer 3
+bad "unknown gradnoise_source" gradnoise_source --gradnoise_source minibatch
+bad "dp_sgd with clip_norm 0" clip_norm --optimizer dp_sgd --clip_norm 0
 bad "non-numeric lr" lr --lr fast
 
 run train $short

@@ -57,6 +57,7 @@ count_script "$py" tests/oracle/store_xarray.py "$PWD/$asan/oracle/store_writer"
 count_script "$py" tests/oracle/scipy_gradnoise.py "$PWD/$asan/oracle/gradnoise_driver"
 count_script "$py" tests/oracle/mlp_torch.py "$PWD/$asan/oracle/mlp_driver"
 count_script "$py" tests/oracle/data_numpy.py "$PWD/$asan/oracle/data_driver"
+count_script "$py" tests/oracle/gni_opt_torch.py "$PWD/$asan/oracle/gni_opt_driver"
 count_script "$py" tests/oracle/aggregate_numpy.py "$TAILSWEEP" "$PWD/$asan/oracle/agg_store_writer"
 count_script bash tests/cli/test_aggregate_cli.sh "$PWD/$asan/oracle/agg_store_writer"
 # Long statistical runs (10^8 chain steps in all) use the optimised build;

@@ -66,6 +66,7 @@ count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_sde_sta
 count_script "$py" tests/oracle/sde_stationary.py "$PWD/$release/tailsweep"
 # GNI learning (Fashion-MNIST, a 3-rank sweep) needs the optimised build.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_gni_learn.sh
+count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_gni_noise_cli.sh
 # The sweep's MPI, signal and kill -9 scenarios run ~20 sweeps: the
 # optimised build, plus a pass of the sanitizer build through the same paths.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" TAILSWEEP_ASAN="$TAILSWEEP" bash tests/cli/test_sweep_cli.sh

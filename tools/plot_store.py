@@ -15,6 +15,8 @@ Figures (docs/aggregate.md):
              curve per value of --by (the paper's figures 4, 5 and 8, row 1)
   gradnoise  distributions of the fitted gradient-noise alpha and beta per
              value of --by (the paper's figure 8, row 2)
+  gradnoise_pdf  the pdf of the positive raw gradient-noise values against
+             fitted half-normal and half-Cauchy laws (the paper's figure 2)
 
 Exit status: 0 ok; 2 the store lacks what the figure needs; 3 a file could
 not be read or written; 1 anything else.
@@ -22,6 +24,7 @@ not be read or written; 1 anything else.
 import argparse
 import os
 import sys
+import warnings
 
 import numpy as np
 
@@ -480,10 +483,66 @@ def gradnoise(f, plt, by):
     return fig, []
 
 
+def gradnoise_pdf(f, plt):
+    """The paper's figure 2 from the gni kind's gradnoise_raw (raw_steps):
+    per raw step, the pdf of the positive per-weight noise values on log-log
+    axes, against a half-normal and a half-Cauchy fitted to them by maximum
+    likelihood (scipy.stats.halfnorm / halfcauchy, location 0). Seeds are
+    pooled, each task's values divided by its median |value| first (the
+    scale differs between seeds; the shape is what the figure compares);
+    other axes are taken at their first value. NaN (padding, or not
+    measured) is left out."""
+    from scipy import stats
+
+    raw, names = f["gradnoise_raw"], dim_names(f["gradnoise_raw"])
+    x = np.array(raw[()], dtype=float)
+    keep = [n for n in ("replicate", "raw_step", "raw_weight") if n in names]
+    x, dropped = select(x, names, keep)
+    if "replicate" not in keep:
+        x = x[None]
+    steps = coord(f, "", "raw_step") or list(range(x.shape[1]))
+    fig, axes = plt.subplots(1, x.shape[1], figsize=(4.6 * x.shape[1], 4), squeeze=False)
+    for k in range(x.shape[1]):
+        ax = axes[0, k]
+        pooled = []
+        for v in x[:, k, :]:
+            v = v[np.isfinite(v)]
+            s = np.median(np.abs(v)) if v.size else 0
+            if s > 0:
+                pooled.append(v / s)
+        if not pooled:
+            ax.text(0.5, 0.5, "no values", transform=ax.transAxes, ha="center")
+            continue
+        v = np.concatenate(pooled)
+        p = v[v > 0]
+        if p.size < 10:
+            ax.text(0.5, 0.5, "too few positive values", transform=ax.transAxes, ha="center")
+            continue
+        bins = np.geomspace(p.min(), p.max(), 40)
+        dens, edges = np.histogram(p, bins=bins, density=True)
+        mid = np.sqrt(edges[:-1] * edges[1:])
+        ax.loglog(mid[dens > 0], dens[dens > 0], "o", ms=3.5, color="tab:blue", label=f"noise (> 0), n = {p.size}")
+        grid = np.geomspace(p.min(), p.max(), 200)
+        with warnings.catch_warnings():   # the fits' start values warn on heavy tails; the fits converge
+            warnings.simplefilter("ignore", RuntimeWarning)
+            _, sn = stats.halfnorm.fit(p, floc=0)
+            _, sc = stats.halfcauchy.fit(p, floc=0)
+        ax.loglog(grid, stats.halfnorm.pdf(grid, scale=sn), "-", color="tab:green", label="half-normal (MLE)")
+        ax.loglog(grid, stats.halfcauchy.pdf(grid, scale=sc), "--", color="tab:red", label="half-Cauchy (MLE)")
+        ax.set_ylim(max(dens[dens > 0].min() / 10, 1e-12), dens.max() * 10)
+        ax.set_xlabel("noise value / median |value| (positive values)")
+        ax.set_ylabel("pdf")
+        ax.set_title(f"step {label(steps[k])}: skew {stats.skew(v):.2f}, excess kurtosis {stats.kurtosis(v):.1f}",
+                     fontsize=9)
+        ax.legend(fontsize=7)
+    return fig, dropped
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("store")
-    ap.add_argument("--figure", required=True, choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map"])
+    ap.add_argument("--figure", required=True,
+                    choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "gradnoise_pdf"])
     ap.add_argument("-o", dest="out", required=True)
     ap.add_argument("--by")
     ap.add_argument("--value")
@@ -534,6 +593,8 @@ def main():
                 title_at = note
         elif a.figure == "loss":
             fig, dropped = loss(f, plt, a.by)
+        elif a.figure == "gradnoise_pdf":
+            fig, dropped = gradnoise_pdf(f, plt)
         else:
             fig, dropped = gradnoise(f, plt, a.by)
         title = f"{os.path.basename(a.store)} ({f.attrs.get('kind', '?')}, seed {f.attrs.get('seed', '?')})"

@@ -24,7 +24,9 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
 {
     const ts_params *p = &t->params;
     int li = ts_result_find(l, "train_loss");
-    size_t K = l->r[li].dims[0], depth = (size_t)ts_params_get(p, "depth"), L = depth + 1;
+    /* the store's weight layers: depth + 1, or max_depth + 1 (output last) */
+    size_t K = l->r[li].dims[0], depth = (size_t)ts_params_get(p, "depth");
+    size_t L = l->r[ts_result_find(l, "gradnoise_mean")].dims[0];
     const double *steps = l->r[li].coords[0];
     const double *tr = res(l, out, "train_loss"), *te = res(l, out, "test_loss");
     const double *tra = res(l, out, "train_accuracy"), *tea = res(l, out, "test_accuracy");
@@ -68,7 +70,7 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
             printf("\n");
         }
         printf("activation perturbation (per hidden layer): ");
-        for (size_t h = 0; h < depth; h++) {
+        for (size_t h = 0; h < L - 1; h++) {
             printf("%s[%zu] skew ", h ? ", " : "", h + 1);
             num("%.3g", res(l, out, "actnoise_skew")[h * K + (size_t)last]);
             printf(" kurt ");

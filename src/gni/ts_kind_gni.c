@@ -27,7 +27,8 @@ static const ts_param_spec gni_params[] = {
     { "n_test", TS_PARAM_INT, 0, 1e8, 0, "1000", NULL, "", "test examples (the first ones); 0: all (image sets)", 0 },
     { "n_eval", TS_PARAM_INT, 0, 1e8, 0, "2000", NULL, "", "train loss on the first n_eval training examples; 0: all", 0 },
     { "standardise", TS_PARAM_INT, 0, 1, 0, "0", NULL, "", "1: standardise features by the training set", 0 },
-    { "depth", TS_PARAM_INT, 1, TS_MLP_MAX_HIDDEN, 0, "4", NULL, "", "hidden layers", TS_PARAM_FIXED },
+    { "depth", TS_PARAM_INT, 1, TS_MLP_MAX_HIDDEN, 0, "4", NULL, "", "hidden layers (to sweep it, set max_depth)", 0 },
+    { "max_depth", TS_PARAM_INT, 0, TS_MLP_MAX_HIDDEN, 0, "0", NULL, "", "the store's layer dimension: max_depth + 1 weight layers, the output last, NaN rows past depth (depth can then be swept up to it); 0: depth itself", TS_PARAM_FIXED },
     { "width", TS_PARAM_INT, 1, 1 << 16, 0, "256", NULL, "", "units per hidden layer", 0 },
     { "act", TS_PARAM_CHOICE, 0, 0, 0, "elu", act_names, "", "hidden activation", 0 },
     { "loss", TS_PARAM_CHOICE, 0, 0, 0, "auto", loss_names, "", "auto: mse for toy, xent (softmax cross-entropy) for fashion_mnist", 0 },
@@ -124,12 +125,24 @@ static ts_status to_config(const ts_params *p, ts_gni_config *c, ts_err *err)
     return st ? st : ts_gni_parse_raw_steps(c, ts_params_str(p, "raw_steps"), err);
 }
 
+/* The store's weight layers: max_depth + 1, or depth + 1 when max_depth is
+ * 0 (depth then fixed for the job: every task's arrays have its shape). */
+static size_t layer_dim(const ts_params *p)
+{
+    double m = ts_params_get(p, "max_depth");
+    return (size_t)(m > 0 ? m : ts_params_get(p, "depth")) + 1;
+}
+
 /* The configuration, and the data set's files in their folder: a missing
  * file is reported when the job is checked, not when its first task runs. */
 static ts_status gni_validate(const ts_params *p, ts_err *err)
 {
     ts_gni_config c;
     ts_status st = to_config(p, &c, err);
+    double m = ts_params_get(p, "max_depth");
+    if (!st && m > 0 && (double)c.net.n_hidden > m)
+        return ts_err_set(err, TS_EINVAL, "key 'depth': %zu is more than max_depth = %g, the store's layers",
+                          c.net.n_hidden, m);
     return st ? st : ts_data_set_check(c.data, c.data_dir, err);
 }
 
@@ -150,7 +163,7 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     ts_gni_config c;
     ts_status st = to_config(p, &c, err);
     if (st) return st;
-    size_t K = ts_gni_n_logs(&c), L = c.net.n_hidden + 1, H = c.net.n_hidden;
+    size_t K = ts_gni_n_logs(&c), L = layer_dim(p), H = L - 1;
     int cls = c.data != TS_GNI_DATA_TOY;
     memset(l, 0, sizeof *l);
     ts_result_layout_add(l, "train_loss", "", "clean loss on the first n_eval training examples" NA_NOTE, 1, K, "step", 0, NULL);
@@ -203,12 +216,26 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     return TS_OK;
 }
 
+/* A network shallower than the store's layer dimension (max_depth): its
+ * depth + 1 rows of K were written first; the output layer's row moves to
+ * the last row, the rows between are missing (valid 0). */
+static void pad_layers(double *a, size_t rows, size_t lmax, size_t K, int move_last, double fill)
+{
+    if (move_last) memcpy(a + (lmax - 1) * K, a + (rows - 1) * K, K * sizeof *a);
+    for (size_t i = (rows - (size_t)move_last) * K; i < (lmax - (size_t)move_last) * K; i++) a[i] = fill;
+}
+
 static ts_status gni_run_task(const ts_task *t, const ts_result_layout *l, double *const *out,
                               ts_task_status *status, ts_err *err)
 {
     ts_gni_config c;
     ts_status st = to_config(&t->params, &c, err);
     if (st) return st;
+    size_t L = c.net.n_hidden + 1, Lmax = l->r[R_GN_MEAN].dims[0], K = ts_gni_n_logs(&c);
+    /* depth swept without max_depth: the arrays were laid out for another depth */
+    if (L > Lmax || (ts_params_get(&t->params, "max_depth") == 0 && L != Lmax))
+        return ts_err_set(err, TS_EINVAL, "key 'depth': %zu, but the store's layers were laid out for %zu weight "
+                          "layers; to sweep depth set max_depth (the largest depth)", c.net.n_hidden, Lmax);
     int cls = ts_result_find(l, "train_accuracy") >= 0, raw = ts_result_find(l, "gradnoise_raw");
     ts_gni_out o = {
         .gn_raw = raw >= 0 ? out[raw] : NULL,
@@ -230,6 +257,12 @@ static ts_status gni_run_task(const ts_task *t, const ts_result_layout *l, doubl
     if (cls) {
         out[R_FINAL_TRAIN_ACC][0] = o.final_train_acc;
         out[R_FINAL_TEST_ACC][0] = o.final_test_acc;
+    }
+    if (L < Lmax) {
+        const int gn[] = { R_GN_MEAN, R_GN_SKEW, R_GN_KURT, R_GN_TAIL, R_GN_ALPHA, R_GN_BETA, R_GN_SCALE, R_GN_VALID };
+        for (size_t i = 0; i < sizeof gn / sizeof gn[0]; i++) pad_layers(out[gn[i]], L, Lmax, K, 1, gn[i] == R_GN_VALID ? 0 : NAN);
+        const int act[] = { R_ACT_SKEW, R_ACT_KURT, R_ACT_VALID };
+        for (size_t i = 0; i < sizeof act / sizeof act[0]; i++) pad_layers(out[act[i]], L - 1, Lmax - 1, K, 0, act[i] == R_ACT_VALID ? 0 : NAN);
     }
     *status = o.diverged_at >= 0 ? TS_TASK_DIVERGED : TS_TASK_DONE;
     return TS_OK;

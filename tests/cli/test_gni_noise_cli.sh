@@ -112,6 +112,49 @@ run plot full.h5 --figure gradnoise_pdf -o none.png
 [ $rc -eq 2 ] && grep -q "gradnoise_raw" "$W/err" && pass "plot gradnoise_pdf without raw values -> 2" \
   || fail "plot gradnoise_pdf without raw" "rc=$rc $(cat "$W/err")"
 
+# depth swept under max_depth: the store has max_depth + 1 weight layers,
+# the output layer last, NaN (valid 0) between; without max_depth the
+# tasks of another depth than the first fail, saying to set it
+cat > depth.yaml <<'YAML'
+kind: gni
+store: depth.h5
+seed: 7
+replicates: 1
+params:
+  max_depth: 3
+  width: 16
+  n_train: 64
+  n_test: 32
+  batch: 16
+  steps: 20
+  log_every: 10
+  M_prime: 8
+axes:
+  depth: [1, 3]
+YAML
+"$TAILSWEEP" run depth.yaml >log 2>&1
+rc=$?
+why=$("$PY" - <<'PY' 2>&1
+import h5py, numpy as np
+f = h5py.File("depth.h5", "r")
+m, v = f["gradnoise_mean"][()], f["gradnoise_valid"][()]   # [depth, replicate, layer, step]
+assert m.shape[2] == 4, m.shape
+assert np.isfinite(m[0, :, [0, 3]]).all() and np.isnan(m[0, :, 1:3]).all() and (v[0, :, 1:3] == 0).all()
+assert np.isfinite(m[1]).all()
+a = f["actnoise_skew"][()]                                 # [depth, replicate, hidden, step]
+assert np.isfinite(a[0, :, 0]).all() and np.isnan(a[0, :, 1:]).all()
+print("layers 0 and 3 of depth 1, all 4 of depth 3")
+PY
+)
+[ $rc -eq 0 ] && [ "$why" = "layers 0 and 3 of depth 1, all 4 of depth 3" ] && pass "depth swept under max_depth: $why" \
+  || fail "depth sweep" "rc=$rc $why $(tail -3 log)"
+sed -e '/max_depth/d' -e 's/depth.h5/d2.h5/' depth.yaml > d2.yaml
+"$TAILSWEEP" run d2.yaml >log 2>&1
+rrc=$?
+run status d2.h5
+[ $rrc -eq 1 ] && grep -q "set max_depth" "$W/out" && pass "depth swept without max_depth: its task fails, saying to set max_depth" \
+  || fail "depth without max_depth" "rc=$rrc $(cat log "$W/out")"
+
 # MNIST from a folder (the real IDX format, gzipped): ten classes marked by
 # a bright patch; a 1 x 32 network reaches > 90% on them in 200 steps
 mkdir mnist

@@ -12,6 +12,21 @@
 
 const char *const ts_gni_optimizer_names[] = { "sgd", "noisy_sgd", "dp_sgd", NULL };
 
+/* sum x_j^2 in double with 8 interleaved partial sums combined in a fixed
+ * order: it vectorises (one serial sum is ~4 cycles a value, more than the
+ * example's whole pass costs) and gives the same bits on every instruction
+ * set, whatever its vector width. */
+static double sum_squares(const float *x, size_t n)
+{
+    double acc[8] = { 0 }, s = 0;
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (size_t k = 0; k < 8; k++) acc[k] += (double)x[j + k] * x[j + k];
+    for (size_t k = 0; k < 8; k++) s += acc[k];
+    for (; j < n; j++) s += (double)x[j] * x[j];
+    return s;
+}
+
 static ts_status dp_grad(const ts_gni_config *c, const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b,
                          ts_rng *r_inject, const double *z, float *grad, double *loss, ts_err *err)
 {
@@ -24,9 +39,8 @@ static ts_status dp_grad(const ts_gni_config *c, const ts_mlp *net, ts_mlp_work 
         if (ts_gni_noisy(&c->noise)) st = ts_mlp_noise_draw(net, ws, &c->noise, 1, c->M, r_inject, err);
         if (!st) st = ts_mlp_loss_grad(net, ws, &one, c->M, &c->noise, gi, &li, err);
         if (st) break;
-        double ss = 0;
-        for (size_t j = 0; j < np; j++) ss += (double)gi[j] * gi[j];
-        double norm = sqrt(ss), f = norm > c->clip_norm ? c->clip_norm / norm : 1;
+        double norm = sqrt(sum_squares(gi, np)), f = norm > c->clip_norm ? c->clip_norm / norm : 1;
+#pragma omp simd
         for (size_t j = 0; j < np; j++) sum[j] += f * gi[j];
         total += li;
     }

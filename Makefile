@@ -170,6 +170,8 @@ figures: $(R)/tailsweep
 	$(R)/tailsweep plot results/gni_toy.h5 --figure loss --by M -o results/gni_toy_loss.png
 	$(R)/tailsweep plot results/gni_toy.h5 --figure curve --value final_train_loss --x M --diff-from M=1 -o results/gni_toy_paired.png
 	$(R)/tailsweep plot results/gni_figures.h5 --figure gradnoise --by sigma2 -o results/gni_figures_gradnoise.png
+	$(MPIRUN) $(R)/tailsweep run jobs/gni_fig2.yaml
+	$(R)/tailsweep plot results/gni_fig2.h5 --figure gradnoise_pdf -o results/gni_fig2.png
 
 install: $(R)/tailsweep
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/tailsweep

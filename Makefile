@@ -2,7 +2,7 @@
 #
 # How dependencies are found: the compiler is Open MPI's `mpicc` wrapper,
 # which is the MPI-standard way to get MPI's flags; every other library (HDF5,
-# GSL, libyaml, zlib, OpenBLAS, cmocka) comes from `pkg-config`, one uniform
+# GSL, libyaml, zlib, OpenBLAS, xxHash, cmocka) comes from `pkg-config`, one uniform
 # mechanism that also serves the sanitizer build. h5pcc was not chosen: it is
 # just another wrapper around mpicc that knows only HDF5.
 #
@@ -22,7 +22,7 @@ ARCH     ?= native
 # the flag is only a preference and is ignored where AVX-512 is absent.
 VECWIDTH ?= 512
 CC       := mpicc
-PKGS     := hdf5-openmpi gsl yaml-0.1 zlib openblas
+PKGS     := hdf5-openmpi gsl yaml-0.1 zlib openblas libxxhash
 # Deferred (=, not :=): on a fresh machine pkg-config only works after the
 # deps target has installed the packages, which happens after parsing.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -107,6 +107,13 @@ $(R)/simd/%: $(R)/obj/tests/simd/%.o $(R)/libtailsweep.a
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LIBS)
 
+# The shims the store tests preload: flock missing (tests/cli/noflock.c) and
+# a kill in the middle of a write (tests/cli/killwrite.c).
+SHIMS := $(R)/tests/libnoflock.so $(R)/tests/libkillwrite.so
+$(R)/tests/lib%.so: tests/cli/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)gcc -shared -fPIC -O2 $< -o $@ -ldl
+
 # deps: only when a needed tool or library is missing does this call apt-get.
 deps:
 	@command -v mpicc >/dev/null && pkg-config --exists $(PKGS) cmocka \
@@ -115,7 +122,7 @@ deps:
 	  && [ -f /usr/include/matio.h ] \
 	  || scripts/install-deps.sh
 
-check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS)
+check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS) $(SHIMS)
 	@tests/run.sh $(A) $(R)
 
 # Benchmark drivers (bench/*.c) build into build/release/bench/.

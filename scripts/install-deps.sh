@@ -6,7 +6,7 @@
 set -euo pipefail
 
 core=(build-essential pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
-      libgsl-dev libopenblas-dev libdnnl-dev libyaml-dev zlib1g-dev libcmocka-dev
+      libgsl-dev libopenblas-dev libdnnl-dev libyaml-dev zlib1g-dev libxxhash-dev libcmocka-dev
       python3-scipy python3-numpy python3-h5py python3-matplotlib python3-sklearn
       python3-xarray python3-h5netcdf
       libmatio-dev                           # SVHN's .mat files (src/data/ts_data_svhn.c)

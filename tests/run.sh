@@ -70,6 +70,12 @@ count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_gni_noi
 # The sweep's MPI, signal and kill -9 scenarios run ~20 sweeps: the
 # optimised build, plus a pass of the sanitizer build through the same paths.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" TAILSWEEP_ASAN="$TAILSWEEP" bash tests/cli/test_sweep_cli.sh
+# The store's promises to its user (refusals, journal and record damage, a lock
+# without flock): the sanitizer build, the release one under the flock shim.
+count_script env TAILSWEEP_RELEASE="$PWD/$release/tailsweep" bash tests/cli/test_store_cli.sh "$PWD/$release/tests/libnoflock.so"
+# Kills in the middle of writes and at random moments: the optimised build
+# (ASan's own pwrite interceptor sits where the shim must).
+count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_store_kill.sh "$PWD/$release/tests/libkillwrite.so"
 
 # slurm/ on a real single-node SLURM (loopback); it runs daemons, so root only.
 if [ "$(id -u)" -eq 0 ]; then

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cmd_plot_select.h"
+#include "tailsweep/ts_store_schema.h"
 #include "tailsweep/ts_store_view.h"
 
 static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "gradnoise_pdf", NULL };
@@ -79,12 +80,12 @@ static int check_data(const ts_store_view *v, const char *fig, const char *store
     if (need_agg && !v->has_aggregate)
         return ts_cli_usage_error("plot", "%s has no /aggregate: run `tailsweep aggregate %s` first", store, store);
     if (strcmp(fig, "fig6") == 0) {
-        if (ts_store_view_dset(v, "aggregate/density_mean") < 0 || ts_store_view_dset(v, "aggregate/gibbs_mean") < 0)
+        if (ts_store_view_dset(v, TS_GROUP_AGGREGATE "/density_mean") < 0 || ts_store_view_dset(v, TS_GROUP_AGGREGATE "/gibbs_mean") < 0)
             return ts_cli_usage_error("plot", "%s: fig6 needs the sde results density and gibbs (recorded and aggregated)", store);
         return 0;
     }
     if (strcmp(fig, "shiftmap") == 0) {
-        if (ts_store_view_dset(v, "aggregate/map_shift_left") < 0 && ts_store_view_dset(v, "aggregate/map_tv") < 0)
+        if (ts_store_view_dset(v, TS_GROUP_AGGREGATE "/map_shift_left") < 0 && ts_store_view_dset(v, TS_GROUP_AGGREGATE "/map_tv") < 0)
             return ts_cli_usage_error("plot", "%s: shiftmap needs the shift maps of an sde store (aggregate/map_*)", store);
         return 0;
     }
@@ -176,7 +177,7 @@ static int run(int argc, char **argv)
         int found = 0;
         for (size_t k = 0; k < v->n_task_dims; k++)
             found |= v->task_dim[k] >= 0 && strcmp(v->dims[v->task_dim[k]].name, by) == 0 &&
-                     strcmp(by, "replicate") != 0;
+                     strcmp(by, TS_DIM_REPLICATE) != 0;
         if (!found) rc = ts_cli_usage_error("plot", "--by: %s has no axis '%s'", store, by);
     }
     ts_store_view_free(v);

@@ -54,8 +54,8 @@ echo "kind: sde" >text.h5
 expect "aggregate: not an HDF5 file -> 2" 2 "not an HDF5 file" aggregate text.h5
 cp gni.h5 newer.h5
 "$PY" -c 'import h5py, numpy as np, sys; h5py.File(sys.argv[1], "a").attrs["format_version"] = np.int32(7)' newer.h5
-expect "aggregate: newer store format -> 2" 2 "format version 7" aggregate newer.h5
-expect "info: newer store format -> 2" 2 "format version 7" info newer.h5
+expect "aggregate: newer store format -> 2" 2 "format 7; this tailsweep reads format 2" aggregate newer.h5
+expect "info: newer store format -> 2" 2 "newer format" info newer.h5
 expect "plot: unknown figure -> 2" 2 "unknown figure 'fig7'" plot sde.h5 --figure fig7 -o x.png
 expect "plot: missing store -> 3" 3 "nope.h5" plot nope.h5 --figure fig6 -o x.png
 expect "plot: before aggregate -> 2, saying what to run" 2 "tailsweep aggregate" plot sde.h5 --figure fig6 -o x.png
@@ -96,10 +96,15 @@ if [ $rc -eq 0 ] && grep -q "kind gnitest, job agg_test.yaml, seed 11, replicate
   pass "info: job and its settings, completion, axes with values, datasets with shapes and units"
 else fail "info" "rc=$rc $(cat "$W/out")"; fi
 
-run export sde.h5 --csv -o sde.csv
-if [ $rc -eq 0 ] && head -1 sde.csv | grep -q "^variable,alpha,theta,replicate,coord" &&
-   grep -q "^tv,1.9,-0.5,0,0," sde.csv; then pass "export --csv: tidy header and coordinates as stored"
+run export sde.h5 --csv -o sde.csv --vars tv,density
+if [ $rc -eq 0 ] && head -1 sde.csv | grep -q "^variable,alpha,theta,replicate" &&
+   grep -q "^tv,1.9,-0.5,0," sde.csv && grep -q "^density,1.9,-0.5,0," sde.csv; then
+  pass "export --csv --vars: tidy header and coordinates as stored"
 else fail "export" "rc=$rc $(head -2 sde.csv) $(cat "$W/err")"; fi
+run export sde.h5 --csv
+if [ $rc -eq 0 ] && ! grep -q "^density," "$W/out" && grep -q "^diverged," "$W/out"; then
+  pass "export --csv: scalar results by default, arrays (density) only when asked"
+else fail "export default" "rc=$rc $(head -3 "$W/out") $(cat "$W/err")"; fi
 expect "export: an existing file needs --force -> 3" 3 "exists" export sde.h5 --csv -o sde.csv
 run export sde.h5 --csv -o sde.csv --force --aggregate
 if [ $rc -eq 0 ] && grep -q "^aggregate/map_tv_ci_hi," sde.csv && ! grep -q "^aggregate/alpha," sde.csv; then

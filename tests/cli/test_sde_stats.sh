@@ -106,9 +106,8 @@ rc=$?
 out=$(/usr/bin/python3 - "$W/d.h5" <<'PY'
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")
-st = f.attrs["status"]; st = st.decode() if isinstance(st, bytes) else st
-ok = st == "diverged" and f["diverged"][()] > 0 and np.isfinite(f["density"][()]).all()
-print("ok" if ok else "bad", st, f["diverged"][()], int((f["diverged_at"][()] >= 0).sum()))
+ok = int(f["status"][()]) == 3 and f["diverged"][()] > 0 and np.isfinite(f["density"][()]).all()
+print("ok" if ok else "bad", int(f["status"][()]), f["diverged"][()], int((f["diverged_at"][()] >= 0).sum()))
 PY
 )
 if [ $rc -eq 1 ] && grep -q diverged "$W/err" && [ "${out%% *}" = ok ]; then

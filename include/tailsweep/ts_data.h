@@ -78,6 +78,9 @@ ts_status ts_images_svhn_load(const char *path, ts_images **out, ts_err *err);
  * NULL: the first n examples). */
 ts_status ts_images_to_dataset(const ts_images *src, const size_t *rows, size_t n, ts_dataset **out,
                                ts_err *err);
+/* After a loader's status st: all of *im as floats into *out, then *im is
+ * freed (and NULL); a failed st is passed through. */
+ts_status ts_images_into_dataset(ts_status st, ts_images **im, ts_dataset **out, ts_err *err);
 
 /* ---- named sets in a folder -------------------------------------------- */
 

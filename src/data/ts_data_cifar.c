@@ -80,11 +80,7 @@ ts_status ts_images_cifar10_load(const char *const *paths, size_t n_paths, ts_im
 ts_status ts_data_cifar10_load(const char *const *paths, size_t n_paths,
                                ts_dataset **out, ts_err *err)
 {
-    *out = NULL;
-    ts_images *im;
+    ts_images *im = NULL;
     ts_status st = ts_images_cifar10_load(paths, n_paths, &im, err);
-    if (st) return st;
-    st = ts_images_to_dataset(im, NULL, im->n, out, err);
-    ts_images_free(im);
-    return st;
+    return ts_images_into_dataset(st, &im, out, err);
 }

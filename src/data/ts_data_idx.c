@@ -102,22 +102,14 @@ ts_status ts_images_idx_load(const char *images_path, const char *labels_path, t
 ts_status ts_data_idx_load(const char *images_path, const char *labels_path,
                            ts_dataset **out, ts_err *err)
 {
-    *out = NULL;
-    ts_images *im;
+    ts_images *im = NULL;
     ts_status st = ts_images_idx_load(images_path, labels_path, &im, err);
-    if (st) return st;
-    st = ts_images_to_dataset(im, NULL, im->n, out, err);
-    ts_images_free(im);
-    return st;
+    return ts_images_into_dataset(st, &im, out, err);
 }
 
 ts_status ts_data_fashion_mnist(const char *dir, int train, ts_dataset **out, ts_err *err)
 {
-    *out = NULL;
-    ts_images *im;
+    ts_images *im = NULL;
     ts_status st = ts_data_set_load(TS_DATA_FASHION_MNIST, dir, train, &im, err);
-    if (st) return st;
-    st = ts_images_to_dataset(im, NULL, im->n, out, err);
-    ts_images_free(im);
-    return st;
+    return ts_images_into_dataset(st, &im, out, err);
 }

@@ -42,6 +42,15 @@ void ts_images_free(ts_images *im)
     free(im);
 }
 
+ts_status ts_images_into_dataset(ts_status st, ts_images **im, ts_dataset **out, ts_err *err)
+{
+    *out = NULL;
+    if (!st) st = ts_images_to_dataset(*im, NULL, (*im)->n, out, err);
+    ts_images_free(*im);
+    *im = NULL;
+    return st;
+}
+
 ts_status ts_images_to_dataset(const ts_images *src, const size_t *rows, size_t n, ts_dataset **out,
                                ts_err *err)
 {

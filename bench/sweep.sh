@@ -20,8 +20,8 @@ for n in 2 3; do
   $MPIRUN -n $n build/release/bench/bench_dispatch 200000 "$W" | awk '{printf "| %s | %s | %.3f | %.0f | %.2f | %.3f |\n", $2, $4, $6, $8, $10, $12}'
 done
 
-# seconds and store seconds from "ran N in S s (store writes W s)"
-summ() { sed -n 's/.*ran [0-9]* in \([0-9.]*\) s (store writes \([0-9.]*\) s).*/\1 \2/p' "$1"; }
+# seconds and store seconds from "ran N in S s (store writes W s; ...)"
+summ() { sed -n "s/.*ran [0-9]* in \\([0-9.]*\\) s (store writes \\([0-9.]*\\) s,.*/\\1 \\2/p" "$1"; }
 $T run jobs/fig6.yaml --store "$W/serial.h5" --no-progress 2>"$W/s.log"
 $MPIRUN -n $((cores + 1)) $T run jobs/fig6.yaml --store "$W/par.h5" --no-progress 2>"$W/p.log"
 read -r ts ss < <(summ "$W/s.log")

@@ -10,11 +10,12 @@
  * _lerp). Empty cells give NaN and count 0; sd and se need count >= 2.
  *
  * ts_aggregate_store writes /aggregate into the store itself (layout in
- * docs/aggregate.md), by the store's own safe route: the file is copied to a
- * temporary name, /aggregate is replaced in the copy, and the copy is
- * fsync'd and renamed over the store. It holds the store's lock meanwhile,
- * so it never races a running sweep (which would rewrite the store from its
- * journal and drop /aggregate: run aggregate again after the sweep). */
+ * docs/aggregate.md) inside a transaction (ts_store_txn.h): nothing of the
+ * store is copied, and a kill at any moment leaves it readable and as it
+ * was. Values are read box by box, so memory does not grow with the store.
+ * It holds the store's lock meanwhile, so it never races a running sweep.
+ * /aggregate records the store's state (ts_store_view_state) it was made
+ * from, so a reader can tell when it is stale. */
 #ifndef TS_AGGREGATE_H
 #define TS_AGGREGATE_H
 
@@ -77,22 +78,25 @@ typedef struct {
 ts_status ts_aggregate_store(const char *path, const ts_agg_opts *o, ts_agg_summary *sum, ts_err *err);
 
 /* The stores of one job run with different job seeds (slurm/array_seeds.sbatch)
- * stacked into `out` (written whole, then renamed; replaced if it exists):
- * /status and every result gain a leading dimension `seed` whose values are
- * the stores' seeds; then `out` is aggregated like any store, the seed axis
- * being (seed, replicate). The stores must share kind, axes, coordinates and
- * results, and differ in seed. */
-ts_status ts_aggregate_stack(const char *out, const char *const *in, size_t n, const ts_agg_opts *o,
+ * stacked into `out` (built under a temporary name, aggregated, then
+ * renamed; an existing `out` is refused unless force): /status and every
+ * result gain a leading dimension `seed` whose values are the stores'
+ * seeds, and `out` is aggregated like any store, the seed axis being
+ * (seed, replicate). The stores must hold the same parsed job but for the
+ * seed (else TS_EINVAL naming the settings that differ), and differ in
+ * seed. Values are copied box by box. */
+ts_status ts_aggregate_stack(const char *out, const char *const *in, size_t n, int force, const ts_agg_opts *o,
                              ts_agg_summary *sum, ts_err *err);
 
 /* Tidy CSV of datasets of a store (names: paths as in the view, e.g. "tv",
- * "aggregate/tv_mean"; n == 0: every result dataset). Header
+ * "aggregate/tv_mean"; n == 0: every scalar result, that is one value per
+ * task; array results such as a density only when named). Header
  *   variable,<dim>,...,value
  * with one column per dimension any of them has (in order of first use),
  * empty where a dataset lacks that dimension; one row per element.
  * Coordinates as stored (labels as text); numbers in the shortest of %.15g to
  * %.17g that reads back exactly; "NaN" where missing. out_name names `out` in errors. */
-ts_status ts_export_csv(const ts_store_view *v, const char *const *names, size_t n, FILE *out,
+ts_status ts_export_csv(ts_store_view *v, const char *const *names, size_t n, FILE *out,
                         const char *out_name, uint64_t *rows, ts_err *err);
 
 #endif

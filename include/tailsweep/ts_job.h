@@ -1,6 +1,6 @@
 /* ts_job.h: job files (YAML, parsed with libyaml) and the grid they define.
  *
- *   kind: sde                 # a kind from ts_kinds_all
+ *   kind: sde                 # one of the kinds the caller offers
  *   store: results/fig6.h5    # optional; default results/<job file stem>.h5
  *   seed: 1                   # the job seed (rng key), default 1
  *   replicates: 4             # the seed axis: replicate 0..n-1, default 1
@@ -71,7 +71,8 @@ typedef struct {
     char record[TS_MAX_RESULTS][48];
 } ts_job;
 
-/* Read, parse and validate a job file. kinds: NULL-terminated (ts_kinds_all). */
+/* Read, parse and validate a job file against the kinds offered
+ * (NULL-terminated; the CLI's are ts_cli_kinds). */
 ts_status ts_job_load(const char *path, const ts_kind *const *kinds, ts_job **out, ts_err *err);
 /* The same from text; `name` stands for the file in messages. */
 ts_status ts_job_parse(const char *text, size_t len, const char *name,
@@ -86,5 +87,28 @@ void ts_job_point_coords(const ts_job *job, uint64_t point, size_t *idx);
  * Runs the kind's validate on the result, so a point whose combination is
  * invalid is reported (and recorded failed by the engine). */
 ts_status ts_job_task(const ts_job *job, uint64_t t, ts_task *task, ts_err *err);
+
+/* A job of one task: kind k at parameters p (texts are copied), seed, no
+ * axes, one replicate; `name` stands for the job file and `text` records
+ * how it was made (a command line). For one-point outputs, which are
+ * stores of one task like any other. */
+ts_status ts_job_single(const ts_kind *k, const ts_params *p, uint64_t seed, const char *name, const char *text,
+                        ts_job **out, ts_err *err);
+
+/* The job as parsed, in canonical text: one "key = value" line per setting
+ * in a fixed order (kind, seed, replicates, each fixed parameter in the
+ * kind's table order, each axis and zip member, record). Numbers are in
+ * their shortest exact form, choices by name, texts quoted. Two job files
+ * that parse to the same job give the same text: comments, layout and
+ * 0.001 against 1.0e-3 do not matter. The store path and the job file's
+ * name are not part of it. with_seed = 0 leaves the seed out (stores of one
+ * seed array differ only there). *out is malloc'd. */
+ts_status ts_job_canonical(const ts_job *job, int with_seed, char **out, ts_err *err);
+/* The job's identity: the hash of its canonical text with the seed. */
+ts_status ts_job_identity(const ts_job *job, uint64_t *id, ts_err *err);
+/* Compare two canonical texts key by key. Writes "key: A vs B" for each key
+ * that differs (a missing key reads "(not set)") into msg, separated by
+ * "; ", and returns how many differ (0: the same job). */
+size_t ts_job_canonical_diff(const char *a, const char *b, char *msg, size_t n);
 
 #endif

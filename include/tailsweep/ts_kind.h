@@ -141,11 +141,12 @@ typedef struct ts_kind {
     double (*cost)(const ts_params *p);
 } ts_kind;
 
-/* The kinds built into this binary, NULL-terminated. */
+/* The kinds of this library (a program lists those it offers: the CLI's
+ * table is src/cli/cli_kinds.c). */
 extern const ts_kind ts_kind_sde;
 extern const ts_kind ts_kind_linear;
 extern const ts_kind ts_kind_gni;
-extern const ts_kind *const ts_kinds_all[];
+/* The kind of that name in a NULL-terminated table, or NULL. */
 const ts_kind *ts_kind_find(const ts_kind *const *kinds, const char *name);
 
 #endif

@@ -1,17 +1,23 @@
 /* ts_sweep.h: running a job: MPI master/worker scheduling over the grid,
- * the journal, resume, and the store.
+ * the store written in place, its journal, and resume.
  *
  * Every rank calls ts_sweep_run with the same options. Rank 0 is the master:
- * it owns the store lock and the journal, hands out batches of tasks,
- * collects results and is the only writer of the store. It sleeps between
- * polls (20 us rising to 1 ms), so it does not burn a core: on C cores run
- * C + 1 ranks. Workers keep one batch prefetched, and batch sizes adapt to
- * ~0.25 s of work, so a worker never waits on a round trip. With a single
- * rank the master runs the tasks itself.
+ * it holds the store's lock, creates the store (or verifies it on resume),
+ * hands out batches of tasks, and writes each result into the store the
+ * moment it arrives (several messages at once when they queue up), then its
+ * completion record into the journal. It sleeps between polls (20 us rising
+ * to 1 ms), so on C cores run C + 1 ranks. Workers keep one batch
+ * prefetched, and batch sizes adapt to ~0.25 s of work. With a single rank
+ * the master runs the tasks itself.
  *
- * A task's results depend on (job, seed, task) only, never on which rank
- * ran it or when (docs/rng.md), so stores are bit-identical for any number
- * of ranks. */
+ * Memory of rank 0: 5 bytes per task (status and attempt) plus a fixed
+ * buffer for results in transit; the results themselves live only in the
+ * store. A task's results depend on (job, seed, task) only, never on which
+ * rank ran it or when (docs/rng.md), so stores are bit-identical for any
+ * number of ranks.
+ *
+ * The library prints nothing: progress and notices reach the caller
+ * through the callbacks below. */
 #ifndef TS_SWEEP_H
 #define TS_SWEEP_H
 
@@ -23,23 +29,54 @@
 #include "tailsweep/ts_error.h"
 #include "tailsweep/ts_kind.h"
 
+/* Where a sweep is, for a progress display. */
+typedef struct {
+    uint64_t tasks, done, diverged, failed, todo;
+    uint64_t ran;               /* tasks finished by this invocation             */
+    double elapsed;             /* seconds since this invocation started tasks   */
+    double rate;                /* tasks/s over the last half minute; NaN: none yet */
+    double eta;                 /* seconds at that rate; NaN: unknown            */
+    int final;                  /* the last call                                 */
+} ts_sweep_progress;
+
+typedef void (*ts_sweep_progress_fn)(const ts_sweep_progress *p, void *ctx);
+/* A notice the user should read (a damaged record recomputed, a journal
+ * rebuilt, a lock without flock): one sentence, no newline. */
+typedef void (*ts_sweep_note_fn)(const char *msg, void *ctx);
+
 typedef struct {
     const char *job_path;
-    const char *store;          /* NULL: the job's store              */
-    int has_seed;               /* override the job's seed            */
+    const char *store;          /* NULL: the job's store                          */
+    int has_seed;               /* override the job's seed                        */
     uint64_t seed;
-    int retry_failed;           /* rerun tasks recorded as failed     */
-    int progress_tty;           /* 1: a progress bar, 0: log lines    */
-    double log_every;           /* seconds between progress log lines */
-    volatile sig_atomic_t *stop;/* set by SIGTERM/SIGINT/SIGUSR1      */
-    const ts_kind *const *kinds;/* NULL: ts_kinds_all                 */
+    int retry_failed;           /* rerun tasks recorded as failed                 */
+    int force;                  /* replace a file at the store's path that is not
+                                   this job's store                               */
+    double progress_every;      /* seconds between progress calls (0: 10)         */
+    ts_sweep_progress_fn progress;
+    ts_sweep_note_fn note;
+    void *ctx;                  /* passed to both callbacks                       */
+    volatile sig_atomic_t *stop;/* set by SIGTERM/SIGINT/SIGUSR1                  */
+    const ts_kind *const *kinds;/* the kinds job files may name (NULL-terminated) */
+    double lock_ttl;            /* seconds (0: TS_LOCK_TTL)                       */
 } ts_sweep_opts;
 
 typedef struct {
     uint64_t tasks, done, diverged, failed, todo;
     uint64_t ran;               /* tasks run by this invocation       */
-    double seconds, store_seconds;
+    double seconds;             /* wall time of this invocation's tasks */
+    double store_seconds;       /* of which writing the store and journal */
+    double store_cpu_seconds;   /* the CPU time of those writes (rank 0's thread):
+                                   what they cost, whatever else runs on the node */
+    double setup_seconds;       /* before the first task: lock, create or verify the
+                                   store, replay the journal                  */
     int interrupted;            /* stopped by a signal; resumable     */
+    int created;                /* this invocation created the store  */
+    /* what the resume check found (docs/architecture.md) */
+    uint64_t damaged;           /* records whose checksum failed: recomputed        */
+    uint64_t journal_missing;   /* intact in the store, absent from the journal     */
+    uint64_t journal_only;      /* in the journal, not in the store: recomputed     */
+    uint64_t journal_dropped;   /* journal records lost to damage before its tail   */
     char store[512];
 } ts_sweep_summary;
 
@@ -47,9 +84,5 @@ typedef struct {
  * (summary->interrupted); errors are for bad jobs, a locked or foreign
  * store, and I/O failures. Failed tasks are not errors: they are counted. */
 ts_status ts_sweep_run(const ts_sweep_opts *o, MPI_Comm comm, ts_sweep_summary *s, ts_err *err);
-
-/* Paths next to a store. */
-void ts_sweep_journal_path(const char *store, char *out, size_t n);
-void ts_sweep_lock_path(const char *store, char *out, size_t n);
 
 #endif

@@ -9,6 +9,8 @@
 
 #include "tailsweep/ts_aggregate.h"
 
+#define EXPORT_BOX (1u << 20)   /* values read at once */
+
 /* RFC 4180: quote a field holding a comma, quote or line break. */
 static void put_field(FILE *f, const char *s)
 {
@@ -43,7 +45,7 @@ static void put_coord(FILE *f, const ts_view_dim *d, size_t i)
     else fprintf(f, "%lld", (long long)d->values[i]);
 }
 
-ts_status ts_export_csv(const ts_store_view *v, const char *const *names, size_t n, FILE *out,
+ts_status ts_export_csv(ts_store_view *v, const char *const *names, size_t n, FILE *out,
                         const char *out_name, uint64_t *rows, ts_err *err)
 {
     *rows = 0;
@@ -61,9 +63,13 @@ ts_status ts_export_csv(const ts_store_view *v, const char *const *names, size_t
             else sel[m++] = k;
         }
     } else {
+        /* scalar results by default: one row per task; arrays (a density
+         * over 512 points) multiply the file and are exported when named */
         for (size_t i = 0; i < v->n_dsets; i++)
-            if (v->dsets[i].role == TS_DSET_RESULT) sel[m++] = (int)i;
-        if (!m) st = ts_err_set(err, TS_EINVAL, "%s: no result datasets to export", v->path);
+            if (v->dsets[i].role == TS_DSET_RESULT && v->dsets[i].rank == v->n_task_dims) sel[m++] = (int)i;
+        if (!m)
+            st = ts_err_set(err, TS_EINVAL, "%s: no scalar results to export; name array results with --vars "
+                            "(tailsweep info lists them)", v->path);
     }
     /* the columns: every dimension any of them has, in order of first use */
     int cols[64];
@@ -92,9 +98,6 @@ ts_status ts_export_csv(const ts_store_view *v, const char *const *names, size_t
     }
     for (size_t i = 0; i < m && !st; i++) {
         const ts_view_dset *d = &v->dsets[sel[i]];
-        double *x = NULL;
-        st = ts_store_view_read(v, d->path, &x, err);
-        if (st) break;
         /* column c -> the dimension of d with that name, or -1 */
         int at[64];
         for (size_t c = 0; c < nc; c++) {
@@ -102,25 +105,46 @@ ts_status ts_export_csv(const ts_store_view *v, const char *const *names, size_t
             for (size_t k = 0; k < d->rank; k++)
                 if (strcmp(v->dims[d->dim[k]].name, v->dims[cols[c]].name) == 0) at[c] = (int)k;
         }
-        size_t size = ts_view_dset_size(d), idx[TS_VIEW_MAX_RANK] = { 0 };
-        for (size_t e = 0; e < size; e++) {
-            put_field(out, d->path);
-            for (size_t c = 0; c < nc; c++) {
-                fputc(',', out);
-                if (at[c] >= 0) put_coord(out, &v->dims[d->dim[at[c]]], idx[at[c]]);
-            }
-            if (isnan(x[e])) fputs(",NaN\n", out);
-            else {
-                fputc(',', out);
-                put_double(out, x[e]);
-                fputc('\n', out);
-            }
-            for (size_t k = d->rank; k-- > 0;) {
-                if (++idx[k] < d->shape[k]) break;
-                idx[k] = 0;
-            }
+        /* read box by box: the leading dims fixed until a box is small */
+        size_t p = 0, box = ts_view_dset_size(d);
+        while (p < d->rank && box > EXPORT_BOX) box /= d->shape[p++];
+        double *x = malloc((box ? box : 1) * sizeof *x);
+        if (!x) {
+            st = ts_err_set(err, TS_ENOMEM, "export: out of memory");
+            break;
         }
-        *rows += size;
+        size_t idx[TS_VIEW_MAX_RANK] = { 0 }, start[TS_VIEW_MAX_RANK], count[TS_VIEW_MAX_RANK];
+        for (int more = 1; more && !st;) {
+            for (size_t k = 0; k < d->rank; k++) {
+                start[k] = k < p ? idx[k] : 0;
+                count[k] = k < p ? 1 : d->shape[k];
+            }
+            st = ts_store_view_read_slab(v, d->path, start, count, TS_READ_DOUBLE, x, err);
+            for (size_t e = 0; !st && e < box; e++) {
+                put_field(out, d->path);
+                for (size_t c = 0; c < nc; c++) {
+                    fputc(',', out);
+                    if (at[c] >= 0) put_coord(out, &v->dims[d->dim[at[c]]], idx[at[c]]);
+                }
+                if (isnan(x[e])) fputs(",NaN\n", out);
+                else {
+                    fputc(',', out);
+                    put_double(out, x[e]);
+                    fputc('\n', out);
+                }
+                for (size_t k = d->rank; k-- > 0;) {
+                    if (++idx[k] < d->shape[k]) break;
+                    idx[k] = 0;
+                }
+            }
+            *rows += box;
+            if (!st && ferror(out)) st = ts_err_set(err, TS_EIO, "%s: cannot write: %s", out_name, strerror(errno));
+            /* idx has rolled over into the next box (or back to all zeros) */
+            more = p > 0;
+            int zero = 1;
+            for (size_t k = 0; k < p; k++) zero &= idx[k] == 0;
+            if (zero) more = 0;
+        }
         free(x);
     }
     free(sel);

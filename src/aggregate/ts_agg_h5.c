@@ -1,15 +1,12 @@
 /* ts_agg_h5.c: the HDF5 side of writing /aggregate and stacked stores:
  * fixed-length string attributes, coordinates and their scales, datasets
- * with their scales and attributes, and the copy / sync of the file dance. */
-#include <errno.h>
-#include <fcntl.h>
+ * with their scales and attributes, written box by box. */
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ts_agg_internal.h"
 
@@ -19,7 +16,6 @@ ts_status agg_h5fail(const agg_ctx *c, const char *what, const char *name)
 }
 
 
-/* Create `name` in /aggregate, noting it as written. */
 hid_t agg_make_dset(agg_ctx *c, const char *name, hid_t ftype, hid_t sp)
 {
     if (c->n_written < AGG_MAX_WRITTEN) snprintf(c->written[c->n_written++], TS_VIEW_NAME, "%s", name);
@@ -99,10 +95,10 @@ ts_status agg_scale_for(agg_ctx *c, int dim, hid_t *out)
 /* Zip members (1-D datasets over a zip dimension, named in a result's
  * `coordinates` attribute) of the kept dims, copied next to their scale so
  * xarray shows them; returns them space-separated in `coords`. */
-ts_status agg_copy_members(agg_ctx *c, const int *dims, size_t rank, char *coords, size_t n)
+static ts_status agg_copy_members(agg_ctx *c, const int *dims, size_t rank, char *coords, size_t n)
 {
     coords[0] = '\0';
-    const ts_store_view *v = c->v;
+    ts_store_view *v = c->v;
     for (size_t i = 0; i < v->n_dsets; i++) {
         const ts_view_dset *m = &v->dsets[i];
         if (m->role != TS_DSET_COORD || m->rank != 1 || m->dim[0] < 0) continue;
@@ -128,31 +124,15 @@ ts_status agg_copy_members(agg_ctx *c, const int *dims, size_t rank, char *coord
 }
 
 
-ts_status agg_write_out(agg_ctx *c, const agg_out_spec *s)
+ts_status agg_out_create(agg_ctx *c, const agg_out_spec *s, hid_t *out)
 {
-    hsize_t shape[TS_VIEW_MAX_RANK + 1];
+    *out = -1;
+    hsize_t shape[TS_VIEW_MAX_RANK + 2];
     for (size_t k = 0; k < s->rank; k++) shape[k] = s->shape[k];
     hid_t sp = s->rank ? H5Screate_simple((int)s->rank, shape, NULL) : H5Screate(H5S_SCALAR);
-    hid_t ds = agg_make_dset(c, s->name, s->is_count ? H5T_STD_I64LE : H5T_IEEE_F64LE, sp);
-    herr_t rc = ds >= 0 ? 0 : -1;
-    size_t n = 1;
-    for (size_t k = 0; k < s->rank; k++) n *= s->shape[k];
-    if (!rc && n) {
-        if (s->is_count) {
-            long long *iv = malloc(n * sizeof *iv);
-            const uint64_t *cnt = s->data;
-            for (size_t i = 0; iv && i < n; i++) iv[i] = (long long)cnt[i];
-            rc = iv ? H5Dwrite(ds, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, iv) : -1;
-            free(iv);
-        } else {
-            rc = H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->data);
-        }
-    }
-    H5Sclose(sp);
-    if (rc < 0) {
-        if (ds >= 0) H5Dclose(ds);
-        return agg_h5fail(c, "cannot write dataset", s->name);
-    }
+    hid_t ds = sp >= 0 ? agg_make_dset(c, s->name, s->is_count ? H5T_STD_I64LE : H5T_IEEE_F64LE, sp) : -1;
+    if (sp >= 0) H5Sclose(sp);
+    if (ds < 0) return agg_h5fail(c, "cannot create dataset", s->name);
     ts_status st = TS_OK;
     for (size_t k = 0; k < s->rank && !st; k++) {
         hid_t sc = s->dims[k] == AGG_QUANTILE_DIM ? c->qscale : c->seed_scale;
@@ -162,8 +142,8 @@ ts_status agg_write_out(agg_ctx *c, const agg_out_spec *s)
     char coords[1024];
     if (!st) st = agg_copy_members(c, s->dims, s->rank, coords, sizeof coords);
     if (!st && coords[0]) st = agg_attr_str(c, ds, "coordinates", coords);
-    if (!st && s->units && s->units[0]) st = agg_attr_str(c, ds, "units", s->units);
-    if (!st) st = agg_attr_str(c, ds, "description", s->desc);
+    if (!st) st = agg_attr_str(c, ds, "long_name", s->desc);
+    if (!st) st = agg_attr_str(c, ds, "units", s->is_count ? "1" : s->units && s->units[0] ? s->units : "1");
     if (!st && s->source) st = agg_attr_str(c, ds, "source", s->source);
     if (!st && s->statistic) st = agg_attr_str(c, ds, "statistic", s->statistic);
     if (!st && !s->is_count) {
@@ -174,52 +154,30 @@ ts_status agg_write_out(agg_ctx *c, const agg_out_spec *s)
         if (a >= 0) H5Aclose(a);
         H5Sclose(asp);
     }
-    H5Dclose(ds);
-    return st;
-}
-
-ts_status agg_copy_file(const char *from, const char *to, ts_err *err)
-{
-    int in = open(from, O_RDONLY | O_CLOEXEC);
-    if (in < 0) return ts_err_set(err, TS_EIO, "%s: cannot read: %s", from, strerror(errno));
-    int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (out < 0) {
-        int e = errno;
-        close(in);
-        return ts_err_set(err, TS_EIO, "%s: cannot create %s: %s", from, to, strerror(e));
+    if (st) {
+        H5Dclose(ds);
+        return st;
     }
-    enum { BUF = 1 << 16 };
-    char *buf = malloc(BUF);
-    ssize_t r;
-    ts_status st = buf ? TS_OK : ts_err_set(err, TS_ENOMEM, "%s: out of memory", from);
-    while (!st && (r = read(in, buf, BUF)) != 0) {
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            st = ts_err_set(err, TS_EIO, "%s: read error: %s", from, strerror(errno));
-            break;
-        }
-        for (ssize_t w = 0; w < r && !st;) {
-            ssize_t k = write(out, buf + w, (size_t)(r - w));
-            if (k < 0 && errno == EINTR) continue;
-            if (k < 0) st = ts_err_set(err, TS_EIO, "%s: cannot write %s: %s", from, to, strerror(errno));
-            else w += k;
-        }
-    }
-    free(buf);
-    close(in);
-    if (close(out) != 0 && !st) st = ts_err_set(err, TS_EIO, "%s: cannot write %s: %s", from, to, strerror(errno));
-    return st;
-}
-
-ts_status agg_sync_path(const char *p, int dir, const char *store, ts_err *err)
-{
-    int fd = open(p, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY : 0));
-    if (fd < 0 || (fsync(fd) != 0 && !(dir && errno == EINVAL))) {
-        int e = errno;
-        if (fd >= 0) close(fd);
-        return ts_err_set(err, TS_EIO, "%s: cannot sync %s: %s", store, p, strerror(e));
-    }
-    close(fd);
+    *out = ds;
     return TS_OK;
 }
 
+ts_status agg_out_write(agg_ctx *c, hid_t d, const char *name, size_t rank, const size_t *start,
+                        const size_t *count, int is_count, const void *data)
+{
+    hsize_t s0[TS_VIEW_MAX_RANK + 2], c0[TS_VIEW_MAX_RANK + 2];
+    size_t n = 1;
+    for (size_t k = 0; k < rank; k++) {
+        s0[k] = start[k];
+        c0[k] = count[k];
+        n *= count[k];
+    }
+    if (n == 0) return TS_OK;
+    hid_t fs = H5Dget_space(d), ms = rank ? H5Screate_simple((int)rank, c0, NULL) : H5Screate(H5S_SCALAR);
+    herr_t rc = fs < 0 || ms < 0 ? -1 : 0;
+    if (!rc && rank) rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, s0, NULL, c0, NULL);
+    if (!rc) rc = H5Dwrite(d, is_count ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, data);
+    if (ms >= 0) H5Sclose(ms);
+    if (fs >= 0) H5Sclose(fs);
+    return rc < 0 ? agg_h5fail(c, "cannot write dataset", name) : TS_OK;
+}

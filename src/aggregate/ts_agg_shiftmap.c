@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tailsweep/ts_job.h"
 #include "ts_agg_internal.h"
 
 void ts_agg_input_free(ts_agg_input *in, size_t n)
@@ -25,7 +24,7 @@ static void note_add(char *note, size_t size, const char *what)
     snprintf(note + used, size - used, "%s%s", used ? "; " : "", what);
 }
 
-static ts_status copy_input(const ts_store_view *v, const char *src, const char *name, const char *desc,
+static ts_status copy_input(ts_store_view *v, const char *src, const char *name, const char *desc,
                             ts_agg_input *in, ts_err *err)
 {
     int i = ts_store_view_dset(v, src);
@@ -43,23 +42,18 @@ static ts_status copy_input(const ts_store_view *v, const char *src, const char 
 }
 
 /* The chains per task: the length of diverged_at's chain dimension when it
- * was recorded, else the job's fixed `chains`; 0 when neither is known. */
+ * was recorded, else the job's fixed `chains` (a root attribute); 0 when
+ * neither is known. */
 static double chains_of(const ts_store_view *v)
 {
     int i = ts_store_view_dset(v, "diverged_at");
     if (i >= 0 && v->dsets[i].rank > v->n_task_dims) return (double)v->dsets[i].shape[v->dsets[i].rank - 1];
-    ts_job *job = NULL;
     double c = 0;
-    if (v->job_text && v->job_text[0] &&
-        ts_job_parse(v->job_text, strlen(v->job_text), v->path, ts_kinds_all, &job, NULL) == TS_OK) {
-        int p = ts_params_index(job->fixed.spec, job->fixed.n, "chains");
-        if (p >= 0) c = job->fixed.v[p];
-        ts_job_free(job);
-    }
+    if (!ts_store_view_attr_num(v, "chains", &c)) c = 0;
     return c >= 1 ? c : 0;
 }
 
-static ts_status shifts(const ts_store_view *v, ts_agg_input *in, size_t *n, char *note, size_t ns,
+static ts_status shifts(ts_store_view *v, ts_agg_input *in, size_t *n, char *note, size_t ns,
                         ts_err *err)
 {
     int i = ts_store_view_dset(v, "mode_shift");
@@ -103,7 +97,7 @@ static ts_status shifts(const ts_store_view *v, ts_agg_input *in, size_t *n, cha
     return st;
 }
 
-ts_status ts_agg_sde_inputs(const ts_store_view *v, ts_agg_input *in, size_t *n, char *note,
+ts_status ts_agg_sde_inputs(ts_store_view *v, ts_agg_input *in, size_t *n, char *note,
                             size_t note_size, ts_err *err)
 {
     *n = 0;

@@ -1,99 +1,106 @@
 /* ts_agg_stack.c: the stores of one job run with different job seeds (a
  * SLURM array, slurm/array_seeds.sbatch) stacked into one store with a
  * leading `seed` dimension, then aggregated over (seed, replicate). The
- * stores must agree on kind, axes, coordinates and results; their seeds
- * must differ. The stacked store keeps /status and the results; the other
- * per-task datasets (host, rank, ...) stay in the per-seed stores. */
-#include <errno.h>
+ * stores must hold the same parsed job but for its seed; their seeds must
+ * differ. The stacked store keeps /status and the results; the other
+ * per-task datasets (host, rank, ...) stay in the per-seed stores. Values
+ * are copied box by box, so memory does not grow with the stores. */
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "tailsweep/ts_atomic_file.h"
+#include "tailsweep/ts_job.h"
 #include "tailsweep/ts_store.h"
+#include "tailsweep/ts_version.h"
 #include "ts_agg_internal.h"
 
-static int same_dim(const ts_view_dim *a, const ts_view_dim *b)
+/* A canonical job text without its seed line (malloc'd). */
+static char *without_seed(const char *job)
 {
-    if (strcmp(a->path, b->path) != 0 || a->len != b->len || a->type != b->type) return 0;
-    for (size_t i = 0; i < a->len; i++) {
-        if (a->type == TS_COORD_STRING) {
-            if (strcmp(a->labels[i] ? a->labels[i] : "", b->labels[i] ? b->labels[i] : "") != 0) return 0;
-        } else if (a->values[i] != b->values[i]) {
-            return 0;
+    char *o = malloc(strlen(job) + 1);
+    if (!o) return NULL;
+    size_t n = 0;
+    for (const char *line = job; *line;) {
+        const char *eol = strchr(line, '\n');
+        size_t ll = eol ? (size_t)(eol - line + 1) : strlen(line);
+        if (strncmp(line, "seed = ", 7) != 0) {
+            memcpy(o + n, line, ll);
+            n += ll;
         }
+        line += ll;
     }
-    return 1;
+    o[n] = '\0';
+    return o;
 }
 
-/* Every input like the first: kind, dimensions and results. */
+/* Every input the same job as the first, but for the seed. */
 static ts_status check_inputs(ts_store_view *const *v, const char *const *in, size_t n, ts_err *err)
 {
-    for (size_t i = 1; i < n; i++) {
-        if (strcmp(v[i]->kind, v[0]->kind) != 0)
-            return ts_err_set(err, TS_EINVAL, "%s: kind %s, but %s has kind %s", in[i], v[i]->kind, in[0], v[0]->kind);
-        for (size_t j = 0; j < i; j++)
+    if (v[0]->stacked) return ts_err_set(err, TS_EINVAL, "%s: already a stack of stores", in[0]);
+    char *first = without_seed(v[0]->job);
+    if (!first) return ts_err_set(err, TS_ENOMEM, "aggregate: out of memory");
+    ts_status st = TS_OK;
+    for (size_t i = 1; i < n && !st; i++) {
+        if (v[i]->stacked) {
+            st = ts_err_set(err, TS_EINVAL, "%s: already a stack of stores", in[i]);
+            break;
+        }
+        for (size_t j = 0; j < i && !st; j++)
             if (v[i]->seed == v[j]->seed)
-                return ts_err_set(err, TS_EINVAL, "%s: seed %llu, the same as %s", in[i],
-                                  (unsigned long long)v[i]->seed, in[j]);
-        for (size_t d = 0; d < v[0]->n_dims; d++) {
-            if (strchr(v[0]->dims[d].path, '/')) continue;
-            int k = ts_store_view_dim(v[i], v[0]->dims[d].path);
-            if (k < 0 || !same_dim(&v[0]->dims[d], &v[i]->dims[k]))
-                return ts_err_set(err, TS_EINVAL, "%s: dimension '%s' differs from %s's (another job?)", in[i],
-                                  v[0]->dims[d].path, in[0]);
-        }
-        for (size_t r = 0; r < v[0]->n_dsets; r++) {
-            const ts_view_dset *a = &v[0]->dsets[r];
-            if (a->role != TS_DSET_RESULT) continue;
-            int k = ts_store_view_dset(v[i], a->path);
-            int same = k >= 0 && v[i]->dsets[k].rank == a->rank;
-            for (size_t q = 0; same && q < a->rank; q++) same = v[i]->dsets[k].shape[q] == a->shape[q];
-            if (!same)
-                return ts_err_set(err, TS_EINVAL, "%s: result '%s' is missing or of another shape than in %s", in[i],
-                                  a->path, in[0]);
-        }
+                st = ts_err_set(err, TS_EINVAL, "%s: seed %llu, the same as %s: the same seed twice would count its "
+                                "results twice", in[i], (unsigned long long)v[i]->seed, in[j]);
+        char *other = st ? NULL : without_seed(v[i]->job);
+        if (!st && !other) st = ts_err_set(err, TS_ENOMEM, "aggregate: out of memory");
+        char diff[400];
+        size_t nd = st ? 0 : ts_job_canonical_diff(first, other, diff, sizeof diff);
+        if (nd)
+            st = ts_err_set(err, TS_EINVAL, "%s and %s hold different jobs, so their results cannot be combined (%zu "
+                            "setting%s differ, first vs second: %s)", in[0], in[i], nd, nd == 1 ? "" : "s", diff);
+        free(other);
     }
-    if (strcmp(v[0]->dims[v[0]->task_dim[0]].name, "seed") == 0)
-        return ts_err_set(err, TS_EINVAL, "%s: already stacked over seeds", in[0]);
-    return TS_OK;
+    free(first);
+    return st;
 }
 
-/* One dataset of every input, one after the other: [seed, dims...]. */
-static ts_status stack_one(agg_ctx *c, ts_store_view *const *v, size_t n, const ts_view_dset *d, int status)
+/* Copy dataset `path` of one input into out[seed i, ...], box by box. */
+static ts_status copy_one(agg_ctx *c, ts_store_view *v, const ts_view_dset *d, size_t i, hid_t out, int is_count)
 {
-    size_t per = ts_view_dset_size(d);
-    size_t total = n * per > 0 ? n * per : 1;
-    double *all = malloc(total * sizeof *all);
-    uint64_t *cnt = status ? malloc(total * sizeof *cnt) : NULL;
-    if (!all || (status && !cnt)) {
-        free(all);
+    size_t p = 0, box = ts_view_dset_size(d);
+    while (p < d->rank && box > AGG_BOX_ELEMS) box /= d->shape[p++];
+    double *buf = malloc((box ? box : 1) * sizeof *buf);
+    uint64_t *cnt = is_count ? malloc((box ? box : 1) * sizeof *cnt) : NULL;
+    if (!buf || (is_count && !cnt)) {
+        free(buf);
         free(cnt);
-        return ts_err_set(c->err, TS_ENOMEM, "%s: out of memory stacking '%s'", c->path, d->path);
+        return ts_err_set(c->err, TS_ENOMEM, "%s: out of memory", c->path);
     }
+    size_t fidx[TS_VIEW_MAX_RANK] = { 0 }, start[TS_VIEW_MAX_RANK], count[TS_VIEW_MAX_RANK];
+    size_t os[TS_VIEW_MAX_RANK + 1], oc[TS_VIEW_MAX_RANK + 1];
     ts_status st = TS_OK;
-    for (size_t i = 0; i < n && !st; i++) {
-        double *x = NULL;
-        st = ts_store_view_read(v[i], d->path, &x, c->err);
-        if (!st) memcpy(all + i * per, x, per * sizeof *x);
-        free(x);
+    for (int more = 1; more && !st;) {
+        for (size_t k = 0; k < d->rank; k++) {
+            start[k] = k < p ? fidx[k] : 0;
+            count[k] = k < p ? 1 : d->shape[k];
+            os[k + 1] = start[k];
+            oc[k + 1] = count[k];
+        }
+        os[0] = i;
+        oc[0] = 1;
+        st = ts_store_view_read_slab(v, d->path, start, count, TS_READ_DOUBLE, buf, c->err);
+        for (size_t e = 0; !st && is_count && e < box; e++) cnt[e] = (uint64_t)buf[e];
+        if (!st) st = agg_out_write(c, out, d->path, d->rank + 1, os, oc, is_count, is_count ? (void *)cnt : (void *)buf);
+        more = p > 0;
+        for (size_t k = p; more && k-- > 0;) {
+            if (++fidx[k] < d->shape[k]) break;
+            fidx[k] = 0;
+            if (k == 0) more = 0;
+        }
     }
-    for (size_t e = 0; status && !st && e < n * per; e++) cnt[e] = (uint64_t)all[e];
-    int dims[TS_VIEW_MAX_RANK + 1];
-    size_t shape[TS_VIEW_MAX_RANK + 1];
-    dims[0] = AGG_SEED_DIM;
-    shape[0] = n;
-    for (size_t k = 0; k < d->rank; k++) {
-        dims[k + 1] = d->dim[k];
-        shape[k + 1] = d->shape[k];
-    }
-    agg_out_spec os = { d->path, d->units, d->description[0] ? d->description : d->path, NULL, NULL,
-                        d->rank + 1, dims, shape, status, status ? (const void *)cnt : (const void *)all };
-    if (!st) st = agg_write_out(c, &os);
-    free(all);
+    free(buf);
     free(cnt);
     return st;
 }
@@ -101,17 +108,22 @@ static ts_status stack_one(agg_ctx *c, ts_store_view *const *v, size_t n, const 
 static ts_status write_stack(agg_ctx *c, ts_store_view *const *v, const char *const *in, size_t n)
 {
     const ts_store_view *v0 = v[0];
-    ts_view_dim seeds = { .path = "seed", .name = "seed", .len = n, .type = TS_COORD_INT };
+    ts_view_dim seeds = { .path = TS_DIM_SEED, .name = TS_DIM_SEED, .len = n, .type = TS_COORD_INT };
     seeds.values = malloc(n * sizeof(double));
     if (!seeds.values) return ts_err_set(c->err, TS_ENOMEM, "%s: out of memory", c->path);
     for (size_t i = 0; i < n; i++) seeds.values[i] = (double)v[i]->seed;
-    ts_status st = agg_write_coord(c, "seed", &seeds, 1, &c->seed_scale);
+    ts_status st = agg_write_coord(c, TS_DIM_SEED, &seeds, 1, &c->seed_scale);
     free(seeds.values);
     if (st) return st;
-    /* root attributes as the first store has them, plus where they came from */
-    static const char *const keys[] = { "kind", "job_file", "job_text", "tailsweep_version", "created", "updated" };
-    const char *vals[] = { v0->kind, v0->job_file, v0->job_text, v0->version, v0->created, v0->updated };
-    for (size_t k = 0; k < 6 && !st; k++) st = agg_attr_str(c, c->group, keys[k], vals[k]);
+    /* root attributes as the first store has them, the job without its
+     * seed, plus where they came from */
+    char *job = without_seed(v0->job);
+    if (!job) return ts_err_set(c->err, TS_ENOMEM, "%s: out of memory", c->path);
+    const char *keys[] = { TS_ATTR_CONVENTIONS, TS_ATTR_KIND, TS_ATTR_JOB, TS_ATTR_JOB_FILE, TS_ATTR_JOB_TEXT,
+                           TS_ATTR_VERSION, TS_ATTR_CREATED };
+    const char *vals[] = { "CF-1.8", v0->kind, job, v0->job_file, v0->job_text, TS_VERSION, v0->created };
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0] && !st; k++) st = agg_attr_str(c, c->group, keys[k], vals[k]);
+    free(job);
     size_t len = 1;
     for (size_t i = 0; i < n; i++) len += strlen(in[i]) + 1;
     char *from = malloc(len);
@@ -122,21 +134,42 @@ static ts_status write_stack(agg_ctx *c, ts_store_view *const *v, const char *co
             strcat(from, in[i]);
             if (i + 1 < n) strcat(from, "\n");
         }
-        st = agg_attr_str(c, c->group, "stacked_from", from);
+        st = agg_attr_str(c, c->group, TS_ATTR_STACKED, from);
     }
     free(from);
     double reps = (double)v0->replicates, fmt = TS_STORE_FORMAT;
-    if (!st) st = agg_attr_doubles(c, c->group, "replicates", &reps, 0);
-    if (!st) st = agg_attr_doubles(c, c->group, "format_version", &fmt, 0);
-    for (size_t i = 0; i < v0->n_dsets && !st; i++) {
-        const ts_view_dset *d = &v0->dsets[i];
-        int is_status = strcmp(d->path, "status") == 0;
-        if (d->role == TS_DSET_RESULT || is_status) st = stack_one(c, v, n, d, is_status);
+    if (!st) st = agg_attr_doubles(c, c->group, TS_ATTR_REPLICATES, &reps, 0);
+    if (!st) st = agg_attr_doubles(c, c->group, TS_ATTR_FORMAT, &fmt, 0);
+    for (size_t r = 0; r < v0->n_dsets && !st; r++) {
+        const ts_view_dset *d = &v0->dsets[r];
+        int is_status = strcmp(d->path, TS_DS_STATUS) == 0;
+        if (d->role != TS_DSET_RESULT && !is_status) continue;
+        int dims[TS_VIEW_MAX_RANK + 1];
+        size_t shape[TS_VIEW_MAX_RANK + 1];
+        dims[0] = AGG_SEED_DIM;
+        shape[0] = n;
+        for (size_t k = 0; k < d->rank; k++) {
+            dims[k + 1] = d->dim[k];
+            shape[k + 1] = d->shape[k];
+        }
+        agg_out_spec os = { d->path, d->units, d->description[0] ? d->description : d->path, NULL, NULL,
+                            d->rank + 1, dims, shape, is_status };
+        hid_t out = -1;
+        st = agg_out_create(c, &os, &out);
+        for (size_t i = 0; i < n && !st; i++) {
+            int k = ts_store_view_dset(v[i], d->path);
+            if (k < 0 || v[i]->dsets[k].rank != d->rank || ts_view_dset_size(&v[i]->dsets[k]) != ts_view_dset_size(d))
+                st = ts_err_set(c->err, TS_EINVAL, "%s: result '%s' is missing or of another shape than in %s", in[i],
+                                d->path, in[0]);
+            else
+                st = copy_one(c, v[i], &v[i]->dsets[k], i, out, is_status);
+        }
+        if (out >= 0) H5Dclose(out);
     }
     return st;
 }
 
-ts_status ts_aggregate_stack(const char *out, const char *const *in, size_t n, const ts_agg_opts *o,
+ts_status ts_aggregate_stack(const char *out, const char *const *in, size_t n, int force, const ts_agg_opts *o,
                              ts_agg_summary *sum, ts_err *err)
 {
     if (n < 1) return ts_err_set(err, TS_EINVAL, "aggregate: no stores to stack");
@@ -147,10 +180,10 @@ ts_status ts_aggregate_stack(const char *out, const char *const *in, size_t n, c
     ts_status st = v && c ? TS_OK : ts_err_set(err, TS_ENOMEM, "aggregate: out of memory");
     for (size_t i = 0; i < n && !st; i++) st = ts_store_view_open(in[i], &v[i], err);
     if (!st) st = check_inputs(v, in, n, err);
-    size_t tl = strlen(out) + 32;
-    char *tmp = malloc(tl);
-    if (!st && !tmp) st = ts_err_set(err, TS_ENOMEM, "aggregate: out of memory");
-    int made = 0;
+    ts_atomic_file af = { 0 };
+    int begun = 0;
+    if (!st) st = ts_atomic_begin(&af, out, force, err);
+    begun = !st;
     if (!st) {
         c->v = v[0];
         c->path = out;
@@ -158,18 +191,14 @@ ts_status ts_aggregate_stack(const char *out, const char *const *in, size_t n, c
         c->file = c->group = c->str = c->qscale = c->seed_scale = -1;
         for (size_t i = 0; i < sizeof c->scale / sizeof c->scale[0]; i++) c->scale[i] = -1;
         c->written = malloc(AGG_MAX_WRITTEN * sizeof *c->written);
-        snprintf(tmp, tl, "%s.tmp.%ld", out, (long)getpid());
-        /* free space tracked in the file, as the store writer does */
-        hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
-        if (fcpl >= 0) H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_FSM_AGGR, 1, 1);
-        c->file = c->written ? H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT) : -1;
-        if (fcpl >= 0) H5Pclose(fcpl);
-        made = c->file >= 0;
+        hid_t fapl = (hid_t)ts_store_h5_fapl();
+        c->file = c->written && fapl >= 0 ? H5Fcreate(af.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl) : -1;
+        if (fapl >= 0) H5Pclose(fapl);
         if (c->file >= 0) c->group = H5Gopen2(c->file, "/", H5P_DEFAULT);
         c->str = H5Tcopy(H5T_C_S1);
         if (c->group < 0 || c->str < 0 || H5Tset_size(c->str, H5T_VARIABLE) < 0 ||
             H5Tset_cset(c->str, H5T_CSET_UTF8) < 0)
-            st = ts_err_set(err, TS_EIO, "%s: cannot create %s: %s", out, tmp, strerror(errno));
+            st = ts_err_set(err, TS_EIO, "%s: cannot create %s", out, af.tmp);
     }
     if (!st) st = write_stack(c, v, in, n);
     if (c) {
@@ -178,18 +207,18 @@ ts_status ts_aggregate_stack(const char *out, const char *const *in, size_t n, c
         if (c->seed_scale >= 0) H5Dclose(c->seed_scale);
         if (c->str >= 0) H5Tclose(c->str);
         if (c->group >= 0) H5Gclose(c->group);
-        if (c->file >= 0 && H5Fclose(c->file) < 0 && !st) st = ts_err_set(err, TS_EIO, "%s: cannot close %s", out, tmp);
+        if (c->file >= 0 && H5Fclose(c->file) < 0 && !st) st = ts_err_set(err, TS_EIO, "%s: cannot close %s", out, af.tmp);
         free(c->written);
     }
-    if (!st) st = agg_sync_path(tmp, 0, out, err);
-    if (!st && rename(tmp, out) != 0)
-        st = ts_err_set(err, TS_EIO, "%s: cannot rename %s over it: %s", out, tmp, strerror(errno));
-    if (st && made) unlink(tmp);
     for (size_t i = 0; v && i < n; i++) ts_store_view_free(v[i]);
     free(v);
     free(c);
-    free(tmp);
-    /* the stacked store is a store: aggregate it like any other */
-    if (!st) st = ts_aggregate_store(out, o, sum, err);
+    /* the stacked store is a store: aggregated like any other, before it
+     * takes its name (it is private until then: no lock) */
+    if (!st) st = agg_into(af.tmp, o, sum, 0, err);
+    if (begun) {
+        if (st) ts_atomic_abort(&af);
+        else st = ts_atomic_commit(&af, err);
+    }
     return st;
 }

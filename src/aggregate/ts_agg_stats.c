@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tailsweep/ts_aggregate.h"
+#include "ts_agg_internal.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -76,6 +76,25 @@ void ts_agg_result_free(ts_agg_result *r)
     memset(r, 0, sizeof *r);
 }
 
+void agg_gather(const double *x, size_t rank, const size_t *shape, const size_t *stride, const int *reduce,
+                size_t base, double *out)
+{
+    size_t ridx[16] = { 0 }, nred = 1;
+    for (size_t k = 0; k < rank; k++)
+        if (reduce[k]) nred *= shape[k];
+    for (size_t j = 0; j < nred; j++) {
+        size_t off = base;
+        for (size_t k = 0; k < rank; k++)
+            if (reduce[k]) off += ridx[k] * stride[k];
+        out[j] = x[off];
+        for (size_t k = rank; k-- > 0;) {   /* the reduced odometer, last dim fastest */
+            if (!reduce[k]) continue;
+            if (++ridx[k] < shape[k]) break;
+            ridx[k] = 0;
+        }
+    }
+}
+
 ts_status ts_agg_reduce(const double *x, size_t rank, const size_t *shape, const int *reduce,
                         const double *q, size_t n_q, ts_agg_result *out, ts_err *err)
 {
@@ -108,24 +127,13 @@ ts_status ts_agg_reduce(const double *x, size_t rank, const size_t *shape, const
         ts_agg_result_free(out);
         return ts_err_set(err, TS_ENOMEM, "aggregate: out of memory (%zu cells)", cells);
     }
-    size_t kidx[16] = { 0 }, ridx[16];
+    size_t kidx[16] = { 0 };
     for (size_t c = 0; c < cells; c++) {
         /* base offset of this kept cell; kidx counts over kept dims, row-major */
         size_t base = 0;
         for (size_t k = 0; k < rank; k++)
             if (!reduce[k]) base += kidx[k] * stride[k];
-        memset(ridx, 0, sizeof ridx);
-        for (size_t j = 0; j < nred; j++) {
-            size_t off = base;
-            for (size_t k = 0; k < rank; k++)
-                if (reduce[k]) off += ridx[k] * stride[k];
-            buf[j] = x[off];
-            for (size_t k = rank; k-- > 0;) {   /* the reduced odometer, last dim fastest */
-                if (!reduce[k]) continue;
-                if (++ridx[k] < shape[k]) break;
-                ridx[k] = 0;
-            }
-        }
+        agg_gather(x, rank, shape, stride, reduce, base, buf);
         ts_agg_stats s;
         ts_agg_sample(buf, nred, q, n_q, &s, out->quantile + c * n_q);
         out->count[c] = s.count;

@@ -46,6 +46,9 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
                     void (*print_summary)(const ts_task *, const ts_result_layout *, double *const *, double));
 void ts_cli_kind_usage(const ts_kind *k, const char *extra);
 
+/* The kinds this program offers (cli_kinds.c), NULL-terminated. */
+extern const ts_kind *const ts_cli_kinds[];
+
 extern const ts_command ts_cmd_sample;
 extern const ts_command ts_cmd_sde;
 extern const ts_command ts_cmd_linear;

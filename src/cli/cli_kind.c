@@ -6,10 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "tailsweep/ts_job.h"
 #include "tailsweep/ts_kind.h"
-#include "tailsweep/ts_task_file.h"
+#include "tailsweep/ts_atomic_file.h"
+#include "tailsweep/ts_store.h"
 
 void ts_cli_kind_usage(const ts_kind *k, const char *extra)
 {
@@ -31,7 +34,8 @@ void ts_cli_kind_usage(const ts_kind *k, const char *extra)
             printf(" (default %s%s%s)\n", s->def ? s->def : "required", *s->unit ? " " : "", s->unit);
     }
     printf("\n  --seed SEED     job seed (default 1); the task is (SEED, point 0, replicate 0)\n"
-           "  -o, --output F  write the results to the HDF5 file F\n"
+           "  -o, --output F  write the results to F, a store of one task (xarray, info,\n"
+           "                  export and plot read it like any store)\n"
            "  --force         overwrite F if it exists\n"
            "  --print         print a summary to stdout\n%s"
            "\nExit: 0 ok, 1 the run failed or chains diverged (results still written, status\n"
@@ -98,6 +102,51 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static double unix_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The command line, for the store's job_text: how the point was made. */
+static char *command_text(const char *name, int argc, char **argv)
+{
+    size_t n = strlen(name) + 16;
+    for (int i = 1; i < argc; i++) n += strlen(argv[i]) + 1;
+    char *t = malloc(n);
+    if (!t) return NULL;
+    size_t used = (size_t)snprintf(t, n, "tailsweep %s", name);
+    for (int i = 1; i < argc; i++) used += (size_t)snprintf(t + used, n - used, " %s", argv[i]);
+    return t;
+}
+
+/* A one-point output: a store of one task, like any sweep's. */
+static ts_status write_store(const ts_kind *k, const ts_task *t, const ts_result_layout *l, const double *block,
+                             ts_task_status status, double secs, const char *out, int force, int argc, char **argv,
+                             ts_err *err)
+{
+    char *text = command_text(k->name, argc, argv);
+    if (!text) return ts_err_set(err, TS_ENOMEM, "out of memory");
+    ts_job *job = NULL;
+    ts_status st = ts_job_single(k, &t->params, t->seed, "(command line)", text, &job, err);
+    free(text);
+    if (!st) snprintf(job->store, sizeof job->store, "%s", out);
+    if (!st) st = ts_store_create(out, job, l, force, unix_now(), err);
+    ts_store *s = NULL;
+    if (!st) st = ts_store_open(out, job, l, &s, err);
+    if (!st) {
+        ts_task_record r = { .task = 0, .status = (uint8_t)status, .attempt = 1, .rank = 0, .wall = secs,
+                             .end_time = unix_now(), .results = block };
+        gethostname(r.host, sizeof r.host - 1);
+        st = ts_store_put(s, &r, 1, NULL, err);
+        if (!st) st = ts_store_sync(s, err);
+    }
+    ts_store_close(s);
+    ts_job_free(job);
+    return st;
+}
+
 int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
                     void (*print_summary)(const ts_task *, const ts_result_layout *, double *const *, double))
 {
@@ -108,26 +157,36 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
     if (rc >= 0) return rc;
     if (!out && !print) return ts_cli_usage_error(k->name, "nothing to do: give -o FILE.h5 and/or --print");
     ts_err err = { 0 };
+    /* refuse an output we may not write before spending the run's time */
+    if (out && ts_output_check(out, force, &err)) return ts_cli_fail(k->name, &err);
     if (k->validate && k->validate(&t.params, &err)) return ts_cli_usage_error(k->name, "%s", err.msg);
     ts_result_layout l;
-    if (k->layout(&t.params, &l, &err)) return ts_cli_fail(k->name, &err);
+    memset(&l, 0, sizeof l);
+    if (k->layout(&t.params, &l, &err)) {
+        ts_result_layout_free(&l);
+        return ts_cli_fail(k->name, &err);
+    }
+    /* one block in layout order, as a sweep's task record carries it */
+    size_t per = 0;
+    for (size_t i = 0; i < l.n; i++) per += ts_result_size(&l.r[i]);
+    double *block = calloc(per ? per : 1, sizeof *block);
     double *bufs[TS_MAX_RESULTS] = { 0 };
-    for (size_t i = 0; i < l.n && rc < 0; i++)
-        if (!(bufs[i] = calloc(ts_result_size(&l.r[i]), sizeof(double))))
-            rc = ts_cli_usage_error(k->name, "out of memory");
+    if (!block) rc = ts_cli_usage_error(k->name, "out of memory");
+    for (size_t i = 0, off = 0; block && i < l.n; off += ts_result_size(&l.r[i]), i++) bufs[i] = block + off;
     ts_task_status status = TS_TASK_TODO;
     double t0 = now();
     if (rc < 0 && k->run(&t, &l, bufs, &status, &err)) rc = ts_cli_fail(k->name, &err);
     double secs = now() - t0;
-    if (rc < 0 && out && ts_task_file_write(out, k, &t, &l, bufs, status, force, &err))
+    if (rc < 0 && out && write_store(k, &t, &l, block, status, secs, out, force, argc, argv, &err))
         rc = ts_cli_fail(k->name, &err);
+    if (rc < 0 && out) fprintf(stderr, "tailsweep %s: wrote %s\n", k->name, out);
     if (rc < 0 && print && print_summary) print_summary(&t, &l, bufs, secs);
     if (rc < 0 && status == TS_TASK_DIVERGED) {
-        fprintf(stderr, "tailsweep %s: warning: chains diverged (blow-up detector); "
-                        "results are from the surviving samples and marked status=diverged\n", k->name);
+        fprintf(stderr, "tailsweep %s: warning: the run diverged (blow-up detector); results are from the "
+                        "surviving samples and marked status=diverged\n", k->name);
         rc = TS_EXIT_FAILURE;
     }
-    for (size_t i = 0; i < l.n; i++) free(bufs[i]);
+    free(block);
     ts_result_layout_free(&l);
     return rc < 0 ? TS_EXIT_OK : rc;
 }

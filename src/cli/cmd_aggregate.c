@@ -10,7 +10,7 @@
 static void usage(void)
 {
     puts("usage: tailsweep aggregate STORE.h5 [--over AXIS]... [--quantiles P,P,...] [--level L]\n"
-         "       tailsweep aggregate -o OUT.h5 STORE_SEED1.h5 STORE_SEED2.h5 ... [options]\n"
+         "       tailsweep aggregate -o OUT.h5 [--force] STORE_SEED1.h5 STORE_SEED2.h5 ... [options]\n"
          "\n"
          "Reduce every result of STORE over the seed axis (replicate), and over each\n"
          "--over AXIS too: count of values present, mean, sd (ddof 1), se, median and\n"
@@ -19,12 +19,15 @@ static void usage(void)
          "coordinates of the kept axes, per-cell task counts (tasks_done, ...) and, for\n"
          "sde stores, shift maps: map_shift_left/right, map_tv, map_kl, map_w1,\n"
          "map_diverged_frac, each with map_*_ci_lo/hi (Student-t, level L, default\n"
-         "0.95), map_*_count and map_*_sd. Works on partial stores: missing tasks are\n"
-         "left out and counted. The store is replaced atomically; a sweep running on\n"
-         "it rewrites it without /aggregate: aggregate again when it ends.\n"
+         "0.95), map_*_count and map_*_sd. Works on partial stores: missing values\n"
+         "(NaN) are left out and counted. /aggregate is added inside a transaction:\n"
+         "nothing is copied, and a kill at any moment leaves the store as it was. It\n"
+         "records the store's state, so `info` and `plot` see when it is stale.\n"
          "With -o: the stores of one job run with different seeds (a SLURM array) are\n"
          "stacked into OUT.h5 with a leading 'seed' dimension (/status and results),\n"
-         "which is then aggregated over seed and replicate.\n"
+         "which is then aggregated over seed and replicate. The stores must hold the\n"
+         "same job but for the seed (the settings that differ are named), and OUT.h5\n"
+         "is never overwritten without --force.\n"
          "Exit: 0 ok; 2 bad arguments, unknown axis, not a store or a newer format;\n"
          "3 the store cannot be read or written (or a sweep holds it).");
 }
@@ -55,7 +58,8 @@ static int parse_quantiles(const char *text, ts_agg_opts *o)
 }
 
 /* Parse argv into o, out and stores; returns -1 to go on, else an exit code. */
-static int parse(int argc, char **argv, ts_agg_opts *o, const char **out, const char **stores, size_t *n)
+static int parse(int argc, char **argv, ts_agg_opts *o, const char **out, int *force, const char **stores,
+                 size_t *n)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -63,9 +67,11 @@ static int parse(int argc, char **argv, ts_agg_opts *o, const char **out, const 
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage();
             return TS_EXIT_OK;
-        } else if (strcmp(a, "-o") == 0) {
-            if (!has) return ts_cli_usage_error("aggregate", "-o needs an output store");
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (!has) return ts_cli_usage_error("aggregate", "%s needs an output store", a);
             *out = argv[++i];
+        } else if (strcmp(a, "--force") == 0) {
+            *force = 1;
         } else if (strcmp(a, "--over") == 0) {
             if (!has) return ts_cli_usage_error("aggregate", "--over needs an axis name");
             if (o->n_over == TS_VIEW_MAX_RANK) return ts_cli_usage_error("aggregate", "--over: at most %d axes", TS_VIEW_MAX_RANK);
@@ -99,11 +105,12 @@ static int run(int argc, char **argv)
     if (!stores) return ts_cli_usage_error("aggregate", "out of memory");
     ts_agg_opts o;
     ts_agg_opts_default(&o);
-    int rc = parse(argc, argv, &o, &out, stores, &n);
+    int force = 0;
+    int rc = parse(argc, argv, &o, &out, &force, stores, &n);
     ts_err err = { 0 };
     ts_agg_summary s;
     if (rc < 0) {
-        ts_status st = out ? ts_aggregate_stack(out, stores, n, &o, &s, &err) : ts_aggregate_store(stores[0], &o, &s, &err);
+        ts_status st = out ? ts_aggregate_stack(out, stores, n, force, &o, &s, &err) : ts_aggregate_store(stores[0], &o, &s, &err);
         rc = st ? ts_cli_fail("aggregate", &err) : TS_EXIT_OK;
     }
     if (rc == TS_EXIT_OK && n) {

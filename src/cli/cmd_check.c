@@ -59,7 +59,7 @@ static int run(int argc, char **argv)
     if (argc != 2) return ts_cli_usage_error("check", "expected one job file");
     ts_job *j;
     ts_err err = { 0 };
-    if (ts_job_load(argv[1], ts_kinds_all, &j, &err)) return ts_cli_fail("check", &err);
+    if (ts_job_load(argv[1], ts_cli_kinds, &j, &err)) return ts_cli_fail("check", &err);
     ts_task t0;
     ts_result_layout l;
     memset(&l, 0, sizeof l);

@@ -7,20 +7,23 @@
 
 #include "cli.h"
 #include "tailsweep/ts_aggregate.h"
+#include "tailsweep/ts_atomic_file.h"
 
 static void usage(void)
 {
     puts("usage: tailsweep export STORE.h5 --csv [-o OUT.csv] [--force]\n"
-         "                        [--dataset NAME]... [--aggregate]\n"
+         "                        [--vars NAME,NAME,...] [--dataset NAME]... [--aggregate]\n"
          "\n"
          "Write datasets as tidy long-format CSV, one row per element:\n"
          "  variable,<axis>,...,<dim>,value\n"
          "with a column per dimension any exported dataset has (empty where one lacks\n"
          "it), coordinates as stored (choice axes as names), numbers exact (NaN:\n"
-         "missing). Default: every result; --dataset NAME (repeatable; e.g. tv or\n"
-         "aggregate/tv_mean) picks some; --aggregate takes every /aggregate dataset.\n"
-         "Output to stdout, or -o OUT.csv (written whole, then renamed; an existing\n"
-         "file only with --force). pandas: pd.read_csv(OUT).\n"
+         "missing). Default: every scalar result (one value per task); array results\n"
+         "such as a density (a row per grid point per task) only when named:\n"
+         "--vars density,tv or --dataset NAME (repeatable; e.g. aggregate/tv_mean);\n"
+         "--aggregate takes every /aggregate dataset. The store is read in blocks.\n"
+         "Output to stdout, or -o OUT.csv (written under a temporary name, then\n"
+         "renamed; an existing file only with --force). pandas: pd.read_csv(OUT).\n"
          "Exit: 0; 2 bad arguments or an unknown dataset; 3 unreadable/unwritable.");
 }
 
@@ -43,10 +46,15 @@ static int run(int argc, char **argv)
             force = 1;
         } else if (strcmp(a, "--aggregate") == 0) {
             aggregate = 1;
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--dataset") == 0) {
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--dataset") == 0 ||
+                   strcmp(a, "--vars") == 0) {
             if (i + 1 >= argc) rc = ts_cli_usage_error("export", "%s needs a value", a);
-            else if (a[1] == 'o') out = argv[++i];
-            else names[n++] = argv[++i];
+            else if (a[1] == 'o' || strcmp(a, "--output") == 0) out = argv[++i];
+            else if (strcmp(a, "--vars") == 0) {
+                /* a comma list, split in place */
+                for (char *tok = strtok(argv[++i], ","); tok; tok = strtok(NULL, ","))
+                    if (*tok && n < (size_t)argc) names[n++] = tok;
+            } else names[n++] = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             rc = ts_cli_usage_error("export", "unknown option '%s' (see tailsweep export --help)", a);
         } else if (store) {
@@ -57,13 +65,10 @@ static int run(int argc, char **argv)
     }
     if (rc < 0 && !store) rc = ts_cli_usage_error("export", "expected a store path");
     if (rc < 0 && !csv) rc = ts_cli_usage_error("export", "say the format: --csv (the only one so far)");
-    if (rc < 0 && out && !force && access(out, F_OK) == 0) {
-        /* as `tailsweep sample` and `sde`: an output never silently replaced */
-        fprintf(stderr, "tailsweep export: %s exists (use --force to replace it)\n", out);
-        rc = TS_EXIT_IO;
-    }
     ts_store_view *v = NULL;
     ts_err err = { 0 };
+    /* as `tailsweep sample` and `sde`: an output never silently replaced */
+    if (rc < 0 && out && ts_output_check(out, force, &err)) rc = ts_cli_fail("export", &err);
     if (rc < 0 && ts_store_view_open(store, &v, &err)) rc = ts_cli_fail("export", &err);
     if (rc < 0 && aggregate && !v->has_aggregate)
         rc = ts_cli_usage_error("export", "%s has no /aggregate (run tailsweep aggregate %s)", store, store);
@@ -81,35 +86,31 @@ static int run(int argc, char **argv)
         n = m;
     }
     if (rc < 0) {
-        char *tmp = NULL;
+        ts_atomic_file af = { 0 };
         FILE *f = stdout;
         if (out) {
-            size_t len = strlen(out) + 32;
-            tmp = malloc(len);
-            if (tmp) snprintf(tmp, len, "%s.tmp.%ld", out, (long)getpid());
-            f = tmp ? fopen(tmp, "w") : NULL;
-            if (!f) {
-                fprintf(stderr, "tailsweep export: cannot create %s: %s\n", tmp ? tmp : out, strerror(errno));
+            if (ts_atomic_begin(&af, out, force, &err)) rc = ts_cli_fail("export", &err);
+            else if (!(f = fopen(af.tmp, "w"))) {
+                fprintf(stderr, "tailsweep export: cannot write %s: %s\n", af.tmp, strerror(errno));
+                ts_atomic_abort(&af);
                 rc = TS_EXIT_IO;
             }
         }
         uint64_t rows = 0;
         if (rc < 0 && ts_export_csv(v, all ? all : names, n, f, out ? out : "stdout", &rows, &err))
             rc = ts_cli_fail("export", &err);
-        if (out && f && fclose(f) != 0 && rc < 0) {
-            fprintf(stderr, "tailsweep export: cannot write %s: %s\n", out, strerror(errno));
-            rc = TS_EXIT_IO;
+        if (out && f && f != stdout) {
+            if (fclose(f) != 0 && rc < 0) {
+                fprintf(stderr, "tailsweep export: cannot write %s: %s\n", out, strerror(errno));
+                rc = TS_EXIT_IO;
+            }
+            if (rc < 0 && ts_atomic_commit(&af, &err)) rc = ts_cli_fail("export", &err);
+            else if (rc >= 0) ts_atomic_abort(&af);
         }
-        if (out && rc < 0 && rename(tmp, out) != 0) {
-            fprintf(stderr, "tailsweep export: cannot rename %s to %s: %s\n", tmp, out, strerror(errno));
-            rc = TS_EXIT_IO;
-        }
-        if (out && rc >= 0 && tmp) unlink(tmp);
         if (rc < 0) {
-            if (out) fprintf(stderr, "tailsweep export: %s: %llu rows\n", out, (unsigned long long)rows);
+            if (out) fprintf(stderr, "tailsweep export: wrote %s: %llu rows\n", out, (unsigned long long)rows);
             rc = TS_EXIT_OK;
         }
-        free(tmp);
     }
     free(all);
     free(names);

@@ -79,8 +79,7 @@ static int run(int argc, char **argv)
     if (ts_store_view_open(store, &v, &err)) return ts_cli_fail("info", &err);
     printf("%s: kind %s, job %s, seed %llu, replicates %llu\n", store, v->kind, v->job_file[0] ? v->job_file : "?",
            (unsigned long long)v->seed, (unsigned long long)v->replicates);
-    printf("written by tailsweep %s (store format %d), created %s, updated %s\n", v->version, v->format,
-           v->created, v->updated);
+    printf("written by tailsweep %s (store format %d), created %s\n", v->version, v->format, v->created);
     printf("tasks %llu: done %llu, diverged %llu, failed %llu, todo %llu (%s)\n", (unsigned long long)v->n_tasks,
            (unsigned long long)v->n_status[1], (unsigned long long)v->n_status[3], (unsigned long long)v->n_status[2],
            (unsigned long long)v->n_status[0],
@@ -88,6 +87,10 @@ static int run(int argc, char **argv)
     if (v->job_text[0]) {
         printf("job file%s:\n", job ? "" : " (settings)");
         print_job(v->job_text, job);
+    }
+    if (job && v->job[0]) {
+        printf("the job as parsed (its identity):\n");
+        print_job(v->job, 1);
     }
     printf("axes (task dimensions):");
     for (size_t k = 0; k < v->n_task_dims; k++)
@@ -105,9 +108,14 @@ static int run(int argc, char **argv)
             print_dset(v, &v->dsets[i]);
         }
     }
-    if (!v->has_aggregate) printf("no /aggregate yet (tailsweep aggregate %s)\n", store);
-    else printf("/aggregate: over %s, written %s (a sweep's rewrite of the store drops it: aggregate again)\n",
-                v->agg_over, v->agg_created);
+    if (!v->has_aggregate) {
+        printf("no /aggregate yet (tailsweep aggregate %s)\n", store);
+    } else {
+        uint64_t state = 0;
+        int stale = ts_store_view_state(v, &state, &err) == TS_OK && state != v->agg_source_state;
+        printf("/aggregate: over %s, written %s%s\n", v->agg_over, v->agg_created,
+               stale ? "; STALE: tasks finished or reran since (tailsweep aggregate again)" : "; up to date");
+    }
     ts_store_view_free(v);
     return TS_EXIT_OK;
 }

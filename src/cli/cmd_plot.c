@@ -13,9 +13,11 @@
 
 #include "cli.h"
 #include "cmd_plot_select.h"
+#include "tailsweep/ts_store_schema.h"
 #include "tailsweep/ts_store_view.h"
 
-static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "fig7", NULL };
+static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "metastability",
+                                       "gradnoise_pdf", "fig7", NULL };
 
 static void usage(void)
 {
@@ -42,6 +44,13 @@ static void usage(void)
          "             log x when the values are positive and spaced like a logspace\n"
          "  map        a heatmap of the seed mean of a scalar result over --x and --y,\n"
          "             each cell annotated with the mean and the CI half-width\n"
+         "  metastability  eps^-alpha x exit_rate (the rate of eps^alpha tau) against eps, a\n"
+         "             panel per basin, a curve per other axis value, with the small-noise\n"
+         "             law's limit drawn dashed (sde stores with exit_rate over eps; no\n"
+         "             aggregate needed: the replicates' rates are averaged)\n"
+         "  gradnoise_pdf  the paper's figure 2: the pdf of the positive raw gradient-noise\n"
+         "             values (gradnoise_raw) against fitted half-normal and half-Cauchy\n"
+         "             laws, a panel per raw step (seeds pooled, each over its median |value|)\n"
          "  --diff-from AXIS=VALUE  (curve, map) draw the paired difference within each\n"
          "             seed from the value at AXIS=VALUE (AXIS drawn), from the raw results\n"
          "curve and map: every other dimension with more than one value is fixed with\n"
@@ -61,9 +70,19 @@ static int has_dim(const ts_store_view *v, const ts_view_dset *d, const char *na
     return 0;
 }
 
+/* gradnoise_pdf: the gni kind's raw noise values (raw_steps set), no /aggregate. */
+static int check_gradnoise_pdf(const ts_store_view *v, const char *store)
+{
+    for (size_t i = 0; i < v->n_dsets; i++)
+        if (v->dsets[i].role == TS_DSET_RESULT && strcmp(v->dsets[i].path, "gradnoise_raw") == 0) return 0;
+    return ts_cli_usage_error("plot", "%s: gradnoise_pdf needs the result gradnoise_raw (a gni job with raw_steps)",
+                              store);
+}
+
 /* What the figure needs, or an exit code after saying what is missing. */
 static int check_data(const ts_store_view *v, const char *fig, const char *store)
 {
+    if (strcmp(fig, "gradnoise_pdf") == 0) return check_gradnoise_pdf(v, store);
     if (strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0) return 0;   /* ts_plot_check_selection */
     if (strcmp(fig, "fig7") == 0) {   /* raw results, paired within seeds: no /aggregate needed */
         if (ts_store_view_dset(v, "objective") < 0 || ts_store_view_dset(v, "test_loss") < 0 ||
@@ -72,16 +91,22 @@ static int check_data(const ts_store_view *v, const char *fig, const char *store
                                       "(test_loss, final_test_loss recorded): jobs/fig7.yaml", store);
         return 0;
     }
+    if (strcmp(fig, "metastability") == 0) {
+        int i = ts_store_view_dset(v, "exit_rate"), j = ts_store_view_dset(v, "exit_rate_law");
+        if (i < 0 || j < 0 || !has_dim(v, &v->dsets[i], "eps"))
+            return ts_cli_usage_error("plot", "%s: metastability needs the sde results exit_rate and exit_rate_law over an eps axis", store);
+        return 0;
+    }
     int need_agg = strcmp(fig, "gradnoise") != 0;
     if (need_agg && !v->has_aggregate)
         return ts_cli_usage_error("plot", "%s has no /aggregate: run `tailsweep aggregate %s` first", store, store);
     if (strcmp(fig, "fig6") == 0) {
-        if (ts_store_view_dset(v, "aggregate/density_mean") < 0 || ts_store_view_dset(v, "aggregate/gibbs_mean") < 0)
+        if (ts_store_view_dset(v, TS_GROUP_AGGREGATE "/density_mean") < 0 || ts_store_view_dset(v, TS_GROUP_AGGREGATE "/gibbs_mean") < 0)
             return ts_cli_usage_error("plot", "%s: fig6 needs the sde results density and gibbs (recorded and aggregated)", store);
         return 0;
     }
     if (strcmp(fig, "shiftmap") == 0) {
-        if (ts_store_view_dset(v, "aggregate/map_shift_left") < 0 && ts_store_view_dset(v, "aggregate/map_tv") < 0)
+        if (ts_store_view_dset(v, TS_GROUP_AGGREGATE "/map_shift_left") < 0 && ts_store_view_dset(v, TS_GROUP_AGGREGATE "/map_tv") < 0)
             return ts_cli_usage_error("plot", "%s: shiftmap needs the shift maps of an sde store (aggregate/map_*)", store);
         return 0;
     }
@@ -153,10 +178,10 @@ static int run(int argc, char **argv)
         }
     }
     if (!store) return ts_cli_usage_error("plot", "expected a store path");
-    if (!fig) return ts_cli_usage_error("plot", "--figure NAME is required (fig6, shiftmap, loss, gradnoise, curve, map, fig7)");
+    if (!fig) return ts_cli_usage_error("plot", "--figure NAME is required (fig6, shiftmap, loss, gradnoise, curve, map, gradnoise_pdf, fig7)");
     int known = 0;
     for (int i = 0; figures[i]; i++) known |= strcmp(fig, figures[i]) == 0;
-    if (!known) return ts_cli_usage_error("plot", "--figure: unknown figure '%s' (fig6, shiftmap, loss, gradnoise, curve, map, fig7)", fig);
+    if (!known) return ts_cli_usage_error("plot", "--figure: unknown figure '%s' (fig6, shiftmap, loss, gradnoise, curve, map, gradnoise_pdf, fig7)", fig);
     int generic = strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0;
     if (!generic && (sel.value || sel.x || sel.y || sel.n_at || sel.diff_from))
         return ts_cli_usage_error("plot", "--value, --x, --y, --at and --diff-from belong to --figure curve and map, not %s",
@@ -173,7 +198,7 @@ static int run(int argc, char **argv)
         int found = 0;
         for (size_t k = 0; k < v->n_task_dims; k++)
             found |= v->task_dim[k] >= 0 && strcmp(v->dims[v->task_dim[k]].name, by) == 0 &&
-                     strcmp(by, "replicate") != 0;
+                     strcmp(by, TS_DIM_REPLICATE) != 0;
         if (!found) rc = ts_cli_usage_error("plot", "--by: %s has no axis '%s'", store, by);
     }
     ts_store_view_free(v);
@@ -220,4 +245,4 @@ static int run(int argc, char **argv)
     return TS_EXIT_IO;
 }
 
-const ts_command ts_cmd_plot = { "plot", "figures from a store (fig6, shiftmap, loss, gradnoise, curve, map, fig7)", run, usage };
+const ts_command ts_cmd_plot = { "plot", "figures from a store (fig6, shiftmap, loss, gradnoise, curve, map, gradnoise_pdf, fig7)", run, usage };

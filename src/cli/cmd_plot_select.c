@@ -44,7 +44,7 @@ static int no_dim(const ts_store_view *v, const ts_view_dset *d, const char *sto
 {
     char dims[512];
     dim_list(v, d, dims, sizeof dims);
-    if (is_task_axis(v, name) && strcmp(name, "replicate") != 0)
+    if (is_task_axis(v, name) && strcmp(name, TS_DIM_REPLICATE) != 0)
         return ts_cli_usage_error("plot", "%s %s: %s was aggregated over '%s' (`tailsweep aggregate --over`); "
                                   "%s is over: %s", opt, name, store, name, d->path, dims);
     return ts_cli_usage_error("plot", "%s: %s has no dimension '%s' (%s is over: %s)", opt, store, name, d->path,
@@ -116,7 +116,7 @@ int ts_plot_check_selection(const ts_store_view *v, const char *store, const cha
     if (!v->has_aggregate)
         return ts_cli_usage_error("plot", "%s has no /aggregate: run `tailsweep aggregate %s` first", store, store);
     char mean_path[TS_VIEW_NAME + 16];
-    snprintf(mean_path, sizeof mean_path, "aggregate/%s_mean", s->value);
+    snprintf(mean_path, sizeof mean_path, TS_GROUP_AGGREGATE "/%s_mean", s->value);
     int m = ts_store_view_dset(v, mean_path);
     if (m < 0)
         return ts_cli_usage_error("plot", "--value %s: %s has no %s: run `tailsweep aggregate %s` again", s->value,
@@ -188,7 +188,7 @@ int ts_plot_check_selection(const ts_store_view *v, const char *store, const cha
         const ts_view_dset *raw = &v->dsets[r];
         for (size_t k = 0; k < raw->rank; k++) {
             const char *rn = raw->dim[k] >= 0 ? v->dims[raw->dim[k]].name : "?";
-            if (strcmp(rn, "replicate") != 0 && dim_pos(v, d, rn) < 0)
+            if (strcmp(rn, TS_DIM_REPLICATE) != 0 && dim_pos(v, d, rn) < 0)
                 return ts_cli_usage_error("plot",
                                           "--diff-from: pairs seeds in the raw results, but /aggregate was reduced "
                                           "over '%s'; run `tailsweep aggregate %s` without --over",

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "tailsweep/ts_store_schema.h"
 #include "tailsweep/ts_store_view.h"
 
 #define TS_PLOT_MAX_AT 8

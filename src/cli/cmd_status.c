@@ -1,52 +1,102 @@
-/* cmd_status.c: `tailsweep status STORE`: progress of a sweep, read from its
- * journal without locks, so it works while the job is writing. */
-#include <fcntl.h>
+/* cmd_status.c: `tailsweep status STORE`: where a sweep is, read from the
+ * store itself without any lock, so it works while the job writes, from any
+ * node, in bounded memory (the store is read by blocks). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "cli.h"
 #include "tailsweep/ts_journal.h"
-#include "tailsweep/ts_sweep.h"
+#include "tailsweep/ts_store.h"
+#include "tailsweep/ts_store_lock.h"
+#include "tailsweep/ts_store_view.h"
+
+#define SHOW_FAILED 10
 
 static void usage(void)
 {
     puts("usage: tailsweep status STORE.h5\n"
          "\n"
-         "Tasks done, diverged, failed and todo, throughput and ETA of the sweep writing\n"
-         "STORE, read from STORE.journal (safe while the job runs). Failed tasks are\n"
-         "listed with their messages. Exit: 0, or 3 if there is no journal.");
+         "Tasks done, diverged, failed and todo, whether a job is running on the store\n"
+         "(and where), the recent throughput and ETA, and the first failed tasks with\n"
+         "their messages. Read from the store without a lock: safe while a job runs,\n"
+         "from any node. The journal beside the store is summarised too.\n"
+         "Exit: 0; 2 not a store; 3 unreadable.");
 }
 
 typedef struct {
-    uint8_t *status;
-    uint64_t records, dup;
-    double first, last;
-    char (*msg)[256];
+    ts_store_view *v;
+    double now, first, last;
+    uint64_t recent1, recent10;     /* finished in the last 1 and 10 minutes */
+    uint64_t failed[SHOW_FAILED];
+    size_t n_failed;
 } tally;
 
-static void visit(const ts_journal_rec *r, void *ctx)
+static ts_status see_status(uint64_t t0, size_t n, const int8_t *s, void *ctx, ts_err *err)
 {
+    (void)err;
     tally *t = ctx;
-    if (t->status[r->task] == TS_TASK_DONE || t->status[r->task] == TS_TASK_DIVERGED) t->dup++;
-    t->status[r->task] = r->meta.status;
-    memcpy(t->msg[r->task], r->meta.msg, 256);
-    if (!t->records || r->end_time < t->first) t->first = r->end_time;
-    if (r->end_time > t->last) t->last = r->end_time;
-    t->records++;
+    for (size_t i = 0; i < n && t->n_failed < SHOW_FAILED; i++)
+        if (s[i] == 2) t->failed[t->n_failed++] = t0 + i;
+    return TS_OK;
 }
 
-static int running(const char *store)
+typedef struct {
+    uint64_t records, repeats;
+    unsigned char *seen;    /* a bit per task */
+    uint64_t tasks;
+} jtally;
+
+static void see_record(const ts_journal_rec *r, void *ctx)
 {
-    char lp[600];
-    ts_sweep_lock_path(store, lp, sizeof lp);
-    int fd = open(lp, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    int busy = flock(fd, LOCK_SH | LOCK_NB) != 0;
-    close(fd);
-    return busy;
+    jtally *j = ctx;
+    j->records++;
+    if (r->task >= j->tasks) return;
+    unsigned char bit = (unsigned char)(1u << (r->task & 7));
+    if (j->seen[r->task >> 3] & bit) j->repeats++;
+    j->seen[r->task >> 3] |= bit;
+}
+
+/* end_time, block by block: when tasks finished, for the recent rate. */
+static ts_status see_end(uint64_t t0, size_t n, const void *values, void *ctx, ts_err *err)
+{
+    (void)t0;
+    (void)err;
+    tally *t = ctx;
+    const double *x = values;
+    for (size_t k = 0; k < n; k++) {
+        double e = x[k];
+        if (isnan(e)) continue;
+        if (t->first == 0 || e < t->first) t->first = e;
+        if (e > t->last) t->last = e;
+        t->recent1 += t->now - e <= 60;
+        t->recent10 += t->now - e <= 600;
+    }
+    return TS_OK;
+}
+
+static void task_coords(const ts_store_view *v, uint64_t task, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    uint64_t rest = task;
+    size_t idx[TS_VIEW_MAX_RANK];
+    for (size_t k = v->n_task_dims; k-- > 0;) {
+        const ts_view_dim *d = v->task_dim[k] >= 0 ? &v->dims[v->task_dim[k]] : NULL;
+        size_t len = d ? d->len : 1;
+        idx[k] = (size_t)(rest % len);
+        rest /= len;
+    }
+    for (size_t k = 0; k < v->n_task_dims && used < n; k++) {
+        const ts_view_dim *d = v->task_dim[k] >= 0 ? &v->dims[v->task_dim[k]] : NULL;
+        if (!d) continue;
+        if (d->type == TS_COORD_STRING)
+            used += (size_t)snprintf(buf + used, n - used, "%s%s=%s", used ? ", " : "", d->name, d->labels[idx[k]]);
+        else
+            used += (size_t)snprintf(buf + used, n - used, "%s%s=%.6g", used ? ", " : "", d->name, d->values[idx[k]]);
+    }
 }
 
 static int run(int argc, char **argv)
@@ -56,36 +106,62 @@ static int run(int argc, char **argv)
         return TS_EXIT_OK;
     }
     if (argc != 2) return ts_cli_usage_error("status", "expected one store path");
-    char jp[600];
-    ts_sweep_journal_path(argv[1], jp, sizeof jp);
-    ts_journal info;
+    if (argv[1][0] == '-') return ts_cli_usage_error("status", "unknown option '%s'", argv[1]);
+    const char *store = argv[1];
     ts_err err = { 0 };
-    /* two passes: the header gives the task count the tally needs */
-    if (ts_journal_read(jp, &info, NULL, NULL, &err)) return ts_cli_fail("status", &err);
-    tally t = { calloc(info.tasks ? info.tasks : 1, 1), 0, 0, 0, 0, calloc(info.tasks ? info.tasks : 1, 256) };
-    if (!t.status || !t.msg) return ts_cli_usage_error("status", "out of memory");
+    ts_store_view *v = NULL;
+    if (ts_store_view_open(store, &v, &err)) return ts_cli_fail("status", &err);
+    tally t = { .v = v, .now = (double)time(NULL) };
+    ts_lock_state ls;
+    ts_store_lock_probe(store, 0, &ls);
     int rc = TS_EXIT_OK;
-    if (ts_journal_read(jp, &info, visit, &t, &err)) rc = ts_cli_fail("status", &err);
-    else {
-        uint64_t n[4] = { 0 };
-        for (uint64_t i = 0; i < info.tasks; i++) n[t.status[i] < 4 ? t.status[i] : 0]++;
-        double span = t.last - t.first, rate = t.records > 1 && span > 0 ? (double)(t.records - 1) / span : 0;
-        printf("%s: %s\n", argv[1], running(argv[1]) ? "a job is running" : "no job running");
-        printf("tasks %llu: done %llu, diverged %llu, failed %llu, todo %llu\n",
-               (unsigned long long)info.tasks, (unsigned long long)n[1], (unsigned long long)n[3],
-               (unsigned long long)n[2], (unsigned long long)n[0]);
-        printf("journal records %llu (reruns of finished tasks: %llu)\n", (unsigned long long)t.records,
-               (unsigned long long)t.dup);
-        if (rate > 0) printf("throughput %.3g tasks/s; ETA %.0f s at that rate\n", rate, (double)n[0] / rate);
-        int shown = 0;
-        for (uint64_t i = 0; i < info.tasks && shown < 10; i++)
-            if (t.status[i] == TS_TASK_FAILED) {
-                printf("  failed task %llu: %s\n", (unsigned long long)i, t.msg[i]);
-                shown++;
+    ts_status st = ts_store_view_each_status(v, see_status, &t, &err);
+    if (!st && ts_store_view_dset(v, TS_DS_END) >= 0)
+        st = ts_store_view_each_task(v, TS_DS_END, TS_READ_DOUBLE, see_end, &t, &err);
+    if (st) rc = ts_cli_fail("status", &err);
+    if (!st) {
+        if (ls.held) printf("%s: a job is running (%s, heartbeat %.0f s ago)\n", store, ls.holder, ls.age);
+        else printf("%s: no job running\n", store);
+        uint64_t todo = v->n_status[0];
+        printf("tasks %llu: done %llu, diverged %llu, failed %llu, todo %llu\n", (unsigned long long)v->n_tasks,
+               (unsigned long long)v->n_status[1], (unsigned long long)v->n_status[3],
+               (unsigned long long)v->n_status[2], (unsigned long long)todo);
+        /* the recent rate: the last minute if it saw tasks, else the last ten */
+        double rate = t.recent1 >= 5 ? (double)t.recent1 / 60 : t.recent10 > 0 ? (double)t.recent10 / 600 : 0;
+        if (ls.held && rate > 0)
+            printf("throughput %.3g tasks/s over the last %s; ETA %.0f s at that rate\n", rate,
+                   t.recent1 >= 5 ? "minute" : "10 minutes", (double)todo / rate);
+        else if (ls.held && todo)
+            printf("no task finished in the last 10 minutes: ETA unknown\n");
+        if (t.last > 0) {
+            time_t last = (time_t)t.last;
+            struct tm tm;
+            char when[32];
+            gmtime_r(&last, &tm);
+            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            printf("last task finished %s\n", when);
+        }
+        char line[TS_STORE_MSG_LEN], where[256];
+        for (size_t i = 0; i < t.n_failed; i++) {
+            if (ts_store_view_task_strings(v, TS_DS_MESSAGE, t.failed[i], 1, line, sizeof line, &err)) {
+                fprintf(stderr, "tailsweep status: %s\n", err.msg);
+                break;
             }
+            task_coords(v, t.failed[i], where, sizeof where);
+            printf("  failed task %llu (%s): %s\n", (unsigned long long)t.failed[i], where, line);
+        }
+        if (v->n_status[2] > t.n_failed) printf("  ... and %llu more failed\n", (unsigned long long)(v->n_status[2] - t.n_failed));
+        char jp[600];
+        ts_store_journal_path(store, jp, sizeof jp);
+        jtally j = { .tasks = v->n_tasks, .seen = calloc(v->n_tasks / 8 + 1, 1) };
+        ts_journal info;
+        ts_journal_replay rp;
+        if (j.seen && ts_journal_read(jp, &info, see_record, &j, &rp, NULL) == TS_OK)
+            printf("journal records %llu (tasks recorded more than once: %llu)%s\n", (unsigned long long)j.records,
+                   (unsigned long long)j.repeats, rp.damaged_regions ? "; damaged: the next run reports and rebuilds it" : "");
+        free(j.seen);
     }
-    free(t.status);
-    free(t.msg);
+    ts_store_view_free(v);
     return rc;
 }
 

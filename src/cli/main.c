@@ -1,9 +1,21 @@
 /* main.c: the tailsweep binary: finds the subcommand and runs it. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "tailsweep/ts_atomic_file.h"
 #include "tailsweep/ts_version.h"
+
+/* A command stopped by a signal leaves no temporary file behind: remove
+ * them, then die of the signal as if there were no handler. (`run` sets its
+ * own handlers: it stops cleanly instead.) */
+static void on_fatal_signal(int sig)
+{
+    ts_atomic_cleanup_on_signal();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
 
 static const ts_command *const commands[] = {
     &ts_cmd_run, &ts_cmd_check, &ts_cmd_status, &ts_cmd_info, &ts_cmd_aggregate, &ts_cmd_export, &ts_cmd_plot,
@@ -58,6 +70,8 @@ int main(int argc, char **argv)
         }
         return TS_EXIT_OK;
     }
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], on_fatal_signal);
     const ts_command *c = find(name);
     if (!c) {
         fprintf(stderr, "tailsweep: unknown command '%s' (see 'tailsweep help')\n", name);

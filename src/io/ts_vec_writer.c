@@ -11,18 +11,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
+
+#include "tailsweep/ts_atomic_file.h"
 
 typedef enum { FMT_TEXT, FMT_CSV, FMT_H5 } fmt;
 
 struct ts_vec_writer {
     fmt format;
-    char *path, *tmp;       /* NULL for stdout */
+    ts_atomic_file af;      /* af.path NULL for stdout */
+    char *path, *tmp;       /* af's names, for messages */
     FILE *fp;
     hid_t file, dset, space;
     size_t n, written;
-    int overwrite;
 };
+
+/* Bytes the output will take: HDF5 stores 8 per value; text "%.17g\n" up
+ * to 25. */
+static double bytes_needed(fmt f, size_t n)
+{
+    return (double)n * (f == FMT_H5 ? 8.0 : 25.0) + 65536.0;
+}
+
+/* Refuse an output that will not fit: found now, not after minutes of
+ * sampling and a half-written temporary file. */
+static ts_status check_space(const char *path, fmt f, size_t n, ts_err *err)
+{
+    char *dir = strdup(path);
+    if (!dir) return ts_err_set(err, TS_ENOMEM, "out of memory");
+    char *slash = strrchr(dir, '/');
+    if (!slash) strcpy(dir, ".");
+    else if (slash == dir) dir[1] = '\0';
+    else *slash = '\0';
+    struct statvfs sv;
+    ts_status st = TS_OK;
+    if (statvfs(dir, &sv) == 0) {
+        double avail = (double)sv.f_bavail * (double)sv.f_frsize, need = bytes_needed(f, n);
+        if (need > avail)
+            st = ts_err_set(err, TS_EIO, "%s: %zu values need about %.3g GB, but %s has %.3g GB free; write fewer "
+                            "(-n), choose another folder, or use .h5 (8 bytes a value, against up to 25 as text)",
+                            path, n, need / 1e9, dir, avail / 1e9);
+    }
+    free(dir);
+    return st;
+}
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -97,21 +130,14 @@ ts_status ts_vec_writer_open(ts_vec_writer **out, const char *path, const char *
         *out = w;
         return TS_OK;
     }
-    if (!overwrite && access(path, F_OK) == 0) {
+    ts_status st = check_space(path, w->format, n, err);
+    if (!st) st = ts_atomic_begin(&w->af, path, overwrite, err);
+    if (st) {
         free(w);
-        return ts_err_set(err, TS_EIO, "%s: file exists (pass --force to overwrite)", path);
+        return st;
     }
-    size_t lp = strlen(path);
-    w->path = malloc(lp + 1);
-    w->tmp = malloc(lp + 32);
-    if (!w->path || !w->tmp) {
-        free(w->path); free(w->tmp); free(w);
-        return ts_err_set(err, TS_ENOMEM, "out of memory opening output");
-    }
-    memcpy(w->path, path, lp + 1);
-    snprintf(w->tmp, lp + 32, "%s.tmp.%ld", path, (long)getpid());
-    ts_status st = TS_OK;
-    w->overwrite = overwrite;
+    w->path = w->af.path;
+    w->tmp = w->af.tmp;
     /* fopen first for every format: it tells why a path is unwritable */
     w->fp = fopen(w->tmp, "w");
     if (!w->fp)
@@ -156,18 +182,16 @@ static void release(ts_vec_writer *w)
     if (w->space >= 0) H5Sclose(w->space);
     if (w->file >= 0) H5Fclose(w->file);
     if (w->fp && w->fp != stdout) fclose(w->fp);
-    free(w->path);
-    free(w->tmp);
-    free(w);
+    w->dset = w->space = w->file = -1;
+    w->fp = NULL;
 }
 
 void ts_vec_writer_abort(ts_vec_writer *w)
 {
     if (!w) return;
-    char *tmp = w->tmp;
-    w->tmp = NULL;
     release(w);
-    if (tmp) { unlink(tmp); free(tmp); }
+    if (w->af.path) ts_atomic_abort(&w->af);
+    free(w);
 }
 
 ts_status ts_vec_writer_close(ts_vec_writer *w, ts_err *err)
@@ -189,17 +213,12 @@ ts_status ts_vec_writer_close(ts_vec_writer *w, ts_err *err)
     if (w->dset >= 0) { bad |= H5Dclose(w->dset) < 0; w->dset = -1; }
     if (w->space >= 0) { H5Sclose(w->space); w->space = -1; }
     if (w->file >= 0) { bad |= H5Fclose(w->file) < 0; w->file = -1; }
-    /* Without --force, RENAME_NOREPLACE keeps a file that appeared while we
-     * were writing: the existence check at open time is not enough. */
-    int moved = bad ? -1
-                    : w->overwrite ? rename(w->tmp, w->path)
-                                   : renameat2(AT_FDCWD, w->tmp, AT_FDCWD, w->path, RENAME_NOREPLACE);
-    if (moved != 0) {
-        st = errno == EEXIST && !bad
-                 ? ts_err_set(err, TS_EIO, "%s: file appeared while writing; left it alone", w->path)
-                 : ts_err_set(err, TS_EIO, "%s: cannot finish writing", w->path);
-        unlink(w->tmp);
+    if (bad) {
+        st = ts_err_set(err, TS_EIO, "%s: cannot finish writing: %s", w->path, strerror(errno));
+        ts_atomic_abort(&w->af);
+    } else {
+        st = ts_atomic_commit(&w->af, err);
     }
-    release(w);
+    free(w);
     return st;
 }

@@ -107,21 +107,21 @@ static ts_status linear_layout(const ts_params *p, ts_result_layout *l, ts_err *
                           (unsigned long long)every, (unsigned long long)steps);
     size_t nl = ts_linear_n_log(steps, every);
     memset(l, 0, sizeof *l);
-    add(l, "train_loss", "", "||X beta - y||^2/(2n) on the training set; -1 after a divergence", nl);
-    add(l, "test_loss", "", "||Xt (beta - w*)||^2/(2 n_test): noiseless test labels, the excess risk; -1 after a divergence", nl);
-    add(l, "beta_err", "", "||beta - w*||_2; -1 after a divergence", nl);
-    add(l, "beta_l1", "", "||beta||_1; -1 after a divergence", nl);
+    add(l, "train_loss", "", "||X beta - y||^2/(2n) on the training set; NaN after a divergence", nl);
+    add(l, "test_loss", "", "||Xt (beta - w*)||^2/(2 n_test): noiseless test labels, the excess risk; NaN after a divergence", nl);
+    add(l, "beta_err", "", "||beta - w*||_2; NaN after a divergence", nl);
+    add(l, "beta_l1", "", "||beta||_1; NaN after a divergence", nl);
     add(l, "final_train_loss", "", "train loss of the last (finite) iterate", 0);
     add(l, "final_test_loss", "", "test loss of the last (finite) iterate", 0);
     add(l, "final_beta_err", "", "||beta - w*||_2 of the last (finite) iterate", 0);
     add(l, "final_beta_l1", "", "||beta||_1 of the last (finite) iterate", 0);
     add(l, "dist_min_norm", "", "||beta - pinv(X) y||_2: to the min-norm interpolator (d > n) or the LS solution (d <= n)", 0);
-    add(l, "tail_index_blocksum", "", "block-sum tail index of the window's centred, pooled, shuffled iterates (<= 2); -1: not estimable", 0);
-    add(l, "tail_index_hill", "", "Hill tail index of the window's centred, pooled iterates; -1: not estimable", 0);
+    add(l, "tail_index_blocksum", "", "block-sum tail index of the window's centred, pooled, shuffled iterates (<= 2); NaN: not estimable", 0);
+    add(l, "tail_index_hill", "", "Hill tail index of the window's centred, pooled iterates; NaN: not estimable", 0);
     add(l, "hill_k", "", "order statistics Hill used; 0 when not estimable", 0);
     add(l, "clipped_frac", "", "share of per-example gradients clipped", 0);
     add(l, "diverged", "", "1 if the blow-up detector fired", 0);
-    add(l, "diverged_at", "steps", "step at which the iterate left the bound, -1 if never", 0);
+    add(l, "diverged_at", "steps", "step at which the iterate left the bound; NaN if never", 0);
     for (size_t i = 0; i < 4; i++) {      /* the curves carry their step numbers */
         l->r[i].coords[0] = malloc(nl * sizeof(double));
         if (!l->r[i].coords[0]) {
@@ -182,13 +182,13 @@ static ts_status linear_run_task(const ts_task *t, const ts_result_layout *l, do
         st = final_values(D, tr.beta, wmn, out, err);
     }
     if (!st) {
-        double abs_ = -1, ahill = -1;
+        double abs_ = NAN, ahill = NAN;
         size_t k = 0;
         ts_err terr = { 0 };
         /* A window too short (diverged early) or degenerate (GD at rest) has
-         * no tail index: the documented sentinel -1, not an error. */
+         * no tail index: a missing value (NaN), not an error. */
         if (ts_linear_tail_index(&tr, t->seed, t->point, t->replicate, &abs_, &ahill, &k, &terr)) {
-            abs_ = ahill = -1;
+            abs_ = ahill = NAN;
             k = 0;
         }
         out[R_TBS][0] = abs_;
@@ -198,7 +198,7 @@ static ts_status linear_run_task(const ts_task *t, const ts_result_layout *l, do
                     * (double)(oc.opt == TS_LINEAR_GD ? dc.n : oc.B);
         out[R_CLIP][0] = (double)tr.clipped / seen;
         out[R_DIV][0] = tr.diverged;
-        out[R_DIVAT][0] = (double)tr.diverged_at;
+        out[R_DIVAT][0] = tr.diverged ? (double)tr.diverged_at : NAN;   /* never: missing */
         *status = tr.diverged ? TS_TASK_DIVERGED : TS_TASK_DONE;
     }
     ts_linear_trace_free(&tr);

@@ -256,7 +256,7 @@ ts_status ts_linear_run(const ts_linear_data *D, const ts_linear_opt_config *c, 
             memcpy(out->window + (out->window_filled++) * d, w.beta, d * sizeof(double));
     }
     for (size_t i = next_log; i < out->n_log; i++)
-        out->train_loss[i] = out->test_loss[i] = out->beta_err[i] = out->beta_l1[i] = -1;
+        out->train_loss[i] = out->test_loss[i] = out->beta_err[i] = out->beta_l1[i] = NAN;   /* not measured */
     memcpy(out->beta, w.beta, d * sizeof(double));
     work_free(&w);
     if (st) ts_linear_trace_free(out);

@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The per-task datasets share the namespace with everything else. */
-static const char *const per_task[] = { "status", "attempt", "rank", "wall_time", "host", "message" };
 
 int st_axis_is_zip(const ts_job *job, const ts_axis *ax)
 {
@@ -126,7 +124,7 @@ typedef struct {
 
 static ts_status check_names(const st_plan *p, const char *jp, ts_err *err)
 {
-    named all[ST_MAX_DIMS + TS_MAX_AXES * 8 + TS_MAX_RESULTS + 6];
+    named all[ST_MAX_DIMS + TS_MAX_AXES * TS_MAX_ZIP_MEMBERS + TS_MAX_RESULTS + 16];
     size_t n = 0;
     const ts_job *job = p->job;
     for (size_t i = 0; i < p->n_dims; i++) all[n++] = (named){ p->dims[i].name, dim_what(p->dims[i].kind) };
@@ -136,8 +134,9 @@ static ts_status check_names(const st_plan *p, const char *jp, ts_err *err)
                 all[n++] = (named){ job->kind->params[job->axes[a].param[m]].name, "zip member" };
     for (size_t i = 0; i < p->l->n; i++)
         if (p->write[i]) all[n++] = (named){ p->l->r[i].name, "result" };
-    for (size_t i = 0; i < sizeof per_task / sizeof per_task[0]; i++)
-        all[n++] = (named){ per_task[i], "per-task dataset" };
+    /* the per-task datasets share the namespace with everything else */
+    for (size_t i = 0; ts_schema_task_dsets[i]; i++)
+        all[n++] = (named){ ts_schema_task_dsets[i], "per-task dataset" };
     for (size_t i = 0; i < n; i++) {
         if (bad_name(all[i].name))
             return ts_err_set(err, TS_EINVAL, "%s: store: %s name '%s' cannot name a dataset",
@@ -176,10 +175,14 @@ ts_status st_plan_build(st_plan *p, const ts_job *job, const ts_result_layout *l
         x->kind = st_axis_is_zip(job, ax) ? ST_DIM_ZIP : ST_DIM_AXIS;
         x->axis = ax;
     }
-    st_dim *rep = &p->dims[p->n_dims++];
-    snprintf(rep->name, sizeof rep->name, "replicate");
-    rep->len = job->replicates;
-    rep->kind = ST_DIM_REPLICATE;
+    /* a job of one task (no axes, one replicate: a one-point output) has no
+     * task dimensions at all: its values are scalars, nothing to squeeze */
+    if (job->n_axes > 0 || job->replicates > 1) {
+        st_dim *rep = &p->dims[p->n_dims++];
+        snprintf(rep->name, sizeof rep->name, TS_DIM_REPLICATE);
+        rep->len = job->replicates;
+        rep->kind = ST_DIM_REPLICATE;
+    }
     p->n_task_dims = p->n_dims;
     p->n_tasks = n;
 
@@ -281,8 +284,9 @@ static ts_status param_dset(const st_ctx *c, const char *name, const ts_param_sp
         s.arg = (void *)v;
     }
     ts_status st = st_dset_write(c, &s, out);
-    if (!st) st = st_attr_str(c, *out, name, "units", ps->unit ? ps->unit : "");
-    if (!st) st = st_attr_str(c, *out, name, "description", ps->doc ? ps->doc : "");
+    if (!st && ps->type != TS_PARAM_CHOICE && ps->type != TS_PARAM_STRING)
+        st = st_attr_str(c, *out, name, "units", ps->unit && ps->unit[0] ? ps->unit : "1");
+    if (!st) st = st_attr_str(c, *out, name, "long_name", ps->doc ? ps->doc : "");
     return st;
 }
 

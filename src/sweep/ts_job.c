@@ -442,7 +442,7 @@ ts_status ts_job_parse(const char *text, size_t len, const char *name,
     *out = NULL;
     if (!name) name = "<job>";
     if (!text && len) return ts_err_set(err, TS_EINVAL, "%s: text is NULL", name);
-    if (!kinds) kinds = ts_kinds_all;
+    if (!kinds) return ts_err_set(err, TS_EINVAL, "%s: no kinds given to parse the job with", name);
     ts_job *job = calloc(1, sizeof *job);
     if (!job) return ts_err_set(err, TS_ENOMEM, "%s: out of memory", name);
     if (strlen(name) >= sizeof job->path) {
@@ -552,4 +552,30 @@ void ts_job_free(ts_job *job)
     for (size_t i = 0; i < TS_MAX_PARAMS; i++) free(job->fixed_text[i]);
     free(job->text);
     free(job);
+}
+
+ts_status ts_job_single(const ts_kind *k, const ts_params *p, uint64_t seed, const char *name, const char *text,
+                        ts_job **out, ts_err *err)
+{
+    *out = NULL;
+    ts_job *job = calloc(1, sizeof *job);
+    if (!job) return ts_err_set(err, TS_ENOMEM, "out of memory");
+    snprintf(job->path, sizeof job->path, "%s", name ? name : "");
+    job->text = strdup(text ? text : "");
+    job->kind = k;
+    job->seed = seed;
+    job->replicates = 1;
+    job->fixed = *p;
+    ts_status st = job->text ? TS_OK : ts_err_set(err, TS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < k->n_params && !st; i++) {
+        if (k->params[i].type != TS_PARAM_STRING) continue;
+        if (!(job->fixed_text[i] = strdup(p->s[i] ? p->s[i] : ""))) st = ts_err_set(err, TS_ENOMEM, "out of memory");
+        else job->fixed.s[i] = job->fixed_text[i];
+    }
+    if (st) {
+        ts_job_free(job);
+        return st;
+    }
+    *out = job;
+    return TS_OK;
 }

@@ -1,4 +1,4 @@
-/* ts_journal.c: the append-only, checksummed results journal (ts_journal.h). */
+/* ts_journal.c: the append-only completion journal (ts_journal.h). */
 #include "tailsweep/ts_journal.h"
 
 #include <errno.h>
@@ -11,74 +11,110 @@
 #include <zlib.h>
 
 #define MAGIC 0x524A5354u   /* "TSJR" little-endian */
-#define VERSION 1u
-#define HOST_LEN 64
+#define VERSION 3u
+#define HEADER_LEN 28u
+#define FIXED_LEN (8 + 8 + 1 + 4 + 4 + 8 + 8 + 8 + 1)   /* task payload before the host */
+#define MAX_PAYLOAD (FIXED_LEN + 255 + 2 + 65535)
+#define WINDOW (1u << 20)   /* replay reads the file through this much memory */
 
-uint64_t ts_hash64(const void *data, size_t n, uint64_t h)
-{
-    const unsigned char *p = data;
-    if (!h) h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
-    return h;
-}
+/* ---- writing ---- */
 
-/* A growable byte buffer for building one record. */
 typedef struct {
     unsigned char *p;
     size_t n, cap;
+    int oom;
 } buf;
 
-static int put(buf *b, const void *src, size_t n)
+static void put(buf *b, const void *src, size_t n)
 {
+    if (b->oom) return;
     if (b->n + n > b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 1024;
+        size_t cap = b->cap ? 2 * b->cap : 4096;
         while (cap < b->n + n) cap *= 2;
         unsigned char *q = realloc(b->p, cap);
-        if (!q) return -1;
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
         b->p = q;
         b->cap = cap;
     }
     memcpy(b->p + b->n, src, n);
     b->n += n;
-    return 0;
 }
 
-/* Frame a payload and write it with one write(2), so a record is either
- * wholly in the file or torn at its end (caught by the CRC on replay). */
-static ts_status write_framed(ts_journal *j, const buf *payload, ts_err *err)
+/* Frame the payload that starts at b->p + start (already in b). */
+static void frame(buf *b, size_t start)
 {
-    buf f = { 0 };
-    uint32_t magic = MAGIC, len = (uint32_t)payload->n;
-    uint32_t crc = (uint32_t)crc32(0L, payload->p, (uInt)payload->n);
-    int bad = put(&f, &magic, 4) | put(&f, &len, 4) | put(&f, payload->p, payload->n) | put(&f, &crc, 4);
-    ts_status st = TS_OK;
-    if (bad) st = ts_err_set(err, TS_ENOMEM, "%s: out of memory", j->path);
-    for (size_t off = 0; !st && off < f.n;) {
-        ssize_t w = write(j->fd, f.p + off, f.n - off);
+    size_t len = b->n - start;
+    uint32_t crc = (uint32_t)crc32(0L, b->p + start, (uInt)len);
+    put(b, &crc, 4);
+    if (b->oom) return;
+    /* the magic and length go in front: shift the payload (records are small) */
+    put(b, "\0\0\0\0\0\0\0\0", 8);
+    if (b->oom) return;
+    memmove(b->p + start + 8, b->p + start, len + 4);
+    uint32_t magic = MAGIC, l32 = (uint32_t)len;
+    memcpy(b->p + start, &magic, 4);
+    memcpy(b->p + start + 4, &l32, 4);
+}
+
+static ts_status write_all(ts_journal *j, const buf *b, ts_err *err)
+{
+    if (b->oom) return ts_err_set(err, TS_ENOMEM, "%s: out of memory", j->path);
+    for (size_t off = 0; off < b->n;) {
+        ssize_t w = write(j->fd, b->p + off, b->n - off);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) st = ts_err_set(err, TS_EIO, "%s: write failed: %s", j->path, strerror(errno));
-        else off += (size_t)w;
+        if (w <= 0) return ts_err_set(err, TS_EIO, "%s: write failed: %s", j->path, strerror(errno));
+        off += (size_t)w;
     }
-    free(f.p);
-    return st;
+    return TS_OK;
 }
 
-ts_status ts_journal_append(ts_journal *j, const ts_journal_rec *r, ts_err *err)
+void ts_journal_rec_from(ts_journal_rec *out, const ts_task_record *r, uint64_t checksum)
 {
-    buf p = { 0 };
-    char host[HOST_LEN] = { 0 };
-    snprintf(host, sizeof host, "%s", r->meta.host);
-    uint16_t ml = (uint16_t)strnlen(r->meta.msg, sizeof r->meta.msg);
-    uint8_t status = r->meta.status;
-    int bad = put(&p, &r->task, 8) | put(&p, &status, 1) | put(&p, &r->meta.attempt, 4)
-            | put(&p, &r->meta.rank, 4) | put(&p, &r->meta.wall, 8) | put(&p, &r->end_time, 8)
-            | put(&p, host, HOST_LEN) | put(&p, &ml, 2) | put(&p, r->meta.msg, ml);
-    if (r->results) bad |= put(&p, r->results, j->per_task * sizeof(double));
-    ts_status st = bad ? ts_err_set(err, TS_ENOMEM, "%s: out of memory", j->path) : write_framed(j, &p, err);
-    free(p.p);
+    memset(out, 0, sizeof *out);
+    out->task = r->task;
+    out->status = r->status;
+    out->attempt = r->attempt;
+    out->rank = r->rank;
+    out->wall = r->wall;
+    out->end_time = r->end_time;
+    out->checksum = checksum;
+    memcpy(out->host, r->host, sizeof out->host);
+    out->host[sizeof out->host - 1] = '\0';
+    memcpy(out->msg, r->msg, sizeof out->msg);
+    out->msg[sizeof out->msg - 1] = '\0';
+}
+
+ts_status ts_journal_append(ts_journal *j, const ts_journal_rec *recs, size_t n, ts_err *err)
+{
+    buf b = { 0 };
+    for (size_t i = 0; i < n; i++) {
+        const ts_journal_rec *r = &recs[i];
+        size_t start = b.n;
+        uint64_t seq = j->next_seq + i;
+        uint8_t hl = (uint8_t)strnlen(r->host, sizeof r->host - 1);
+        uint16_t ml = (uint16_t)strnlen(r->msg, sizeof r->msg - 1);
+        put(&b, &seq, 8);
+        put(&b, &r->task, 8);
+        put(&b, &r->status, 1);
+        put(&b, &r->attempt, 4);
+        put(&b, &r->rank, 4);
+        put(&b, &r->wall, 8);
+        put(&b, &r->end_time, 8);
+        put(&b, &r->checksum, 8);
+        put(&b, &hl, 1);
+        put(&b, r->host, hl);
+        put(&b, &ml, 2);
+        put(&b, r->msg, ml);
+        frame(&b, start);
+    }
+    ts_status st = write_all(j, &b, err);
+    free(b.p);
     if (!st) {
-        j->records++;
-        j->unsynced++;
+        j->next_seq += n;
+        j->unsynced += n;
     }
     return st;
 }
@@ -100,156 +136,204 @@ void ts_journal_close(ts_journal *j)
     j->fd = -1;
 }
 
-/* Read one framed record at *off from a whole-file image; returns the
- * payload and advances *off, or NULL at a torn or corrupt tail. */
-static const unsigned char *next_record(const unsigned char *img, size_t size, size_t *off, uint32_t *len)
+static ts_status write_header(ts_journal *j, ts_err *err)
 {
-    if (size - *off < 12) return NULL;
-    uint32_t magic, crc;
-    memcpy(&magic, img + *off, 4);
-    memcpy(len, img + *off + 4, 4);
-    if (magic != MAGIC || size - *off - 12 < *len) return NULL;
-    const unsigned char *payload = img + *off + 8;
-    memcpy(&crc, payload + *len, 4);
-    if (crc != (uint32_t)crc32(0L, payload, *len)) return NULL;
-    *off += 12 + *len;
-    return payload;
-}
-
-static int parse_task(const unsigned char *p, uint32_t len, uint64_t per_task, ts_journal_rec *r)
-{
-    const size_t fixed = 8 + 1 + 4 + 4 + 8 + 8 + HOST_LEN + 2;
-    if (len < fixed) return -1;
-    memset(r, 0, sizeof *r);
-    uint8_t status;
-    uint16_t ml;
-    memcpy(&r->task, p, 8);
-    memcpy(&status, p + 8, 1);
-    memcpy(&r->meta.attempt, p + 9, 4);
-    memcpy(&r->meta.rank, p + 13, 4);
-    memcpy(&r->meta.wall, p + 17, 8);
-    memcpy(&r->end_time, p + 25, 8);
-    memcpy(r->meta.host, p + 33, HOST_LEN);
-    r->meta.host[HOST_LEN - 1] = 0;
-    memcpy(&ml, p + 33 + HOST_LEN, 2);
-    if (fixed + ml > len || ml >= sizeof r->meta.msg) return -1;
-    memcpy(r->meta.msg, p + fixed, ml);
-    r->meta.status = status;
-    size_t rest = len - fixed - ml;
-    if (rest == per_task * sizeof(double)) r->results = (const double *)(p + fixed + ml);
-    else if (rest != 0) return -1;
-    return 0;
-}
-
-/* Replay a file image: header, then records until the first bad one.
- * Returns the offset just past the last valid record. */
-static ts_status replay(const unsigned char *img, size_t size, const char *path, ts_journal *j,
-                        ts_journal_visit visit, void *ctx, size_t *valid_end, ts_err *err)
-{
-    size_t off = 0;
-    uint32_t len;
-    const unsigned char *h = next_record(img, size, &off, &len);
-    if (!h || len != 36) return ts_err_set(err, TS_EIO, "%s: not a tailsweep journal (bad header)", path);
-    uint32_t ver;
-    memcpy(&ver, h, 4);
-    if (ver != VERSION) return ts_err_set(err, TS_EIO, "%s: journal version %u, expected %u", path, ver, VERSION);
-    memcpy(&j->job_hash, h + 4, 8);
-    memcpy(&j->tasks, h + 12, 8);
-    memcpy(&j->per_task, h + 20, 8);
-    memcpy(&j->created, h + 28, 8);
-    /* copy out of the (possibly unaligned) image so results are aligned */
-    double *res = malloc((j->per_task ? j->per_task : 1) * sizeof *res);
-    if (!res) return ts_err_set(err, TS_ENOMEM, "%s: out of memory", path);
-    const unsigned char *p;
-    size_t end = off;
-    while ((p = next_record(img, size, &off, &len))) {
-        ts_journal_rec r;
-        if (parse_task(p, len, j->per_task, &r) || r.task >= j->tasks) break;
-        if (r.results) {
-            memcpy(res, r.results, j->per_task * sizeof *res);
-            r.results = res;
-        }
-        if (visit) visit(&r, ctx);
-        j->records++;
-        end = off;
-    }
-    free(res);
-    *valid_end = end;
-    return TS_OK;
-}
-
-static ts_status load_image(const char *path, int fd, unsigned char **img, size_t *size, ts_err *err)
-{
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) return ts_err_set(err, TS_EIO, "%s: %s", path, strerror(errno));
-    *size = (size_t)sb.st_size;
-    *img = malloc(*size ? *size : 1);
-    if (!*img) return ts_err_set(err, TS_ENOMEM, "%s: out of memory (%zu bytes)", path, *size);
-    size_t got = 0;
-    while (got < *size) {
-        ssize_t r = pread(fd, *img + got, *size - got, (off_t)got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-    *size = got;   /* a file still growing under a reader: take what is there */
-    return TS_OK;
-}
-
-ts_status ts_journal_read(const char *path, ts_journal *info, ts_journal_visit visit, void *ctx, ts_err *err)
-{
-    memset(info, 0, sizeof *info);
-    info->fd = -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ts_err_set(err, TS_EIO, "%s: cannot open: %s", path, strerror(errno));
-    unsigned char *img = NULL;
-    size_t size = 0, end;
-    ts_status st = load_image(path, fd, &img, &size, err);
-    close(fd);
-    if (!st) st = replay(img, size, path, info, visit, ctx, &end, err);
-    free(img);
+    buf b = { 0 };
+    uint32_t ver = VERSION;
+    put(&b, &ver, 4);
+    put(&b, &j->job_id, 8);
+    put(&b, &j->tasks, 8);
+    put(&b, &j->created, 8);
+    frame(&b, 0);
+    ts_status st = write_all(j, &b, err);
+    free(b.p);
+    if (!st && fsync(j->fd) != 0) st = ts_err_set(err, TS_EIO, "%s: fsync failed: %s", j->path, strerror(errno));
     return st;
 }
 
-static ts_status write_header(ts_journal *j, ts_err *err)
+/* ---- replay: a window over the file, refilled as it is consumed ---- */
+
+typedef struct {
+    int fd;
+    unsigned char *w;
+    size_t lo, hi;          /* valid bytes w[lo..hi)        */
+    uint64_t base;          /* file offset of w[0]          */
+    int eof;
+} reader;
+
+/* Make at least `need` bytes available at w[lo], if the file has them. */
+static int avail(reader *r, size_t need)
 {
-    buf p = { 0 };
-    uint32_t ver = VERSION;
-    int bad = put(&p, &ver, 4) | put(&p, &j->job_hash, 8) | put(&p, &j->tasks, 8) | put(&p, &j->per_task, 8)
-            | put(&p, &j->created, 8);
-    ts_status st = bad ? ts_err_set(err, TS_ENOMEM, "out of memory") : write_framed(j, &p, err);
-    free(p.p);
-    return st ? st : ts_journal_sync(j, err);
+    if (r->hi - r->lo >= need) return 1;
+    if (r->lo > 0) {
+        memmove(r->w, r->w + r->lo, r->hi - r->lo);
+        r->base += r->lo;
+        r->hi -= r->lo;
+        r->lo = 0;
+    }
+    while (!r->eof && r->hi < need) {
+        ssize_t n = pread(r->fd, r->w + r->hi, WINDOW - r->hi, (off_t)(r->base + r->hi));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) r->eof = 1;
+        else r->hi += (size_t)n;
+    }
+    return r->hi - r->lo >= need;
 }
 
-ts_status ts_journal_open(ts_journal *j, const char *path, uint64_t job_hash, uint64_t tasks,
-                          uint64_t per_task, double created, ts_journal_visit visit, void *ctx,
-                          ts_err *err)
+/* A valid frame at w[lo]: its payload length, or -1. */
+static long frame_at(reader *r)
+{
+    if (!avail(r, 12)) return -1;
+    uint32_t magic, len, crc;
+    memcpy(&magic, r->w + r->lo, 4);
+    memcpy(&len, r->w + r->lo + 4, 4);
+    if (magic != MAGIC || len > MAX_PAYLOAD || !avail(r, 12 + (size_t)len)) return -1;
+    memcpy(&crc, r->w + r->lo + 8 + len, 4);
+    if (crc != (uint32_t)crc32(0L, r->w + r->lo + 8, len)) return -1;
+    return (long)len;
+}
+
+static int parse_task(const unsigned char *p, uint32_t len, ts_journal_rec *o)
+{
+    if (len < FIXED_LEN + 2) return -1;
+    memset(o, 0, sizeof *o);
+    size_t at = 0;
+#define TAKE(dst, n) (memcpy((dst), p + at, (n)), at += (n))
+    TAKE(&o->seq, 8);
+    TAKE(&o->task, 8);
+    TAKE(&o->status, 1);
+    TAKE(&o->attempt, 4);
+    TAKE(&o->rank, 4);
+    TAKE(&o->wall, 8);
+    TAKE(&o->end_time, 8);
+    TAKE(&o->checksum, 8);
+    uint8_t hl;
+    TAKE(&hl, 1);
+    if (hl >= sizeof o->host || at + hl + 2 > len) return -1;
+    TAKE(o->host, hl);
+    uint16_t ml;
+    TAKE(&ml, 2);
+    if (ml >= sizeof o->msg || at + ml != len) return -1;
+    TAKE(o->msg, ml);
+#undef TAKE
+    return 0;
+}
+
+/* Replay from the start; *valid_end is the offset just past the last valid
+ * record (a torn tail beyond it is cut by the writer). */
+static ts_status replay(int fd, const char *path, ts_journal *j, ts_journal_visit visit, void *ctx,
+                        ts_journal_replay *rp, uint64_t *valid_end, ts_err *err)
+{
+    memset(rp, 0, sizeof *rp);
+    reader r = { .fd = fd, .w = malloc(WINDOW) };
+    if (!r.w) return ts_err_set(err, TS_ENOMEM, "%s: out of memory", path);
+    ts_status st = TS_OK;
+    long len = frame_at(&r);
+    if (len < 0) {
+        rp->empty = r.hi == 0;
+        *valid_end = 0;
+        free(r.w);
+        if (rp->empty) return TS_OK;
+        return ts_err_set(err, TS_EINVAL, "%s: not a tailsweep journal, or one of an older version (bad header); "
+                          "move it aside to let the store's own checksums rebuild it", path);
+    }
+    uint32_t ver = 0;
+    memcpy(&ver, r.w + r.lo + 8, 4);
+    if (len != HEADER_LEN || ver != VERSION) {
+        free(r.w);
+        return ts_err_set(err, TS_EINVAL, "%s: journal version %u, this tailsweep writes version %u", path, ver,
+                          VERSION);
+    }
+    memcpy(&j->job_id, r.w + r.lo + 12, 8);
+    memcpy(&j->tasks, r.w + r.lo + 20, 8);
+    memcpy(&j->created, r.w + r.lo + 28, 8);
+    r.lo += 12 + (size_t)len;
+    *valid_end = r.base + r.lo;
+    uint64_t expect = 0, tail_bytes = 0;
+    int in_damage = 0;
+    for (;;) {
+        if (!avail(&r, 1)) break;
+        len = frame_at(&r);
+        ts_journal_rec rec;
+        if (len >= 0 && parse_task(r.w + r.lo + 8, (uint32_t)len, &rec) == 0 && rec.task < j->tasks) {
+            if (rec.seq > expect) rp->dropped += rec.seq - expect;
+            expect = rec.seq + 1;
+            in_damage = 0;
+            if (visit) visit(&rec, ctx);
+            rp->records++;
+            r.lo += 12 + (size_t)len;
+            *valid_end = r.base + r.lo;
+            continue;
+        }
+        /* not a record here: skip a byte and look for the next frame */
+        if (!in_damage) {
+            rp->damaged_regions++;
+            tail_bytes = 0;
+        }
+        in_damage = 1;
+        rp->bytes_skipped++;
+        tail_bytes++;
+        r.lo++;
+    }
+    /* bad bytes running to the end of the file are a torn tail (a record a
+     * kill cut short): cut, and not counted as damage */
+    if (in_damage) {
+        rp->torn_tail = 1;
+        rp->damaged_regions--;
+        rp->bytes_skipped -= tail_bytes;
+    }
+    j->next_seq = expect;
+    free(r.w);
+    return st;
+}
+
+ts_status ts_journal_read(const char *path, ts_journal *info, ts_journal_visit visit, void *ctx,
+                          ts_journal_replay *rp, ts_err *err)
+{
+    memset(info, 0, sizeof *info);
+    info->fd = -1;
+    snprintf(info->path, sizeof info->path, "%s", path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ts_err_set(err, TS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    uint64_t end;
+    ts_journal_replay tmp;
+    ts_status st = replay(fd, path, info, visit, ctx, rp ? rp : &tmp, &end, err);
+    close(fd);
+    return st;
+}
+
+ts_status ts_journal_restart(ts_journal *j, ts_err *err)
+{
+    if (ftruncate(j->fd, 0) != 0)
+        return ts_err_set(err, TS_EIO, "%s: cannot truncate: %s", j->path, strerror(errno));
+    j->next_seq = 0;
+    j->unsynced = 0;
+    return write_header(j, err);
+}
+
+ts_status ts_journal_open(ts_journal *j, const char *path, uint64_t job_id, uint64_t tasks, double created,
+                          ts_journal_visit visit, void *ctx, ts_journal_replay *rp, ts_err *err)
 {
     memset(j, 0, sizeof *j);
     snprintf(j->path, sizeof j->path, "%s", path);
     j->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (j->fd < 0) return ts_err_set(err, TS_EIO, "%s: cannot open journal: %s", path, strerror(errno));
-    unsigned char *img = NULL;
-    size_t size = 0, end = 0;
-    ts_status st = load_image(path, j->fd, &img, &size, err);
-    if (!st && size == 0) {
-        j->job_hash = job_hash;
+    uint64_t end = 0;
+    ts_status st = replay(j->fd, path, j, visit, ctx, rp, &end, err);
+    if (!st && rp->empty) {
+        j->job_id = job_id;
         j->tasks = tasks;
-        j->per_task = per_task;
         j->created = created;
-        st = write_header(j, err);
+        st = ts_journal_restart(j, err);
     } else if (!st) {
-        st = replay(img, size, path, j, visit, ctx, &end, err);
-        if (!st && (j->job_hash != job_hash || j->tasks != tasks || j->per_task != per_task))
-            st = ts_err_set(err, TS_EINVAL, "%s: this store belongs to a different job (job file, seed "
-                            "or grid changed since it was created); use another --store, or delete the "
-                            "store and its .journal to start over", path);
+        if (j->job_id != job_id || j->tasks != tasks)
+            st = ts_err_set(err, TS_EINVAL, "%s: this journal belongs to a different job (the job or its seed "
+                            "changed since it was written); use another --store, or --force to start over", path);
         /* cut a torn tail so new records follow the last valid one */
-        if (!st && end < size && ftruncate(j->fd, (off_t)end) != 0)
-            st = ts_err_set(err, TS_EIO, "%s: cannot truncate a torn record: %s", path, strerror(errno));
+        struct stat sb;
+        if (!st && fstat(j->fd, &sb) == 0 && (uint64_t)sb.st_size > end && ftruncate(j->fd, (off_t)end) != 0)
+            st = ts_err_set(err, TS_EIO, "%s: cannot cut a torn record: %s", path, strerror(errno));
     }
-    free(img);
     if (st) {
         close(j->fd);
         j->fd = -1;

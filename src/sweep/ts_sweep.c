@@ -1,31 +1,21 @@
-/* ts_sweep.c: ts_sweep_run: load the job on every rank, then on rank 0 take
- * the store's lock and replay its journal, and split into master and
- * workers. */
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
+/* ts_sweep.c: ts_sweep_run: load the job on every rank, prepare the store on
+ * rank 0 (ts_sweep_resume.c), and split into master and workers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "ts_sweep_internal_run.h"
-
-void ts_sweep_journal_path(const char *store, char *out, size_t n) { snprintf(out, n, "%s.journal", store); }
-void ts_sweep_lock_path(const char *store, char *out, size_t n) { snprintf(out, n, "%s.lock", store); }
 
 /* The job, its layout and the size of one task's results: every rank. */
 static ts_status load(sweep *w, ts_err *err)
 {
     const ts_sweep_opts *o = w->o;
-    ts_status st = ts_job_load(o->job_path, o->kinds ? o->kinds : ts_kinds_all, &w->job, err);
+    if (!o->kinds || !o->kinds[0]) return ts_err_set(err, TS_EINVAL, "sweep: no kinds given");
+    ts_status st = ts_job_load(o->job_path, o->kinds, &w->job, err);
     if (st) return st;
     if (o->store) snprintf(w->job->store, sizeof w->job->store, "%s", o->store);
     if (o->has_seed) w->job->seed = o->seed;
-    snprintf(w->store, sizeof w->store, "%s", w->job->store);
+    snprintf(w->store_path, sizeof w->store_path, "%s", w->job->store);
     w->ntasks = ts_job_tasks(w->job);
     /* shapes may depend on fixed parameters only, so point 0 stands for all */
     ts_task t0;
@@ -38,82 +28,18 @@ static ts_status load(sweep *w, ts_err *err)
         w->per_task += ts_result_size(&w->layout.r[i]);
     }
     w->rec_bytes = sizeof(wire_head) + w->per_task * sizeof(double);
+    w->msg_cap = w->rec_bytes > MSG_BYTES ? w->rec_bytes : MSG_BYTES;
     return TS_OK;
-}
-
-/* One job per store: an flock that the kernel drops if we die, so a kill -9
- * never leaves a stale lock behind. */
-static ts_status lock_store(sweep *w, ts_err *err)
-{
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s", w->store);
-    char *d = dirname(dir);
-    if (mkdir(d, 0755) != 0 && errno != EEXIST)
-        return ts_err_set(err, TS_EIO, "%s: cannot create directory %s: %s", w->store, d, strerror(errno));
-    ts_sweep_lock_path(w->store, w->lockpath, sizeof w->lockpath);
-    w->lock_fd = open(w->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (w->lock_fd < 0) return ts_err_set(err, TS_EIO, "%s: cannot open: %s", w->lockpath, strerror(errno));
-    if (flock(w->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        char who[128] = "";
-        ssize_t n = pread(w->lock_fd, who, sizeof who - 1, 0);
-        who[n > 0 ? n : 0] = 0;
-        who[strcspn(who, "\n")] = 0;
-        close(w->lock_fd);
-        w->lock_fd = -1;
-        return ts_err_set(err, TS_EIO, "%s: another job is writing this store (%s); refusing to run a "
-                          "second one", w->store, *who ? who : "pid unknown");
-    }
-    char me[128], host[64] = "";
-    gethostname(host, sizeof host - 1);
-    int n = snprintf(me, sizeof me, "pid %ld on %s\n", (long)getpid(), host);
-    if (ftruncate(w->lock_fd, 0) != 0 || pwrite(w->lock_fd, me, (size_t)n, 0) != n)
-        return ts_err_set(err, TS_EIO, "%s: cannot write: %s", w->lockpath, strerror(errno));
-    return TS_OK;
-}
-
-static void visit(const ts_journal_rec *r, void *ctx)
-{
-    sweep *w = ctx;
-    w->meta[r->task] = r->meta;
-    w->attempt_next[r->task] = r->meta.attempt + 1;
-    if (r->results) ts_sweep_keep_results(w, r->task, r->results);
-}
-
-static ts_status open_master(sweep *w, ts_err *err)
-{
-    ts_status st = ts_store_check(w->job, &w->layout, err);
-    if (st) return st;
-    w->meta = calloc(w->ntasks, sizeof *w->meta);
-    w->attempt_next = malloc(w->ntasks * sizeof *w->attempt_next);
-    if (!w->meta || !w->attempt_next) return ts_err_set(err, TS_ENOMEM, "out of memory for %llu tasks", (unsigned long long)w->ntasks);
-    for (uint64_t t = 0; t < w->ntasks; t++) {
-        w->meta[t].rank = -1;
-        w->attempt_next[t] = 1;
-    }
-    for (size_t i = 0; i < w->layout.n; i++)
-        if (!(w->res[i] = calloc(w->ntasks * ts_result_size(&w->layout.r[i]), sizeof(double))))
-            return ts_err_set(err, TS_ENOMEM, "out of memory for the results of %llu tasks", (unsigned long long)w->ntasks);
-    st = lock_store(w, err);
-    if (st) return st;
-    /* the job identity: its text and the seed actually used */
-    uint64_t h = ts_hash64(w->job->text, strlen(w->job->text), 0);
-    h = ts_hash64(&w->job->seed, sizeof w->job->seed, h);
-    char jpath[600];
-    ts_sweep_journal_path(w->store, jpath, sizeof jpath);
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return ts_journal_open(&w->journal, jpath, h, w->ntasks, w->per_task,
-                           (double)now.tv_sec + 1e-9 * (double)now.tv_nsec, visit, w, err);
 }
 
 static void release(sweep *w)
 {
-    if (w->journal.fd > 0) ts_journal_close(&w->journal);
-    if (w->lock_fd >= 0) close(w->lock_fd);   /* drops the flock */
-    free(w->meta);
-    free(w->attempt_next);
+    if (w->journal.fd >= 0) ts_journal_close(&w->journal);
+    ts_store_close(w->store);
+    ts_store_lock_release(w->lock);
+    free(w->status);
+    free(w->attempt);
     free(w->hosts);
-    for (size_t i = 0; i < TS_MAX_RESULTS; i++) free(w->res[i]);
     ts_result_layout_free(&w->layout);
     ts_job_free(w->job);
 }
@@ -135,26 +61,34 @@ ts_status ts_sweep_run(const ts_sweep_opts *o, MPI_Comm comm, ts_sweep_summary *
     memset(s, 0, sizeof *s);
     w.o = o;
     w.comm = comm;
-    w.lock_fd = -1;
     w.journal.fd = -1;
     MPI_Comm_rank(comm, &w.rank);
     MPI_Comm_size(comm, &w.size);
     ts_status st = load(&w, err);
-    if (!st && w.rank == 0) st = open_master(&w, err);
-    st = agree(&w, st, err);
-    char name[MPI_MAX_PROCESSOR_NAME] = "";
-    int len;
-    MPI_Get_processor_name(name, &len);
-    if (!st) {
-        w.hosts = calloc((size_t)w.size, 64);
-        if (!w.hosts) MPI_Abort(comm, 3);
-        char mine[64] = "";
-        snprintf(mine, sizeof mine, "%.63s", name);
-        MPI_Gather(mine, 64, MPI_CHAR, w.hosts, 64, MPI_CHAR, 0, comm);
-        snprintf(s->store, sizeof s->store, "%s", w.store);
+    if (!st && w.rank == 0) {
+        snprintf(s->store, sizeof s->store, "%s", w.store_path);
         s->tasks = w.ntasks;
+        double t0 = ts_sweep_mono();
+        st = ts_sweep_open_store(&w, s, err);
+        s->setup_seconds = ts_sweep_mono() - t0;
+    }
+    st = agree(&w, st, err);
+    if (!st) {
+        char name[MPI_MAX_PROCESSOR_NAME] = "", mine[TS_STORE_HOST_LEN] = "";
+        int len;
+        MPI_Get_processor_name(name, &len);
+        snprintf(mine, sizeof mine, "%.*s", TS_STORE_HOST_LEN - 1, name);
+        if (w.rank == 0) {
+            w.hosts = calloc((size_t)w.size, sizeof *w.hosts);
+            if (!w.hosts) st = ts_err_set(err, TS_ENOMEM, "out of memory for %d host names", w.size);
+        }
+        MPI_Gather(mine, TS_STORE_HOST_LEN, MPI_CHAR, w.hosts ? (void *)w.hosts : (void *)mine, TS_STORE_HOST_LEN,
+                   MPI_CHAR, 0, comm);
+        st = agree(&w, st, err);
+    }
+    if (!st) {
         if (w.rank == 0) st = ts_sweep_master(&w, s, err);
-        else ts_sweep_worker(&w);
+        else if (ts_sweep_worker(&w)) st = ts_err_set(err, TS_ENOMEM, "worker %d: out of memory", w.rank);
     }
     release(&w);
     return st;

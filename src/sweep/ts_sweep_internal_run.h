@@ -6,10 +6,14 @@
 #include "tailsweep/ts_job.h"
 #include "tailsweep/ts_journal.h"
 #include "tailsweep/ts_store.h"
+#include "tailsweep/ts_store_lock.h"
 #include "tailsweep/ts_sweep.h"
 
 enum { TAG_REQ = 11, TAG_WORK = 12, TAG_RES = 13, TAG_DONE = 14, TAG_CANCEL = 15 };
 #define MAX_BATCH 4096
+/* A worker's result message stays below this, unless one task alone is
+ * larger: it bounds the master's buffer, not the work. */
+#define MSG_BYTES (8u << 20)
 
 /* One task's result as it travels from worker to master: a fixed header,
  * then per_task doubles (the results, concatenated in layout order). */
@@ -19,7 +23,7 @@ typedef struct {
     uint8_t status;
     uint8_t pad[3];
     double wall;
-    char msg[256];
+    char msg[TS_STORE_MSG_LEN];
 } wire_head;
 
 typedef struct {
@@ -31,26 +35,32 @@ typedef struct {
     uint64_t ntasks, per_task;
     size_t off[TS_MAX_RESULTS];   /* offset of result i in a task's block */
     size_t rec_bytes;             /* sizeof(wire_head) + per_task doubles  */
+    size_t msg_cap;               /* bytes of the largest result message   */
     /* master */
-    ts_task_meta *meta;
-    double *res[TS_MAX_RESULTS];  /* per result: ntasks x size, task-major */
-    uint32_t *attempt_next;       /* attempt number of each task's next run */
-    char (*hosts)[64];            /* per rank                              */
+    uint8_t *status;              /* per task                              */
+    uint32_t *attempt;            /* per task: attempts made so far        */
+    char (*hosts)[TS_STORE_HOST_LEN]; /* per rank                          */
+    ts_store *store;
+    ts_store_lock *lock;
     ts_journal journal;
-    char store[512], lockpath[600];
-    int lock_fd;
+    char store_path[512];
 } sweep;
 
 /* Run one task into rec (header + results), never failing: errors become a
  * FAILED record with the message; TS_ECANCEL is returned as such. */
 ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancelled)(void *),
                             void *ctx, unsigned char *rec);
-/* Copy one task's result block (layout order, per_task doubles) into the
- * master's per-result arrays: both on journal replay and on arrival. */
-void ts_sweep_keep_results(sweep *w, uint64_t t, const double *block);
 /* Seconds on the monotonic clock, for wall times and schedules. */
 double ts_sweep_mono(void);
+double ts_sweep_unix(void);
+double ts_sweep_cpu(void);   /* this thread's CPU seconds */
+/* Rank 0 before scheduling: lock, create or verify the store, replay the
+ * journal, and reconcile the two (ts_sweep_resume.c). */
+ts_status ts_sweep_open_store(sweep *w, ts_sweep_summary *s, ts_err *err);
+void ts_sweep_note(const sweep *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err);
-void ts_sweep_worker(sweep *w);
+/* Returns non-zero when the worker could not run (out of memory); the
+ * master then counts it gone. */
+int ts_sweep_worker(sweep *w);
 
 #endif

@@ -1,118 +1,49 @@
-/* ts_sweep_master.c: rank 0: hands out batches, journals every result the
- * moment it arrives, rewrites the store now and then and at the end, and
- * reports progress. It sleeps between polls so that C + 1 ranks on C cores
- * leave the workers the whole machine. */
+/* ts_sweep_master.c: rank 0: hands out batches, writes every result into
+ * the store the moment it arrives (with whatever else has queued up), then
+ * journals it, and reports progress through the caller's callback. It
+ * sleeps between polls so that C + 1 ranks on C cores leave the workers the
+ * whole machine. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ts_sweep_internal_run.h"
 
-static double unix_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#define RATE_SAMPLES 32        /* one a second: the rate is over the last ~30 s */
+#define JOURNAL_SYNC_EVERY 1.0
+#define STORE_SYNC_EVERY 10.0
+#define SINGLE_FLUSH_EVERY 0.2 /* alone, results wait at most this long in memory */
 
 typedef struct {
     sweep *w;
     ts_sweep_summary *s;
-    uint64_t *todo;
-    uint64_t n_todo, head;
-    uint64_t finished;         /* results recorded this run                 */
-    double t_start, last_sync, last_log, last_store, store_cost;
+    uint64_t cursor;           /* tasks below it were dispatched or are not to run */
+    uint64_t left;             /* tasks still to dispatch                          */
+    uint64_t count[4];         /* tasks by status, as in the store                 */
+    uint64_t finished;         /* results recorded this run                        */
+    uint64_t dispatched;       /* tasks handed out (or started, alone) this run    */
+    double t_start, last_jsync, last_ssync, last_progress, last_sample;
+    double sample_t[RATE_SAMPLES];
+    uint64_t sample_n[RATE_SAMPLES];
+    int n_samples, sample_head;
     int stopping;
     ts_status io_error;
     ts_err *err;
+    /* results in transit: raw wire records, and the store's view of them */
+    unsigned char *arena;
+    size_t arena_cap, arena_used;
+    ts_task_record *recs;
+    ts_journal_rec *jrecs;
+    uint64_t *sums;
+    size_t n_recs, cap_recs;
 } master;
 
-static void count(const sweep *w, ts_sweep_summary *s)
+static int to_run(const master *m, uint64_t t)
 {
-    s->done = s->diverged = s->failed = s->todo = 0;
-    for (uint64_t t = 0; t < w->ntasks; t++) {
-        uint8_t st = w->meta[t].status;
-        s->done += st == TS_TASK_DONE;
-        s->diverged += st == TS_TASK_DIVERGED;
-        s->failed += st == TS_TASK_FAILED;
-        s->todo += st == TS_TASK_TODO;
-    }
-}
-
-/* Take one result record into memory and the journal. */
-static void record(master *m, const unsigned char *rec, int rank)
-{
-    sweep *w = m->w;
-    wire_head h;
-    memcpy(&h, rec, sizeof h);
-    if (h.task >= w->ntasks) return;
-    ts_task_meta *mt = &w->meta[h.task];
-    mt->status = h.status;
-    mt->attempt = h.attempt;
-    mt->rank = rank;
-    mt->wall = h.wall;
-    snprintf(mt->host, sizeof mt->host, "%s", w->hosts[rank]);
-    memcpy(mt->msg, h.msg, sizeof mt->msg);
-    mt->msg[sizeof mt->msg - 1] = 0;
-    const double *block = (const double *)(rec + sizeof h);
-    int ok = h.status == TS_TASK_DONE || h.status == TS_TASK_DIVERGED;
-    if (ok) ts_sweep_keep_results(w, h.task, block);
-    ts_journal_rec jr = { h.task, *mt, unix_now(), ok ? block : NULL };
-    if (!m->io_error) m->io_error = ts_journal_append(&w->journal, &jr, m->err);
-    m->finished++;
-    m->s->ran++;
-}
-
-static ts_status write_store(master *m)
-{
-    sweep *w = m->w;
-    double t0 = ts_sweep_mono();
-    ts_status st = ts_store_write(w->store, w->job, &w->layout, w->meta, w->res, w->journal.created,
-                                  unix_now(), m->err);
-    m->store_cost = ts_sweep_mono() - t0;
-    m->s->store_seconds += m->store_cost;
-    m->last_store = ts_sweep_mono();
-    return st;
-}
-
-static void progress(master *m, int final)
-{
-    sweep *w = m->w;
-    ts_sweep_summary *s = m->s;
-    count(w, s);
-    double el = ts_sweep_mono() - m->t_start, rate = el > 0 ? (double)m->finished / el : 0;
-    double eta = rate > 0 ? (double)s->todo / rate : 0;
-    if (w->o->progress_tty) {
-        int bar = (int)(40.0 * (double)(w->ntasks - s->todo) / (double)(w->ntasks ? w->ntasks : 1));
-        fprintf(stderr, "\r[%-40.*s] %llu/%llu  %llu failed  %.1f tasks/s  ETA %.0fs   %s",
-                bar, "########################################",
-                (unsigned long long)(w->ntasks - s->todo), (unsigned long long)w->ntasks,
-                (unsigned long long)s->failed, rate, eta, final ? "\n" : "");
-    } else {
-        fprintf(stderr, "tailsweep run: %llu/%llu done (%.1f%%), %llu diverged, %llu failed, %.2f tasks/s, ETA %.0f s\n",
-                (unsigned long long)(w->ntasks - s->todo), (unsigned long long)w->ntasks,
-                100.0 * (double)(w->ntasks - s->todo) / (double)(w->ntasks ? w->ntasks : 1),
-                (unsigned long long)s->diverged, (unsigned long long)s->failed, rate, eta);
-    }
-    m->last_log = ts_sweep_mono();
-}
-
-/* Housekeeping between polls: fsync the journal every second, a progress
- * line every log_every seconds, and a store rewrite when it has become
- * stale, never more often than 50x its own cost (store time <= 2%). */
-static void periodic(master *m)
-{
-    double now = ts_sweep_mono();
-    if (now - m->last_sync >= 1.0) {
-        if (!m->io_error) m->io_error = ts_journal_sync(&m->w->journal, m->err);
-        m->last_sync = now;
-    }
-    double every = m->w->o->progress_tty ? 0.5 : m->w->o->log_every;
-    if (now - m->last_log >= every) progress(m, 0);
-    double gap = 50 * m->store_cost > 60 ? 50 * m->store_cost : 60;
-    if (!m->io_error && now - m->last_store >= gap) m->io_error = write_store(m);
+    uint8_t st = m->w->status[t];
+    return st == TS_TASK_TODO || (st == TS_TASK_FAILED && m->w->o->retry_failed);
 }
 
 static int should_stop(master *m)
@@ -120,25 +51,137 @@ static int should_stop(master *m)
     return m->stopping || (m->w->o->stop && *m->w->o->stop) || m->io_error;
 }
 
+/* Write what has arrived: store first (status last), then the journal. */
+static void flush(master *m)
+{
+    sweep *w = m->w;
+    if (m->n_recs == 0) return;
+    double t0 = ts_sweep_mono(), c0 = ts_sweep_cpu();
+    if (!m->io_error) m->io_error = ts_store_put(w->store, m->recs, m->n_recs, m->sums, m->err);
+    if (!m->io_error) {
+        for (size_t i = 0; i < m->n_recs; i++) ts_journal_rec_from(&m->jrecs[i], &m->recs[i], m->sums[i]);
+        m->io_error = ts_journal_append(&w->journal, m->jrecs, m->n_recs, m->err);
+    }
+    if (!m->io_error)
+        for (size_t i = 0; i < m->n_recs; i++) {
+            const ts_task_record *r = &m->recs[i];
+            m->count[w->status[r->task]]--;
+            w->status[r->task] = r->status;
+            w->attempt[r->task] = r->attempt;
+            m->count[r->status]++;
+            m->finished++;
+            m->s->ran++;
+        }
+    m->n_recs = 0;
+    m->arena_used = 0;
+    m->s->store_seconds += ts_sweep_mono() - t0;
+    m->s->store_cpu_seconds += ts_sweep_cpu() - c0;
+}
+
+/* Take the wire records of one message (already in the arena) from `rank`. */
+static void take(master *m, size_t at, size_t bytes, int rank)
+{
+    sweep *w = m->w;
+    for (size_t k = 0; k + w->rec_bytes <= bytes; k += w->rec_bytes) {
+        const unsigned char *rec = m->arena + at + k;
+        wire_head h;
+        memcpy(&h, rec, sizeof h);
+        if (h.task >= w->ntasks || h.status > TS_TASK_DIVERGED || m->n_recs >= m->cap_recs) continue;
+        ts_task_record *r = &m->recs[m->n_recs++];
+        r->task = h.task;
+        r->status = h.status;
+        r->attempt = h.attempt;
+        r->rank = rank;
+        r->wall = h.wall;
+        r->end_time = ts_sweep_unix();
+        snprintf(r->host, sizeof r->host, "%s", w->hosts[rank]);
+        memcpy(r->msg, h.msg, sizeof r->msg);
+        r->msg[sizeof r->msg - 1] = '\0';
+        int ok = h.status == TS_TASK_DONE || h.status == TS_TASK_DIVERGED;
+        r->results = ok ? (const double *)(const void *)(rec + sizeof h) : NULL;
+    }
+}
+
+static void sample_rate(master *m, double now)
+{
+    m->sample_t[m->sample_head] = now;
+    m->sample_n[m->sample_head] = m->finished;
+    m->sample_head = (m->sample_head + 1) % RATE_SAMPLES;
+    if (m->n_samples < RATE_SAMPLES) m->n_samples++;
+    m->last_sample = now;
+}
+
+static void progress(master *m, int final)
+{
+    sweep *w = m->w;
+    if (!w->o->progress) return;
+    double now = ts_sweep_mono();
+    ts_sweep_progress p = { .tasks = w->ntasks, .done = m->count[TS_TASK_DONE],
+                            .diverged = m->count[TS_TASK_DIVERGED], .failed = m->count[TS_TASK_FAILED],
+                            .todo = m->count[TS_TASK_TODO], .ran = m->finished, .elapsed = now - m->t_start,
+                            .rate = NAN, .eta = NAN, .final = final };
+    /* the recent rate, not the average since the start: the first tasks of
+     * a sweep are often not like the rest */
+    int oldest = (m->sample_head - m->n_samples + RATE_SAMPLES) % RATE_SAMPLES;
+    double dt = now - m->sample_t[oldest];
+    if (m->finished > 0 && m->n_samples > 0 && dt > 0.5)
+        p.rate = (double)(m->finished - m->sample_n[oldest]) / dt;
+    else if (m->finished > 0 && p.elapsed > 0)
+        p.rate = (double)m->finished / p.elapsed;
+    uint64_t remaining = m->left + (uint64_t)m->n_recs;
+    if (p.rate > 0) p.eta = (double)remaining / p.rate;
+    else if (remaining == 0) p.eta = 0;
+    w->o->progress(&p, w->o->ctx);
+    m->last_progress = now;
+}
+
+/* Between polls: fsync the journal every second and the store every ten,
+ * sample the rate, and report progress. */
+static void periodic(master *m)
+{
+    double now = ts_sweep_mono();
+    if (now - m->last_jsync >= JOURNAL_SYNC_EVERY) {
+        double t0 = now, c0 = ts_sweep_cpu();
+        if (!m->io_error) m->io_error = ts_journal_sync(&m->w->journal, m->err);
+        m->last_jsync = now;
+        if (now - m->last_ssync >= STORE_SYNC_EVERY) {
+            ts_store_start_writeback(m->w->store);
+            m->last_ssync = now;
+        }
+        m->s->store_seconds += ts_sweep_mono() - t0;
+        m->s->store_cpu_seconds += ts_sweep_cpu() - c0;
+    }
+    if (now - m->last_sample >= 1.0) sample_rate(m, now);
+    double every = m->w->o->progress_every > 0 ? m->w->o->progress_every : 10;
+    if (now - m->last_progress >= every) progress(m, 0);
+}
+
 static int single_cancelled(void *v) { return should_stop(v); }
 
 static void run_single(master *m)
 {
     sweep *w = m->w;
-    unsigned char *rec = malloc(w->rec_bytes);
-    if (!rec) {
-        m->io_error = ts_err_set(m->err, TS_ENOMEM, "out of memory");
-        return;
-    }
-    while (m->head < m->n_todo && !should_stop(m)) {
-        uint64_t t = m->todo[m->head];
-        if (ts_sweep_run_task(w, t, w->attempt_next[t], single_cancelled, m, rec) == TS_OK) {
-            record(m, rec, 0);
-            m->head++;
+    double last_flush = ts_sweep_mono();
+    while (m->left > 0 && !should_stop(m)) {
+        while (m->cursor < w->ntasks && !to_run(m, m->cursor)) m->cursor++;
+        if (m->cursor >= w->ntasks) break;
+        if (m->arena_used + w->rec_bytes > m->arena_cap || m->n_recs >= m->cap_recs) flush(m);
+        uint64_t t = m->cursor;
+        unsigned char *rec = m->arena + m->arena_used;
+        if (ts_sweep_run_task(w, t, w->attempt[t] + 1, single_cancelled, m, rec) != TS_OK) break;
+        m->cursor++;
+        m->left--;
+        m->dispatched++;
+        m->arena_used += w->rec_bytes;
+        take(m, m->arena_used - w->rec_bytes, w->rec_bytes, 0);
+        double now = ts_sweep_mono();
+        if (now - last_flush >= SINGLE_FLUSH_EVERY) {
+            flush(m);
+            last_flush = now;
         }
         periodic(m);
     }
-    free(rec);
+    flush(m);
 }
 
 /* A batch for a worker that asked for `want`: at most a share of what is
@@ -146,17 +189,42 @@ static void run_single(master *m)
  * behind one. */
 static int next_batch(master *m, int64_t want, uint64_t *out)
 {
-    uint64_t left = m->n_todo - m->head, nw = (uint64_t)(m->w->size - 1);
-    uint64_t share = (left + 2 * nw - 1) / (2 * nw);
+    sweep *w = m->w;
+    uint64_t nw = (uint64_t)(w->size - 1);
+    uint64_t share = (m->left + 2 * nw - 1) / (2 * nw);
     uint64_t n = (uint64_t)want < share ? (uint64_t)want : share;
-    if (n > left) n = left;
     if (should_stop(m)) n = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t t = m->todo[m->head++];
-        out[2 * i] = t;
-        out[2 * i + 1] = m->w->attempt_next[t];
+    uint64_t k = 0;
+    while (k < n && m->cursor < w->ntasks) {
+        uint64_t t = m->cursor++;
+        if (!to_run(m, t)) continue;
+        out[2 * k] = t;
+        out[2 * k + 1] = w->attempt[t] + 1;
+        k++;
+        m->left--;
+        m->dispatched++;
     }
-    return (int)(2 * n);
+    return (int)(2 * k);
+}
+
+/* Receive one result message into the arena (flushing first if it would
+ * not fit), then any others already waiting, then write them all. */
+static void receive_results(master *m, MPI_Status *st)
+{
+    sweep *w = m->w;
+    for (;;) {
+        int bytes;
+        MPI_Get_count(st, MPI_BYTE, &bytes);
+        if (m->arena_used + (size_t)bytes > m->arena_cap) flush(m);
+        size_t at = m->arena_used;
+        MPI_Recv(m->arena + at, bytes, MPI_BYTE, st->MPI_SOURCE, TAG_RES, w->comm, MPI_STATUS_IGNORE);
+        m->arena_used += (size_t)bytes;
+        take(m, at, (size_t)bytes, st->MPI_SOURCE);
+        int more = 0;
+        MPI_Iprobe(MPI_ANY_SOURCE, TAG_RES, w->comm, &more, st);
+        if (!more) break;
+    }
+    flush(m);
 }
 
 static void run_parallel(master *m)
@@ -165,15 +233,17 @@ static void run_parallel(master *m)
     int active = w->size - 1, cancelled = 0;
     char *alive = calloc((size_t)w->size, 1);
     uint64_t *batch = malloc(2 * MAX_BATCH * sizeof *batch);
-    unsigned char *buf = malloc((size_t)MAX_BATCH * w->rec_bytes);
-    if (!alive || !batch || !buf) MPI_Abort(w->comm, 3);
-    for (int r = 1; r < w->size; r++) alive[r] = 1;
+    if (!alive || !batch) {
+        m->io_error = ts_err_set(m->err, TS_ENOMEM, "out of memory");
+        m->stopping = 1;
+    }
+    for (int r = 1; alive && r < w->size; r++) alive[r] = 1;
     long nap = 20000;   /* ns; doubles while idle up to 1 ms */
     while (active > 0) {
         if (should_stop(m) && !cancelled) {
             m->stopping = cancelled = 1;
             for (int r = 1; r < w->size; r++)
-                if (alive[r]) MPI_Send(NULL, 0, MPI_BYTE, r, TAG_CANCEL, w->comm);
+                if (!alive || alive[r]) MPI_Send(NULL, 0, MPI_BYTE, r, TAG_CANCEL, w->comm);
         }
         int flag = 0;
         MPI_Status st;
@@ -189,51 +259,78 @@ static void run_parallel(master *m)
         if (st.MPI_TAG == TAG_REQ) {
             int64_t want;
             MPI_Recv(&want, 1, MPI_INT64_T, src, TAG_REQ, w->comm, MPI_STATUS_IGNORE);
-            int n = next_batch(m, want, batch);
+            int n = batch ? next_batch(m, want, batch) : 0;
             MPI_Send(batch, n, MPI_UINT64_T, src, TAG_WORK, w->comm);
         } else if (st.MPI_TAG == TAG_RES) {
-            int bytes;
-            MPI_Get_count(&st, MPI_BYTE, &bytes);
-            MPI_Recv(buf, bytes, MPI_BYTE, src, TAG_RES, w->comm, MPI_STATUS_IGNORE);
-            for (size_t k = 0; k < (size_t)bytes / w->rec_bytes; k++) record(m, buf + k * w->rec_bytes, src);
+            receive_results(m, &st);
         } else if (st.MPI_TAG == TAG_DONE) {
-            int one;
-            MPI_Recv(&one, 1, MPI_INT, src, TAG_DONE, w->comm, MPI_STATUS_IGNORE);
-            alive[src] = 0;
+            int code;
+            MPI_Recv(&code, 1, MPI_INT, src, TAG_DONE, w->comm, MPI_STATUS_IGNORE);
+            if (code != 0 && !m->io_error)
+                m->io_error = ts_err_set(m->err, TS_ENOMEM, "worker rank %d ran out of memory", src);
+            if (alive) alive[src] = 0;
             active--;
         } else {
             MPI_Recv(NULL, 0, MPI_BYTE, src, st.MPI_TAG, w->comm, MPI_STATUS_IGNORE);
         }
+        periodic(m);
     }
     free(alive);
     free(batch);
-    free(buf);
 }
 
 ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
 {
     master m = { .w = w, .s = s, .err = err };
-    m.todo = malloc((w->ntasks ? w->ntasks : 1) * sizeof *m.todo);
-    if (!m.todo) return ts_err_set(err, TS_ENOMEM, "out of memory for %llu tasks", (unsigned long long)w->ntasks);
-    for (uint64_t t = 0; t < w->ntasks; t++) {
-        ts_task_meta *mt = &w->meta[t];
-        if (mt->status == TS_TASK_FAILED && w->o->retry_failed) mt->status = TS_TASK_TODO;
-        if (mt->status == TS_TASK_TODO) m.todo[m.n_todo++] = t;
+    /* results in transit: two largest messages, so one can be received while
+     * another waits to be written */
+    m.arena_cap = 2 * w->msg_cap;
+    m.cap_recs = m.arena_cap / w->rec_bytes + 1;
+    m.arena = malloc(m.arena_cap);
+    m.recs = malloc(m.cap_recs * sizeof *m.recs);
+    m.jrecs = malloc(m.cap_recs * sizeof *m.jrecs);
+    m.sums = malloc(m.cap_recs * sizeof *m.sums);
+    if (!m.arena || !m.recs || !m.jrecs || !m.sums) {
+        free(m.arena);
+        free(m.recs);
+        free(m.jrecs);
+        free(m.sums);
+        return ts_err_set(err, TS_ENOMEM, "out of memory for the result buffer (%zu bytes)", m.arena_cap);
     }
-    m.t_start = m.last_sync = m.last_log = m.last_store = ts_sweep_mono();
-    if (w->size == 1) run_single(&m);
-    else run_parallel(&m);
+    for (uint64_t t = 0; t < w->ntasks; t++) {
+        m.count[w->status[t] < 4 ? w->status[t] : 0]++;
+        m.left += to_run(&m, t);
+    }
+    m.t_start = m.last_jsync = m.last_ssync = m.last_progress = ts_sweep_mono();
+    sample_rate(&m, m.t_start);
+    if (m.left > 0) {
+        if (w->size == 1) run_single(&m);
+        else run_parallel(&m);
+    } else if (w->size > 1) {
+        run_parallel(&m);   /* nothing to do: every worker is told so */
+    }
+    flush(&m);
     ts_status st = m.io_error;
     ts_err keep = *err;
-    if (!st) st = ts_journal_sync(&w->journal, err);
-    ts_status st2 = write_store(&m);   /* always leave a complete store */
+    double t0 = ts_sweep_mono(), c0 = ts_sweep_cpu();
+    ts_status st2 = ts_journal_sync(&w->journal, err);
+    if (!st2) st2 = ts_store_sync(w->store, err);
+    s->store_seconds += ts_sweep_mono() - t0;
+    s->store_cpu_seconds += ts_sweep_cpu() - c0;
     if (!st) st = st2;
     else *err = keep;
-    count(w, s);
-    s->interrupted = m.head < m.n_todo || s->todo > 0;
-    s->interrupted = s->interrupted && ((w->o->stop && *w->o->stop) || m.stopping);
+    s->done = m.count[TS_TASK_DONE];
+    s->diverged = m.count[TS_TASK_DIVERGED];
+    s->failed = m.count[TS_TASK_FAILED];
+    s->todo = m.count[TS_TASK_TODO];
+    /* tasks not dispatched, or dispatched and abandoned in flight */
+    int unfinished = m.left > 0 || m.dispatched > m.finished;
+    s->interrupted = unfinished && ((w->o->stop && *w->o->stop) || m.stopping) && !m.io_error;
     s->seconds = ts_sweep_mono() - m.t_start;
     if (w->ntasks) progress(&m, 1);
-    free(m.todo);
+    free(m.arena);
+    free(m.recs);
+    free(m.jrecs);
+    free(m.sums);
     return st;
 }

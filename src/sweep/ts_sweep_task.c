@@ -1,5 +1,6 @@
 /* ts_sweep_task.c: one task, from its number to a result record. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,12 +14,29 @@ double ts_sweep_mono(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-void ts_sweep_keep_results(sweep *w, uint64_t t, const double *block)
+double ts_sweep_cpu(void)
 {
-    for (size_t i = 0; i < w->layout.n; i++) {
-        size_t sz = ts_result_size(&w->layout.r[i]);
-        memcpy(w->res[i] + t * sz, block + w->off[i], sz * sizeof(double));
-    }
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double ts_sweep_unix(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void ts_sweep_note(const sweep *w, const char *fmt, ...)
+{
+    if (!w->o->note) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    w->o->note(msg, w->o->ctx);
 }
 
 ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancelled)(void *),
@@ -49,12 +67,12 @@ ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancel
         snprintf(h.msg, sizeof h.msg, "%s: %.200s", ts_status_name(st), err.msg);
     } else {
         h.status = (uint8_t)status;
-        /* the kind said done, but a non-finite result must never reach the
-         * store as if it were a number */
+        /* a value that does not exist is NaN (a statistic that does not
+         * apply); an infinity is a blow-up the kind did not catch */
         for (size_t k = 0; k < w->per_task; k++)
-            if (!isfinite(block[k])) {
+            if (isinf(block[k])) {
                 h.status = TS_TASK_FAILED;
-                snprintf(h.msg, sizeof h.msg, "numerical blow-up: result value %zu is not finite", k);
+                snprintf(h.msg, sizeof h.msg, "numerical blow-up: result value %zu is infinite", k);
                 break;
             }
     }

@@ -1,7 +1,8 @@
 /* ts_sweep_worker.c: a worker rank: asks for batches, runs them, sends
  * results. One batch is always requested ahead, so the next one is usually
  * waiting when the current one ends; batch sizes aim at ~0.25 s of work so
- * per-message costs vanish for short tasks. */
+ * per-message costs vanish for short tasks, and stay below the master's
+ * message size. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,12 +28,22 @@ static int worker_cancelled(void *v)
     return c->stop;
 }
 
-void ts_sweep_worker(sweep *w)
+int ts_sweep_worker(sweep *w)
 {
     worker_ctx ctx = { w, 0 };
+    int64_t cap = (int64_t)(w->msg_cap / w->rec_bytes);
+    if (cap > MAX_BATCH) cap = MAX_BATCH;
+    if (cap < 1) cap = 1;
     uint64_t *cur = malloc(2 * MAX_BATCH * sizeof *cur), *next = malloc(2 * MAX_BATCH * sizeof *next);
-    unsigned char *out = malloc((size_t)MAX_BATCH * w->rec_bytes);
-    if (!cur || !next || !out) MPI_Abort(w->comm, 3);
+    unsigned char *out = malloc((size_t)cap * w->rec_bytes);
+    if (!cur || !next || !out) {
+        free(cur);
+        free(next);
+        free(out);
+        int code = 1;   /* tell the master, which then counts this worker gone */
+        MPI_Send(&code, 1, MPI_INT, 0, TAG_DONE, w->comm);
+        return 1;
+    }
     int64_t want = 1;
     MPI_Status ms;
     int n;
@@ -45,21 +56,21 @@ void ts_sweep_worker(sweep *w)
         /* ask for the next batch before starting this one (prefetch) */
         MPI_Request rq[2];
         want = ran ? (int64_t)(0.25 / (busy / (double)ran + 1e-9)) : 1;
-        want = want < 1 ? 1 : want > MAX_BATCH ? MAX_BATCH : want;
+        want = want < 1 ? 1 : want > cap ? cap : want;
         MPI_Isend(&want, 1, MPI_INT64_T, 0, TAG_REQ, w->comm, &rq[0]);
         MPI_Irecv(next, 2 * MAX_BATCH, MPI_UINT64_T, 0, TAG_WORK, w->comm, &rq[1]);
         int done = 0;
         double t0 = ts_sweep_mono();
         for (int i = 0; i < n / 2 && !ctx.stop; i++) {
-            ts_status st = ts_sweep_run_task(w, cur[2 * i], (uint32_t)cur[2 * i + 1], worker_cancelled,
-                                             &ctx, out + (size_t)done * w->rec_bytes);
+            ts_status st = ts_sweep_run_task(w, cur[2 * i], (uint32_t)cur[2 * i + 1], worker_cancelled, &ctx,
+                                             out + (size_t)done * w->rec_bytes);
             if (st == TS_OK) done++;
         }
         busy += ts_sweep_mono() - t0;
         ran += (uint64_t)done;
         if (done) MPI_Send(out, (int)((size_t)done * w->rec_bytes), MPI_BYTE, 0, TAG_RES, w->comm);
         /* the prefetched batch; if we were stopped it is dropped, and its
-         * tasks stay todo in the journal (lost in flight, never duplicated) */
+         * tasks stay todo in the store (lost in flight, never duplicated) */
         MPI_Status sts[2];
         MPI_Waitall(2, rq, sts);
         MPI_Get_count(&sts[1], MPI_UINT64_T, &n);
@@ -67,9 +78,10 @@ void ts_sweep_worker(sweep *w)
         cur = next;
         next = t;
     }
-    int one = 1;
-    MPI_Send(&one, 1, MPI_INT, 0, TAG_DONE, w->comm);
+    int code = 0;
+    MPI_Send(&code, 1, MPI_INT, 0, TAG_DONE, w->comm);
     free(cur);
     free(next);
     free(out);
+    return 0;
 }

@@ -106,21 +106,25 @@ int main(int argc, char **argv)
     memset(&l, 0, sizeof l);
     if (!st) st = layout(&job->fixed, &l, &e);
     uint64_t n = st ? 0 : ts_job_tasks(job);
-    ts_task_meta *meta = st ? NULL : calloc(n, sizeof *meta);
-    double *res[TS_MAX_RESULTS] = { NULL };
-    if (!st && !meta) st = TS_ENOMEM;
-    for (size_t i = 0; !st && i < l.n; i++)
-        if (!(res[i] = malloc(n * ts_result_size(&l.r[i]) * sizeof(double)))) st = TS_ENOMEM;
+    size_t per = 0;
+    for (size_t i = 0; i < l.n; i++) per += ts_result_size(&l.r[i]);
+    /* the route a sweep takes: the store made whole, then every task that
+     * ran written in place */
+    if (!st) st = ts_store_create(argv[1], job, &l, 1, 1700000000.0, &e);
+    ts_store *store = NULL;
+    if (!st) st = ts_store_open(argv[1], job, &l, &store, &e);
+    double *block = st ? NULL : malloc(per * sizeof *block);
+    if (!st && !block) st = TS_ENOMEM;
     for (uint64_t t = 0; !st && t < n; t++) {
         ts_task task;
         st = ts_job_task(job, t, &task, &e);
         if (st) break;
         double sigma2 = ts_params_get(&task.params, "sigma2"), M = ts_params_get(&task.params, "M");
         uint64_t h = t + 1000 * (seed - 11);   /* the noise's task key: another seed, other noise */
-        meta[t].status = status_of(t, job->replicates);
-        meta[t].attempt = meta[t].status == TS_TASK_TODO ? 0 : 1;
-        meta[t].rank = meta[t].status == TS_TASK_TODO ? -1 : 1;
-        for (size_t i = 0; i < l.n; i++) {
+        ts_task_record rec = { .task = t, .status = status_of(t, job->replicates), .attempt = 1, .rank = 1,
+                               .wall = 1, .end_time = 1700000000.0 + (double)t, .results = block };
+        if (rec.status == TS_TASK_TODO) continue;
+        for (size_t i = 0, off = 0; i < l.n; off += ts_result_size(&l.r[i]), i++) {
             size_t size = ts_result_size(&l.r[i]);
             for (size_t k = 0; k < size; k++) {
                 size_t step = k % NSTEP;
@@ -130,14 +134,14 @@ int main(int argc, char **argv)
                 else if (i == 3) x = -0.3 + 1.2 * noise(h, k, i);
                 else x = 0.9 - 0.1 * sigma2 + 0.05 * noise(h, k, i);
                 if (t % 5 == 0) x = 0.5;   /* ties */
-                res[i][t * size + k] = x;
+                block[off + k] = x;
             }
         }
+        st = ts_store_put(store, &rec, 1, NULL, &e);
     }
-    if (!st) st = ts_store_write(argv[1], job, &l, meta, res, 1700000000.0, 1700000100.0, &e);
+    ts_store_close(store);
     if (st) fprintf(stderr, "agg_store_writer: %s: %s\n", ts_status_name(st), e.msg);
-    for (size_t i = 0; i < l.n; i++) free(res[i]);
-    free(meta);
+    free(block);
     ts_result_layout_free(&l);
     ts_job_free(job);
     return st ? 1 : 0;

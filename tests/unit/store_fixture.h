@@ -82,11 +82,7 @@ static inline double *fx_dup(const double *v, size_t n)
 
 static inline void fx_job_free(ts_job *j)
 {
-    if (!j) return;
-    for (size_t a = 0; a < j->n_axes; a++)
-        for (size_t m = 0; m < j->axes[a].n_members; m++) free(j->axes[a].values[m]);
-    free(j->text);
-    free(j);
+    ts_job_free(j);
 }
 
 static inline void fx_axis(ts_axis *ax, const char *name, size_t len, int param,
@@ -138,19 +134,29 @@ static inline double fx_value(size_t r, size_t t, size_t k)
     return (double)r * 100000 + (double)t * 100 + (double)k + 0.25;
 }
 
-/* Fill meta and results (results[i] malloc'd) for n tasks of layout l. Every
- * task gets values, so a reader that finds NaN knows the writer masked it. */
-static inline int fx_data(const ts_result_layout *l, size_t n, ts_task_meta **meta,
-                          double **results)
+/* What the fixture says about each task besides its values. */
+typedef struct {
+    uint8_t status;
+    uint32_t attempt;
+    int32_t rank;
+    double wall;
+    char host[TS_STORE_HOST_LEN];
+    char msg[TS_STORE_MSG_LEN];
+} fx_meta;
+
+/* Fill meta and results (results[i] malloc'd, task-major) for n tasks of
+ * layout l. Every task gets values, so a reader that finds NaN knows the
+ * writer masked it. */
+static inline int fx_data(const ts_result_layout *l, size_t n, fx_meta **meta, double **results)
 {
     *meta = calloc(n, sizeof **meta);
     if (!*meta) return -1;
     for (size_t t = 0; t < n; t++) {
-        ts_task_meta *m = &(*meta)[t];
+        fx_meta *m = &(*meta)[t];
         m->status = fx_status(t);
         m->attempt = m->status == TS_TASK_TODO ? 0 : m->status == TS_TASK_FAILED ? 2 : 1;
         m->rank = m->status == TS_TASK_TODO ? -1 : (int32_t)(t % 3) + 1;
-        m->wall = m->status == TS_TASK_TODO ? 0 : 0.25 * (double)t;
+        m->wall = m->status == TS_TASK_TODO ? NAN : 0.25 * (double)t;
         if (m->status != TS_TASK_TODO) snprintf(m->host, sizeof m->host, "node%02zu", t % 4);
         if (m->status == TS_TASK_FAILED) snprintf(m->msg, sizeof m->msg, "%s", fx_fail_msg);
         if (m->status == TS_TASK_DIVERGED) snprintf(m->msg, sizeof m->msg, "blow-up at step 42");
@@ -165,10 +171,47 @@ static inline int fx_data(const ts_result_layout *l, size_t n, ts_task_meta **me
     return 0;
 }
 
-static inline void fx_data_free(const ts_result_layout *l, ts_task_meta *meta, double **results)
+static inline void fx_data_free(const ts_result_layout *l, fx_meta *meta, double **results)
 {
     free(meta);
     for (size_t i = 0; i < l->n; i++) free(results[i]);
+}
+
+/* The store of job and layout at path (replacing any file there), every
+ * task that ran put in place: the route a sweep takes. end_time of task t
+ * is created + t. */
+static inline ts_status fx_write(const char *path, const ts_job *job, const ts_result_layout *l, const fx_meta *meta,
+                                 double *const *results, double created, ts_err *e)
+{
+    ts_status st = ts_store_create(path, job, l, 1, created, e);
+    ts_store *s = NULL;
+    if (!st) st = ts_store_open(path, job, l, &s, e);
+    if (st) return st;
+    size_t per = 0, n = (size_t)ts_job_tasks(job), m = 0;
+    for (size_t i = 0; i < l->n; i++) per += ts_result_size(&l->r[i]);
+    double *block = malloc((n * per > 0 ? n * per : 1) * sizeof *block);
+    ts_task_record *recs = calloc(n ? n : 1, sizeof *recs);
+    for (size_t t = 0; block && recs && t < n; t++) {
+        const fx_meta *mt = &meta[t];
+        if (mt->status == TS_TASK_TODO) continue;
+        double *b = block + t * per;
+        for (size_t i = 0, off = 0; i < l->n; off += ts_result_size(&l->r[i]), i++) {
+            size_t sz = ts_result_size(&l->r[i]);
+            if (results[i]) memcpy(b + off, results[i] + t * sz, sz * sizeof(double));
+            else for (size_t k = 0; k < sz; k++) b[off + k] = 0;
+        }
+        ts_task_record *r = &recs[m++];
+        *r = (ts_task_record){ .task = t, .status = mt->status, .attempt = mt->attempt, .rank = mt->rank,
+                               .wall = mt->wall, .end_time = created + (double)t, .results = b };
+        memcpy(r->host, mt->host, sizeof r->host);
+        memcpy(r->msg, mt->msg, sizeof r->msg);
+    }
+    if (block && recs) st = ts_store_put(s, recs, m, NULL, e);
+    free(recs);
+    if (!block || (n && !recs)) st = ts_err_set(e, TS_ENOMEM, "fixture: out of memory");
+    free(block);
+    ts_store_close(s);
+    return st;
 }
 
 #endif

@@ -1,12 +1,15 @@
 /* test_store.c: the HDF5 store, read back with the HDF5 C API: shapes, values
  * at known (axes, replicate) positions, NaN for tasks not done, per-task
- * metadata, dimension scales, attributes, record filtering, invalid layouts,
- * atomic replacement, errors, and the write time of a realistic store. */
+ * metadata, dimension scales, CF attributes, record filtering, invalid
+ * layouts, refusing to replace a file, errors; writing in place (any order,
+ * any batch) and the checksum that finds a torn or damaged record; what a
+ * file is; the transaction that adds /aggregate, killed at every step. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <math.h>
@@ -14,20 +17,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "store_fixture.h"
+#include "tailsweep/ts_store_txn.h"
 #include "tailsweep/ts_version.h"
 
 #define T_CREATED 1700000000.0   /* 2023-11-14T22:13:20Z */
-#define T_UPDATED 1700001000.0   /* 2023-11-14T22:30:00Z */
 
 typedef struct {
     char dir[64], path[128];
     ts_job *job;
     ts_result_layout l;
-    ts_task_meta *meta;
+    fx_meta *meta;
     double *res[TS_MAX_RESULTS];
 } fx;
 
@@ -78,7 +83,7 @@ static int teardown(void **state)
 static ts_status write_store(fx *f, ts_err *e)
 {
     ts_err_clear(e);
-    return ts_store_write(f->path, f->job, &f->l, f->meta, f->res, T_CREATED, T_UPDATED, e);
+    return fx_write(f->path, f->job, &f->l, f->meta, f->res, T_CREATED, e);
 }
 
 static hid_t open_store(const fx *f)
@@ -165,6 +170,26 @@ static void assert_attr_str(hid_t obj, const char *name, const char *want)
     free(v);
 }
 
+/* A string attribute of either kind (fixed or variable length). */
+static void assert_dset_attr_str_any(hid_t file, const char *dset, const char *name, const char *want)
+{
+    hid_t d = H5Dopen2(file, dset, H5P_DEFAULT), a = H5Aopen(d, name, H5P_DEFAULT), t = H5Aget_type(a);
+    assert_true(a >= 0);
+    char buf[512] = "", *vp = NULL;
+    if (H5Tis_variable_str(t) > 0) {
+        assert_true(H5Aread(a, t, &vp) >= 0);
+        snprintf(buf, sizeof buf, "%s", vp);
+        H5free_memory(vp);
+    } else {
+        assert_true(H5Tget_size(t) < sizeof buf);
+        assert_true(H5Aread(a, t, buf) >= 0);
+    }
+    assert_string_equal(buf, want);
+    H5Tclose(t);
+    H5Aclose(a);
+    H5Dclose(d);
+}
+
 static void assert_dset_attr_str(hid_t file, const char *dset, const char *name, const char *want)
 {
     hid_t d = H5Dopen2(file, dset, H5P_DEFAULT);
@@ -179,7 +204,7 @@ static size_t task_of(size_t a, size_t s, size_t z, size_t r) { return ((a * 2 +
 static int is_stored(uint8_t s) { return s == TS_TASK_DONE || s == TS_TASK_DIVERGED; }
 
 static void check_result(hid_t file, const char *name, size_t r, size_t ntasks, size_t size,
-                         const ts_task_meta *meta)
+                         const fx_meta *meta)
 {
     double *v = read_doubles(file, name, ntasks * size);
     for (size_t t = 0; t < ntasks; t++)
@@ -199,8 +224,7 @@ static void test_shapes_and_values(void **state)
     assert_shape(file, "tail", 4, (hsize_t[]){ 3, 2, 2, 3 });
     assert_shape(file, "density", 5, (hsize_t[]){ 3, 2, 2, 3, FX_NX });
     assert_shape(file, "moments", 6, (hsize_t[]){ 3, 2, 2, 3, 2, FX_NX });
-    const char *per_task[] = { "status", "attempt", "rank", "wall_time", "host", "message" };
-    for (size_t i = 0; i < 6; i++) assert_shape(file, per_task[i], 4, (hsize_t[]){ 3, 2, 2, 3 });
+    for (size_t i = 0; ts_schema_task_dsets[i]; i++) assert_shape(file, ts_schema_task_dsets[i], 4, (hsize_t[]){ 3, 2, 2, 3 });
     check_result(file, "tail", 0, FX_TASKS, 1, f->meta);
     check_result(file, "density", 1, FX_TASKS, FX_NX, f->meta);
     check_result(file, "moments", 2, FX_TASKS, 2 * FX_NX, f->meta);
@@ -300,14 +324,37 @@ static void test_dimension_scales(void **state)
     assert_int_equal(write_store(f, &e), TS_OK);
     hid_t file = open_store(f);
     const char *task[] = { "alpha", "scheme", "zip0", "replicate" };
-    const char *per_task[] = { "status", "attempt", "rank", "wall_time", "host", "message", "tail" };
-    for (size_t i = 0; i < 7; i++) assert_scales(file, per_task[i], task, 4);
+    const char *per_task[] = { "status", "attempt", "rank", "wall_time", "end_time", "host", "message", "checksum", "tail" };
+    for (size_t i = 0; i < 9; i++) assert_scales(file, per_task[i], task, 4);
     assert_scales(file, "density", (const char *[]){ "alpha", "scheme", "zip0", "replicate", "x" }, 5);
     assert_scales(file, "moments",
                   (const char *[]){ "alpha", "scheme", "zip0", "replicate", "coord", "x" }, 6);
     assert_scales(file, "eta", (const char *[]){ "zip0" }, 1);
     assert_scales(file, "steps", (const char *[]){ "zip0" }, 1);
     H5Fclose(file);
+}
+
+/* A fixed-length UTF-8 string dataset, every entry NUL-terminated. */
+static void read_strings(hid_t file, const char *name, char (*v)[TS_STORE_MSG_LEN + 1])
+{
+    hid_t d = H5Dopen2(file, name, H5P_DEFAULT), t = H5Dget_type(d);
+    assert_true(H5Tis_variable_str(t) == 0);
+    assert_int_equal(H5Tget_cset(t), H5T_CSET_UTF8);
+    size_t sz = H5Tget_size(t);
+    assert_true(sz <= TS_STORE_MSG_LEN);
+    char *raw = calloc(FX_TASKS * 80, sz);
+    assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0);
+    hid_t sp = H5Dget_space(d);
+    hssize_t n = H5Sget_simple_extent_npoints(sp);
+    for (hssize_t k = 0; k < n; k++) {
+        memcpy(v[k], raw + (size_t)k * sz, sz);
+        v[k][sz] = '\0';
+    }
+    H5Sclose(sp);
+    free(raw);
+    H5Tclose(t);
+    H5Dclose(d);
+    assert_dset_attr_str_any(file, name, "_Encoding", "utf-8");
 }
 
 static void test_task_metadata(void **state)
@@ -324,11 +371,15 @@ static void test_task_metadata(void **state)
     read_all(file, "attempt", H5T_NATIVE_UINT32, attempt);
     read_all(file, "rank", H5T_NATIVE_INT32, rank);
     read_all(file, "wall_time", H5T_NATIVE_DOUBLE, wall);
+    double end[FX_TASKS];
+    read_all(file, "end_time", H5T_NATIVE_DOUBLE, end);
     for (size_t t = 0; t < FX_TASKS; t++) {
         assert_int_equal(status[t], fx_status(t));
         assert_int_equal(attempt[t], f->meta[t].attempt);
         assert_int_equal(rank[t], f->meta[t].rank);
-        assert_true(wall[t] == f->meta[t].wall);
+        /* a task that never ran has no wall or end time: NaN, not 0 */
+        if (status[t] == TS_TASK_TODO) assert_true(isnan(wall[t]) && isnan(end[t]));
+        else assert_true(wall[t] == f->meta[t].wall && end[t] == T_CREATED + (double)t);
     }
     assert_int_equal(status[1], TS_TASK_FAILED);
     assert_int_equal(status[2], TS_TASK_DIVERGED);
@@ -336,11 +387,8 @@ static void test_task_metadata(void **state)
 
     const char *which[] = { "host", "message" };
     for (int w = 0; w < 2; w++) {
-        hid_t d = H5Dopen2(file, which[w], H5P_DEFAULT), t = H5Dget_type(d), s = H5Dget_space(d);
-        assert_true(H5Tis_variable_str(t) > 0);
-        assert_int_equal(H5Tget_cset(t), H5T_CSET_UTF8);
-        char *v[FX_TASKS];
-        assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+        char (*v)[TS_STORE_MSG_LEN + 1] = calloc(FX_TASKS, sizeof *v);
+        read_strings(file, which[w], v);
         for (size_t k = 0; k < FX_TASKS; k++)
             assert_string_equal(v[k], w ? f->meta[k].msg : f->meta[k].host);
         if (w) {
@@ -348,10 +396,7 @@ static void test_task_metadata(void **state)
             assert_string_equal(v[2], "blow-up at step 42");
             assert_string_equal(v[0], "");
         }
-        H5Dvlen_reclaim(t, s, H5P_DEFAULT, v);
-        H5Sclose(s);
-        H5Tclose(t);
-        H5Dclose(d);
+        free(v);
     }
     H5Fclose(file);
 }
@@ -368,7 +413,17 @@ static void test_attributes(void **state)
     assert_attr_str(root, "job_text", fx_text);
     assert_attr_str(root, "tailsweep_version", TS_VERSION);
     assert_attr_str(root, "created", "2023-11-14T22:13:20Z");
-    assert_attr_str(root, "updated", "2023-11-14T22:30:00Z");
+    assert_attr_str(root, "Conventions", "CF-1.8");
+    char *canon = NULL, *stored = attr_str(root, "job");
+    assert_int_equal(ts_job_canonical(f->job, 1, &canon, NULL), TS_OK);
+    assert_string_equal(stored, canon);
+    free(canon);
+    free(stored);
+    int32_t fmt = 0;
+    hid_t fa = H5Aopen(root, "format_version", H5P_DEFAULT);
+    assert_true(H5Aread(fa, H5T_NATIVE_INT32, &fmt) >= 0);
+    assert_int_equal(fmt, TS_STORE_FORMAT);
+    H5Aclose(fa);
     uint64_t u = 0;
     hid_t a = H5Aopen(root, "seed", H5P_DEFAULT);
     assert_true(H5Aread(a, H5T_NATIVE_UINT64, &u) >= 0);
@@ -381,13 +436,14 @@ static void test_attributes(void **state)
     H5Gclose(root);
 
     assert_dset_attr_str(file, "density", "units", "1/m");
-    assert_dset_attr_str(file, "density", "description", "stationary density");
+    assert_dset_attr_str(file, "density", "long_name", "stationary density");
     assert_dset_attr_str(file, "density", "coordinates", "eta steps");
-    assert_dset_attr_str(file, "tail", "units", "");
+    assert_dset_attr_str(file, "tail", "units", "1");     /* dimensionless, as CF says */
     assert_dset_attr_str(file, "moments", "coordinates", "eta steps");
     assert_dset_attr_str(file, "status", "flag_meanings", "todo done failed diverged");
     assert_dset_attr_str(file, "wall_time", "units", "s");
-    assert_dset_attr_str(file, "alpha", "description", "stability index of the noise");
+    assert_dset_attr_str(file, "alpha", "long_name", "stability index of the noise");
+    assert_dset_attr_str(file, "alpha", "units", "1");
     assert_dset_attr_str(file, "eta", "units", "s");
     const char *results[] = { "tail", "density", "moments" };
     for (int i = 0; i < 3; i++) {
@@ -406,7 +462,10 @@ static void test_attributes(void **state)
         fv = 0;
         assert_true(H5Pget_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fv) >= 0);
         assert_true(isnan(fv));
-        assert_true(H5Pget_nfilters(dcpl) == 2);      /* shuffle, deflate */
+        /* contiguous and allocated: what writing in place relies on */
+        assert_true(H5Pget_nfilters(dcpl) == 0);
+        assert_int_equal(H5Pget_layout(dcpl), H5D_CONTIGUOUS);
+        assert_true(H5Dget_offset(d) != HADDR_UNDEF);
         H5Pclose(dcpl);
         H5Dclose(d);
     }
@@ -496,29 +555,29 @@ static void test_invalid_arguments(void **state)
 {
     fx *f = *state;
     ts_err e;
-    assert_int_equal(ts_store_write(f->path, f->job, &f->l, NULL, f->res, T_CREATED, T_UPDATED, &e),
-                     TS_EINVAL);
-    double *saved = f->res[1];
-    f->res[1] = NULL;
-    assert_int_equal(write_store(f, &e), TS_EINVAL);
-    assert_non_null(strstr(e.msg, "'density'"));
-    f->res[1] = saved;
-    assert_int_equal(ts_store_write(f->path, f->job, &f->l, f->meta, f->res, NAN, T_UPDATED, &e),
-                     TS_EINVAL);
-    assert_int_equal(ts_store_write("", f->job, &f->l, f->meta, f->res, T_CREATED, T_UPDATED, &e),
-                     TS_EINVAL);
-    assert_int_equal(ts_store_write(f->path, NULL, &f->l, f->meta, f->res, T_CREATED, T_UPDATED, &e),
-                     TS_EINVAL);
-    /* a bad status is found only while writing: the temp file must go */
-    f->meta[5].status = 9;
-    assert_int_equal(write_store(f, &e), TS_EINVAL);
-    assert_non_null(strstr(e.msg, "task 5"));
+    assert_int_equal(ts_store_create(f->path, f->job, &f->l, 0, NAN, &e), TS_EINVAL);
+    assert_int_equal(ts_store_create("", f->job, &f->l, 0, T_CREATED, &e), TS_EINVAL);
+    assert_int_equal(ts_store_create(f->path, NULL, &f->l, 0, T_CREATED, &e), TS_EINVAL);
     char left[256];
     dir_listing(f->dir, left, sizeof left);
     assert_string_equal(left, "");
+    /* a task that does not exist, a status that is not one: refused, named */
+    assert_int_equal(write_store(f, &e), TS_OK);
+    ts_store *s = NULL;
+    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_OK);
+    ts_task_record r = { .task = FX_TASKS, .status = TS_TASK_DONE };
+    assert_int_equal(ts_store_put(s, &r, 1, NULL, &e), TS_EINVAL);
+    assert_non_null(strstr(e.msg, "task 36"));
+    r.task = 5;
+    r.status = 9;
+    assert_int_equal(ts_store_put(s, &r, 1, NULL, &e), TS_EINVAL);
+    assert_non_null(strstr(e.msg, "status 9"));
+    assert_int_equal(ts_store_reset(s, FX_TASKS, &e), TS_EINVAL);
+    ts_store_close(s);
 }
 
-static void test_replace_atomically(void **state)
+/* A file that is there already is never replaced without force. */
+static void test_create_refuses_existing(void **state)
 {
     fx *f = *state;
     ts_err e;
@@ -526,20 +585,19 @@ static void test_replace_atomically(void **state)
     assert_non_null(junk);
     fputs("not an HDF5 file\n", junk);
     fclose(junk);
-    assert_int_equal(write_store(f, &e), TS_OK);
-    /* second write: another seed, every task done */
-    f->job->seed = 8;
-    for (size_t t = 0; t < FX_TASKS; t++) f->meta[t].status = TS_TASK_DONE;
-    assert_int_equal(write_store(f, &e), TS_OK);
-    hid_t file = open_store(f);
-    hid_t root = H5Gopen2(file, "/", H5P_DEFAULT), a = H5Aopen(root, "seed", H5P_DEFAULT);
-    uint64_t seed = 0;
-    assert_true(H5Aread(a, H5T_NATIVE_UINT64, &seed) >= 0);
-    assert_true(seed == 8);
-    H5Aclose(a);
-    H5Gclose(root);
-    check_result(file, "tail", 0, FX_TASKS, 1, f->meta);   /* no NaN left */
-    H5Fclose(file);
+    assert_int_equal(ts_store_create(f->path, f->job, &f->l, 0, T_CREATED, &e), TS_EIO);
+    assert_non_null(strstr(e.msg, "exists"));
+    assert_non_null(strstr(e.msg, "--force"));
+    ts_file_info fi;
+    ts_file_identify(f->path, &fi);
+    assert_int_equal(fi.kind, TS_FILE_NOT_HDF5);
+    ts_file_info_clear(&fi);
+    assert_int_equal(ts_store_create(f->path, f->job, &f->l, 1, T_CREATED, &e), TS_OK);
+    ts_file_identify(f->path, &fi);
+    assert_int_equal(fi.kind, TS_FILE_STORE);
+    assert_int_equal(fi.tasks, FX_TASKS);
+    assert_true(fi.seed == 7);
+    ts_file_info_clear(&fi);
     char left[256];
     dir_listing(f->dir, left, sizeof left);
     assert_string_equal(left, "store.h5");
@@ -552,8 +610,7 @@ static void test_missing_directory(void **state)
     char path[192];
     snprintf(path, sizeof path, "%s/no/such/dir/store.h5", f->dir);
     ts_err_clear(&e);
-    assert_int_equal(ts_store_write(path, f->job, &f->l, f->meta, f->res, T_CREATED, T_UPDATED, &e),
-                     TS_EIO);
+    assert_int_equal(ts_store_create(path, f->job, &f->l, 0, T_CREATED, &e), TS_EIO);
     assert_int_equal(e.code, TS_EIO);
     if (!strstr(e.msg, path)) fail_msg("message '%s' does not name %s", e.msg, path);
     char left[256];
@@ -572,23 +629,15 @@ static void test_dirty_strings(void **state)
     snprintf(f->meta[2].msg, sizeof f->meta[2].msg, "overlong \xc0\xaf surrogate \xed\xa0\x80 ok \xc3\xbc");
     assert_int_equal(write_store(f, &e), TS_OK);
     hid_t file = open_store(f);
-    char *v[FX_TASKS];
-    hid_t d = H5Dopen2(file, "host", H5P_DEFAULT), t = H5Dget_type(d), s = H5Dget_space(d);
-    assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
-    assert_int_equal(strlen(v[0]), sizeof f->meta[0].host);
-    assert_true(strspn(v[0], "h") == sizeof f->meta[0].host);
-    H5Dvlen_reclaim(t, s, H5P_DEFAULT, v);
-    H5Sclose(s);
-    H5Dclose(d);
-    d = H5Dopen2(file, "message", H5P_DEFAULT);
-    s = H5Dget_space(d);
-    assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    char (*v)[TS_STORE_MSG_LEN + 1] = calloc(FX_TASKS, sizeof *v);
+    read_strings(file, "host", v);
+    /* a full field keeps its last byte for the terminator */
+    assert_int_equal(strlen(v[0]), sizeof f->meta[0].host - 1);
+    assert_true(strspn(v[0], "h") == sizeof f->meta[0].host - 1);
+    read_strings(file, "message", v);
     assert_string_equal(v[1], "bad ?? seq ?");
     assert_string_equal(v[2], "overlong ?? surrogate ??? ok \xc3\xbc");
-    H5Dvlen_reclaim(t, s, H5P_DEFAULT, v);
-    H5Sclose(s);
-    H5Tclose(t);
-    H5Dclose(d);
+    free(v);
     H5Fclose(file);
 }
 
@@ -637,12 +686,12 @@ static void test_block_boundaries(void **state)
     f->job->replicates = n;
     f->job->n_record = 1;
     snprintf(f->job->record[0], sizeof f->job->record[0], "s");
-    ts_task_meta *meta;
+    fx_meta *meta;
     double *res[2] = { NULL, NULL };
     ts_result_layout small = l;
     small.n = 1;
     assert_int_equal(fx_data(&small, n, &meta, res), 0);
-    assert_int_equal(ts_store_write(f->path, f->job, &l, meta, res, T_CREATED, T_UPDATED, &e), TS_OK);
+    assert_int_equal(fx_write(f->path, f->job, &small, meta, res, T_CREATED, &e), TS_OK);
     hid_t file = open_store(f);
     check_result(file, "s", 0, n, 1, meta);
     assert_true(H5Lexists(file, "img", H5P_DEFAULT) == 0);
@@ -652,7 +701,7 @@ static void test_block_boundaries(void **state)
     f->job->replicates = 5;
     f->job->n_record = 0;
     assert_int_equal(fx_data(&l, 5, &meta, res), 0);
-    assert_int_equal(ts_store_write(f->path, f->job, &l, meta, res, T_CREATED, T_UPDATED, &e), TS_OK);
+    assert_int_equal(fx_write(f->path, f->job, &l, meta, res, T_CREATED, &e), TS_OK);
     file = open_store(f);
     assert_shape(file, "img", 3, (hsize_t[]){ 5, 301, 299 });
     check_result(file, "img", 1, 5, 301 * 299, meta);
@@ -666,78 +715,323 @@ static uint64_t lcg(uint64_t *s)
     return *s >> 11;
 }
 
-/* The store of a realistic sweep: 3360 tasks x (2 x 512 + 20) doubles, with
- * noisy (poorly compressible) values. */
-static void test_write_time(void **state)
+typedef struct {
+    uint64_t n, intact, todo, damaged[8], n_damaged;
+    uint8_t status[FX_TASKS];
+} seen;
+
+static void see(const ts_store_task_state *t, void *ctx)
+{
+    seen *v = ctx;
+    v->n++;
+    v->todo += t->status == TS_TASK_TODO;
+    if (t->intact) v->intact++;
+    else if (v->n_damaged < 8) v->damaged[v->n_damaged++] = t->task;
+    if (t->task < FX_TASKS) v->status[t->task] = t->status;
+}
+
+/* Tasks arrive in any order and in batches of any size: each lands at its
+ * own place, and verify finds every record intact. */
+static void test_put_any_order_and_verify(void **state)
 {
     fx *f = *state;
     ts_err e;
-    static const double alpha[7] = { 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7 }, scheme[3] = { 0, 1, 2 };
-    static const double eta[4] = { 1e-2, 1e-3, 1e-4, 1e-5 }, steps[4] = { 1e2, 1e3, 1e4, 1e5 };
-    ts_job *j = f->job;
-    for (size_t a = 0; a < j->n_axes; a++)
-        for (size_t m = 0; m < j->axes[a].n_members; m++) free(j->axes[a].values[m]);
-    memset(j->axes, 0, sizeof j->axes);
-    fx_axis(&j->axes[0], "alpha", 7, FX_ALPHA, alpha);
-    fx_axis(&j->axes[1], "scheme", 3, FX_SCHEME, scheme);
-    fx_axis(&j->axes[2], "zip0", 4, FX_ETA, eta);
-    fx_axis(&j->axes[2], "zip0", 4, FX_STEPS, steps);
-    j->n_axes = 3;
-    j->replicates = 40;
-    size_t n = ts_job_tasks(j);
-    assert_int_equal(n, 3360);
-
-    ts_result_layout l;
-    memset(&l, 0, sizeof l);
-    l.n = 22;
-    double *xs = malloc(512 * sizeof *xs);
-    assert_non_null(xs);
-    for (int i = 0; i < 512; i++) xs[i] = -8 + 16.0 * i / 511;
-    for (int r = 0; r < 20; r++) snprintf(l.r[r].name, sizeof l.r[r].name, "metric%02d", r);
-    for (int r = 20; r < 22; r++) {
-        snprintf(l.r[r].name, sizeof l.r[r].name, r == 20 ? "density" : "reference");
-        l.r[r].rank = 1;
-        l.r[r].dims[0] = 512;
-        snprintf(l.r[r].dim_names[0], sizeof l.r[r].dim_names[0], "x");
-        l.r[r].coords[0] = xs;
+    assert_int_equal(ts_store_create(f->path, f->job, &f->l, 0, T_CREATED, &e), TS_OK);
+    ts_store *s = NULL;
+    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_OK);
+    assert_int_equal(ts_store_tasks(s), FX_TASKS);
+    size_t per = 1 + FX_NX + 2 * FX_NX;
+    double *block = malloc(FX_TASKS * per * sizeof *block);
+    ts_task_record recs[FX_TASKS];
+    size_t order[FX_TASKS], m = 0;
+    for (size_t t = 0; t < FX_TASKS; t++) order[t] = t;
+    uint64_t seed = 3;
+    for (size_t t = FX_TASKS; t-- > 1;) {
+        size_t j = (size_t)(lcg(&seed) % (t + 1)), x = order[t];
+        order[t] = order[j];
+        order[j] = x;
     }
-    ts_task_meta *meta = calloc(n, sizeof *meta);
-    double *res[22];
-    assert_non_null(meta);
-    uint64_t s = 1;
-    for (int r = 0; r < 22; r++) {
-        size_t size = ts_result_size(&l.r[r]);
-        res[r] = malloc(n * size * sizeof(double));
-        assert_non_null(res[r]);
-        for (size_t k = 0; k < n * size; k++) res[r][k] = (double)lcg(&s) / 9007199254740992.0;
+    for (size_t k = 0; k < FX_TASKS; k++) {
+        size_t t = order[k];
+        if (fx_status(t) == TS_TASK_TODO) continue;
+        double *b = block + t * per;
+        for (size_t q = 0; q < per; q++) b[q] = q < 1 ? fx_value(0, t, 0) : q < 1 + FX_NX ? fx_value(1, t, q - 1)
+                                                                              : fx_value(2, t, q - 1 - FX_NX);
+        recs[m++] = (ts_task_record){ .task = t, .status = fx_status(t), .attempt = 1, .rank = 1, .wall = 1,
+                                      .end_time = T_CREATED, .results = b };
     }
-    for (size_t t = 0; t < n; t++) {
-        meta[t].status = t % 50 == 7 ? TS_TASK_FAILED : TS_TASK_DONE;
-        meta[t].attempt = 1;
-        meta[t].rank = (int32_t)(t % 64);
-        meta[t].wall = 1.5;
-        snprintf(meta[t].host, sizeof meta[t].host, "node%03zu", t % 16);
-    }
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(ts_store_write(f->path, j, &l, meta, res, T_CREATED, T_UPDATED, &e), TS_OK);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    print_message("store of 3360 tasks x 1044 doubles written in %.3f s\n", secs);
-    /* the sanitizer build is several times slower than release */
-    assert_true(secs < 3.0);
+    uint64_t crc[FX_TASKS];
+    for (size_t a = 0, batch = 1; a < m; a += batch, batch = batch * 2 + 1)
+        assert_int_equal(ts_store_put(s, recs + a, a + batch > m ? m - a : batch, crc + a, &e), TS_OK);
+    seen v = { 0 };
+    assert_int_equal(ts_store_verify(s, see, &v, &e), TS_OK);
+    assert_int_equal(v.n, FX_TASKS);
+    assert_int_equal(v.intact, FX_TASKS);
+    for (size_t t = 0; t < FX_TASKS; t++) assert_int_equal(v.status[t], fx_status(t));
+    ts_store_close(s);
     hid_t file = open_store(f);
-    assert_shape(file, "density", 5, (hsize_t[]){ 7, 3, 4, 40, 512 });
-    double *v = read_doubles(file, "reference", n * 512);
-    for (size_t t = 0; t < n; t++)
-        for (size_t k = 0; k < 512; k += 97)
-            if (meta[t].status == TS_TASK_DONE) assert_true(v[t * 512 + k] == res[21][t * 512 + k]);
-            else assert_true(isnan(v[t * 512 + k]));
-    free(v);
+    check_result(file, "tail", 0, FX_TASKS, 1, f->meta);
+    check_result(file, "density", 1, FX_TASKS, FX_NX, f->meta);
+    check_result(file, "moments", 2, FX_TASKS, 2 * FX_NX, f->meta);
+    uint64_t stored[FX_TASKS];
+    read_all(file, "checksum", H5T_NATIVE_UINT64, stored);
+    for (size_t k = 0; k < m; k++) assert_true(stored[recs[k].task] == crc[k]);
     H5Fclose(file);
-    for (int r = 0; r < 22; r++) free(res[r]);
-    free(meta);
-    free(xs);
+    free(block);
+}
+
+static uint64_t dset_offset(const char *path, const char *name)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), d = H5Dopen2(file, name, H5P_DEFAULT);
+    haddr_t off = H5Dget_offset(d);
+    H5Dclose(d);
+    H5Fclose(file);
+    assert_true(off != HADDR_UNDEF);
+    return (uint64_t)off;
+}
+
+static void flip_byte(const char *path, uint64_t at)
+{
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    unsigned char b;
+    assert_int_equal(pread(fd, &b, 1, (off_t)at), 1);
+    b ^= 0x5a;
+    assert_int_equal(pwrite(fd, &b, 1, (off_t)at), 1);
+    close(fd);
+}
+
+/* Bytes flipped in a task's values, status or message: its checksum no
+ * longer matches, and only its. reset puts it back to todo with NaN. */
+static void test_verify_finds_damage(void **state)
+{
+    fx *f = *state;
+    ts_err e;
+    assert_int_equal(write_store(f, &e), TS_OK);
+    /* task 17's density value 3; task 21's message; task 4's status byte */
+    flip_byte(f->path, dset_offset(f->path, "density") + (17 * FX_NX + 3) * 8 + 6);
+    flip_byte(f->path, dset_offset(f->path, "message") + 21 * TS_STORE_MSG_LEN + 2);
+    /* status 1 (done) becomes 2 (failed): a plausible value, still caught */
+    flip_byte(f->path, dset_offset(f->path, "status") + 4);
+    {
+        int fd = open(f->path, O_RDWR);
+        unsigned char two = 2;
+        assert_int_equal(pwrite(fd, &two, 1, (off_t)dset_offset(f->path, "status") + 4), 1);
+        close(fd);
+    }
+    ts_store *s = NULL;
+    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_OK);
+    seen v = { 0 };
+    assert_int_equal(ts_store_verify(s, see, &v, &e), TS_OK);
+    assert_int_equal(v.n_damaged, 3);
+    assert_int_equal(v.damaged[0], 4);
+    assert_int_equal(v.damaged[1], 17);
+    assert_int_equal(v.damaged[2], 21);
+    assert_int_equal(ts_store_reset(s, 17, &e), TS_OK);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(ts_store_verify(s, see, &v, &e), TS_OK);
+    assert_int_equal(v.n_damaged, 2);
+    assert_int_equal(v.status[17], TS_TASK_TODO);
+    ts_store_close(s);
+    hid_t file = open_store(f);
+    assert_true(isnan(read_at(file, "density", (hsize_t[]){ 1, 0, 1, 2, 3 })));
+    assert_true(isnan(read_at(file, "tail", (hsize_t[]){ 1, 0, 1, 2 })));
+    H5Fclose(file);
+}
+
+/* A store belongs to one job: another seed, or another value, is refused
+ * with the settings that differ. A comment or 1.0e-3 for 0.001 is not. */
+static void test_open_refuses_other_job(void **state)
+{
+    fx *f = *state;
+    ts_err e;
+    assert_int_equal(write_store(f, &e), TS_OK);
+    ts_store *s = NULL;
+    f->job->seed = 8;
+    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_EINVAL);
+    assert_null(s);
+    assert_non_null(strstr(e.msg, "different job"));
+    assert_non_null(strstr(e.msg, "seed: 7 vs 8"));
+    f->job->seed = 7;
+    f->job->axes[0].values[0][2] = 1.95;
+    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_EINVAL);
+    assert_non_null(strstr(e.msg, "axes.alpha: [1.1, 1.5, 1.9] vs [1.1, 1.5, 1.95]"));
+    f->job->axes[0].values[0][2] = 1.9;
+    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_OK);
+    ts_store_close(s);
+}
+
+/* What a file is, before anything is done to it. */
+static void test_identify(void **state)
+{
+    fx *f = *state;
+    ts_err e;
+    ts_file_info fi;
+    ts_file_identify(f->path, &fi);
+    assert_int_equal(fi.kind, TS_FILE_ABSENT);
+    ts_file_identify(f->dir, &fi);
+    assert_int_equal(fi.kind, TS_FILE_DIRECTORY);
+    FILE *w = fopen(f->path, "w");
+    fclose(w);
+    ts_file_identify(f->path, &fi);
+    assert_int_equal(fi.kind, TS_FILE_NOT_HDF5);
+    assert_non_null(strstr(fi.why, "empty"));
+    /* an HDF5 file of another kind, such as `tailsweep sample` writes */
+    hid_t file = H5Fcreate(f->path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n = 4;
+    hid_t sp = H5Screate_simple(1, &n, NULL);
+    H5Dclose(H5Dcreate2(file, "samples", H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    H5Sclose(sp);
+    H5Fclose(file);
+    ts_file_identify(f->path, &fi);
+    assert_int_equal(fi.kind, TS_FILE_OTHER_HDF5);
+    assert_non_null(strstr(fi.why, "sample"));
+    ts_file_info_clear(&fi);
+    /* a store whose format_version says 1: an older format, with what to do */
+    assert_int_equal(write_store(f, &e), TS_OK);
+    file = H5Fopen(f->path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t a = H5Aopen_by_name(file, "/", "format_version", H5P_DEFAULT, H5P_DEFAULT);
+    int32_t one = 1;
+    H5Awrite(a, H5T_NATIVE_INT32, &one);
+    H5Aclose(a);
+    H5Fclose(file);
+    ts_file_identify(f->path, &fi);
+    assert_int_equal(fi.kind, TS_FILE_STORE_OLD);
+    ts_file_info_clear(&fi);
+    assert_non_null(strstr(ts_file_kind_phrase(TS_FILE_STORE_OLD), "new store"));
+    ts_store *s = NULL;
+    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_EINVAL);
+    assert_non_null(strstr(e.msg, "older format"));
+}
+
+/* ---- transactions ---- */
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    *n = (size_t)ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *b = malloc(*n ? *n : 1);
+    assert_int_equal(fread(b, 1, *n, fp), *n);
+    fclose(fp);
+    return b;
+}
+
+/* The change a transaction makes: a group with a large dataset (so data
+ * goes past the old end) and an attribute on the root (an old object). */
+static ts_status change(hid_t file)
+{
+    hid_t g = H5Gcreate2(file, "/aggregate_new", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n = 200000;
+    hid_t sp = H5Screate_simple(1, &n, NULL);
+    hid_t d = H5Dcreate2(g, "m", H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    double *x = malloc(n * sizeof *x);
+    for (hsize_t i = 0; i < n; i++) x[i] = (double)i;
+    herr_t rc = H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x);
+    free(x);
+    H5Dclose(d);
+    H5Sclose(sp);
+    H5Gclose(g);
+    if (rc >= 0) rc = H5Lmove(file, "/aggregate_new", file, "/aggregate", H5P_DEFAULT, H5P_DEFAULT);
+    return rc < 0 ? TS_EIO : TS_OK;
+}
+
+static int readable_and_has(const char *path, const char *obj)
+{
+    hid_t fapl = (hid_t)ts_store_h5_fapl();
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    if (file < 0) return -1;
+    int has = H5Lexists(file, obj, H5P_DEFAULT) > 0;
+    /* every dataset of the store opens and reads */
+    double v[FX_TASKS];
+    hid_t d = H5Dopen2(file, "tail", H5P_DEFAULT);
+    if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) has = -1;
+    if (d >= 0) H5Dclose(d);
+    H5Fclose(file);
+    return has;
+}
+
+static void test_txn_commit_and_abort(void **state)
+{
+    fx *f = *state;
+    ts_err e;
+    assert_int_equal(write_store(f, &e), TS_OK);
+    size_t n0, n1;
+    char *before = slurp(f->path, &n0);
+    ts_store_txn *t = NULL;
+    hid_t file = -1;
+    assert_int_equal(ts_store_txn_begin(f->path, &t, &file, &e), TS_OK);
+    assert_int_equal(change(file), TS_OK);
+    ts_store_txn_abort(t);
+    char *after = slurp(f->path, &n1);
+    assert_int_equal(n0, n1);
+    assert_memory_equal(before, after, n0);
+    free(after);
+    char left[256];
+    dir_listing(f->dir, left, sizeof left);
+    assert_string_equal(left, "store.h5");
+    assert_int_equal(ts_store_txn_begin(f->path, &t, &file, &e), TS_OK);
+    assert_int_equal(change(file), TS_OK);
+    assert_int_equal(ts_store_txn_commit(t, &e), TS_OK);
+    assert_int_equal(readable_and_has(f->path, "/aggregate/m"), 1);
+    dir_listing(f->dir, left, sizeof left);
+    assert_string_equal(left, "store.h5");
+    free(before);
+}
+
+static const char *kill_step;
+static void kill_at(const char *step)
+{
+    if (kill_step && strcmp(step, kill_step) == 0) raise(SIGKILL);
+}
+
+/* A process killed at each step of a commit: the store is readable before
+ * recovery wherever the old part was not being rewritten, and after
+ * recovery byte for byte what it was (or, past the last step, changed). */
+static void test_txn_killed_at_every_step(void **state)
+{
+    fx *f = *state;
+    ts_err e;
+    assert_int_equal(write_store(f, &e), TS_OK);
+    size_t n0, n1;
+    char *before = slurp(f->path, &n0);
+    static const char *const steps[] = { "begin", "closed", "synced", "undo-written", "applying", "applied", "done" };
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+        fflush(NULL);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            ts_store_txn *t = NULL;
+            hid_t file = -1;
+            kill_step = steps[k];
+            ts_store_txn_step_hook = kill_at;
+            if (ts_store_txn_begin(f->path, &t, &file, &e) || change(file)) _exit(3);
+            if (strcmp(steps[k], "begin") == 0) raise(SIGKILL);   /* killed while HDF5 writes */
+            ts_store_txn_commit(t, &e);
+            _exit(0);
+        }
+        int ws = 0;
+        waitpid(pid, &ws, 0);
+        assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
+        int done = strcmp(steps[k], "done") == 0;
+        /* before the held writes are applied, the old part of the file is untouched */
+        if (k < 4) assert_true(readable_and_has(f->path, "/aggregate") == 0);
+        int rolled = -1;
+        assert_int_equal(ts_store_txn_recover(f->path, &rolled, &e), TS_OK);
+        assert_int_equal(rolled, !done);
+        if (done) {
+            assert_int_equal(readable_and_has(f->path, "/aggregate/m"), 1);
+            break;
+        }
+        char *after = slurp(f->path, &n1);
+        if (n1 != n0 || memcmp(before, after, n0) != 0) fail_msg("step %s: the store changed", steps[k]);
+        free(after);
+        assert_int_equal(readable_and_has(f->path, "/aggregate"), 0);
+    }
+    free(before);
 }
 
 int main(void)
@@ -751,12 +1045,17 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_record_filter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_layouts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_arguments, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_replace_atomically, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_refuses_existing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dirty_strings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_axes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_boundaries, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_any_order_and_verify, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_finds_damage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_refuses_other_job, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_identify, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_txn_commit_and_abort, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_txn_killed_at_every_step, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,6 +65,10 @@ CONFIGS = [
     ("elu", "mse", "mult", 0.2, 1, 3, 30, 6, (6, 6, 2), 5, "3,2", 2, 0, [4]),
     # Fashion-MNIST's shape
     ("elu", "xent", "add", 0.1, 1, 2, 3, 7, (28, 28, 1), 3, "8,16", 10, 0, [32]),
+    # CIFAR-10's and SVHN's shape, three colour channels: the first kernels
+    # mix the channels of an (H, W, C) input
+    ("relu", "xent", "add", 0.1, 1, 2, 3, 13, (32, 32, 3), 3, "8,16", 10, 0, [32]),
+    ("elu", "xent", "mult", 0.1, 1, 1, 2, 14, (32, 32, 3), 5, "6", 10, 0, []),
     # no convolutions: the dense network the explicit_reg objective trains the MLP with
     ("elu", "xent", "add", 0.1, 1, 1, 6, 8, (1, 1, 5), 3, "-", 4, 0, [12, 12]),
     ("tanh", "mse", "mult", 0.2, 0, 1, 5, 9, (1, 1, 3), 3, "-", 2, 0, [10, 8, 6]),

@@ -37,7 +37,18 @@
 typedef ts_data_set ts_gni_data;
 #define TS_GNI_DATA_TOY TS_DATA_TOY
 #define TS_GNI_DATA_FASHION TS_DATA_FASHION_MNIST
-typedef enum { TS_GNI_MIMIC_NONE = 0, TS_GNI_MIMIC_STABLE = 1, TS_GNI_MIMIC_GAUSSIAN = 2 } ts_gni_mimic;
+/* mimic: what is added to each weight's gradient every step: a draw of the
+ * stable or Gaussian law fitted to the layer's M = 1 implicit-effect noise,
+ * or (shuffled, a control) that noise's own values permuted at random
+ * across the layer's weights: the exact marginal law with the correlations
+ * between weights removed, the best any law drawn independently per weight
+ * can do. */
+typedef enum {
+    TS_GNI_MIMIC_NONE = 0,
+    TS_GNI_MIMIC_STABLE = 1,
+    TS_GNI_MIMIC_GAUSSIAN = 2,
+    TS_GNI_MIMIC_SHUFFLED = 3
+} ts_gni_mimic;
 /* The mean gradient a mimic run subtracts to get the M = 1 noise: M' fresh
  * draws (the measurement of the statistics), or the step's own M-sample
  * gradient (one pass of B rows instead of M' + 1). */

@@ -263,7 +263,8 @@ static ts_status measure(run_state *s, const ts_batch *b, long k, uint64_t step,
 
 /* Mimic (paper figure 4): add to each weight gradient a draw from the law
  * fitted to this step's M = 1 implicit-effect noise of its layer; a layer
- * whose fit is not defined (e.g. all-zero noise) gets nothing.
+ * whose fit is not defined (e.g. all-zero noise) gets nothing. The
+ * shuffled control adds the layer's noise values themselves, permuted.
  *
  * Truncation (mimic_truncate, default on): the measured noise is
  * sub-exponential (theorem 3.1) and every step's sample of it has a finite
@@ -295,6 +296,15 @@ static ts_status mimic_add(run_state *s, ts_err *err)
                     hi = nz[j] > hi ? nz[j] : hi;
                 }
                 for (size_t j = 0; j < nw; j++) s->draws[j] = s->draws[j] < lo ? lo : s->draws[j] > hi ? hi : s->draws[j];
+            }
+        } else if (s->c->mimic == TS_GNI_MIMIC_SHUFFLED) {
+            /* Fisher-Yates over the layer's own noise values */
+            memcpy(s->draws, s->noise + off, nw * sizeof *s->draws);
+            for (size_t j = nw - 1; j > 0; j--) {
+                size_t i = (size_t)(ts_rng_uniform(&s->r_mimic) * (double)(j + 1));
+                double t = s->draws[j];
+                s->draws[j] = s->draws[i];
+                s->draws[i] = t;
             }
         } else {
             if (!(g->valid & TS_GN_VALID_MOMENTS)) continue;
@@ -355,7 +365,8 @@ static ts_status measure_from_training(run_state *s, const ts_batch *b, ts_err *
     for (size_t l = 0, off = 0; l < net->n_layers && !st; l++) {
         size_t nw = net->rows[l] * net->cols[l], w = net->off_w[l];
         for (size_t j = 0; j < nw; j++) s->noise[off + j] = (double)s->g1[w + j] - (double)s->grad[w + j];
-        st = ts_gradnoise_stats_compute_ctx(s->noise + off, nw, s->c->fit, s->c->mle_max, s->fit ? s->fit[l] : NULL,
+        if (s->c->mimic != TS_GNI_MIMIC_SHUFFLED)   /* the control needs the values, not a fit */
+            st = ts_gradnoise_stats_compute_ctx(s->noise + off, nw, s->c->fit, s->c->mle_max, s->fit ? s->fit[l] : NULL,
                                             &s->gs[l], err);
         off += nw;
     }

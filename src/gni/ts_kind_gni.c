@@ -15,7 +15,7 @@ static const char *const act_names[] = { "relu", "elu", "tanh", NULL };
 static const char *const loss_names[] = { "auto", "mse", "xent", NULL };
 static const char *const init_names[] = { "he", "glorot", NULL };
 static const char *const noise_names[] = { "none", "additive", "multiplicative", NULL };
-static const char *const mimic_names[] = { "none", "stable", "gaussian", NULL };
+static const char *const mimic_names[] = { "none", "stable", "gaussian", "shuffled", NULL };
 static const char *const arch_names[] = { "mlp", "cnn", NULL };
 static const char *const objective_names[] = { "loss", "explicit_reg", NULL };
 static const char *const mimic_mean_names[] = { "fresh", "training", NULL };
@@ -62,7 +62,7 @@ static const ts_param_spec gni_params[] = {
     { "fit", TS_PARAM_CHOICE, 0, 0, 0, "mcculloch", ts_gradnoise_fit_names, "", "alpha-stable fit of the gradient noise: mcculloch (quantiles, fast) or mle", 0 },
     { "mle_max", TS_PARAM_INT, 20, 1e7, 0, "1000", NULL, "", "fit mle: values per fit (a fixed evenly spaced subsample)", 0 },
     { "mle_route", TS_PARAM_CHOICE, 0, 0, 0, "table", ts_fit_route_names, "", "fit mle, after each layer's first fit: table (Newton on cached density tables around the previous estimate), warm (simplex from it) or cold (every fit from scratch); accuracy in docs/gni.md", 0 },
-    { "mimic", TS_PARAM_CHOICE, 0, 0, 0, "none", mimic_names, "", "paper figure 4: add draws of the law fitted to the M = 1 implicit-effect noise (stable or gaussian) to full-batch gradients", 0 },
+    { "mimic", TS_PARAM_CHOICE, 0, 0, 0, "none", mimic_names, "", "paper figure 4: add draws of the law fitted to the M = 1 implicit-effect noise (stable or gaussian) to full-batch gradients; shuffled (a control): that noise's own values permuted across each layer's weights", 0 },
     { "mimic_truncate", TS_PARAM_INT, 0, 1, 0, "1", NULL, "", "mimic stable: 1 clips each draw to [min, max] of the noise measured in its layer at that step; 0: untruncated (can diverge, docs/gni.md)", 0 },
     { "mimic_mean", TS_PARAM_CHOICE, 0, 0, 0, "fresh", mimic_mean_names, "", "mimic: the mean gradient subtracted from one draw's: fresh (M_prime new draws) or training (the step's own M-sample gradient: one extra pass, as M_prime = M)", 0 },
     { "objective", TS_PARAM_CHOICE, 0, 0, 0, "loss", objective_names, "", "loss: the M-sample noisy loss; explicit_reg: L + R(B; w) of Camuto et al. 2020 for the noise config, without noise (paper figure 7)", 0 },

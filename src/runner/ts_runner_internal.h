@@ -1,7 +1,8 @@
-/* ts_sweep_internal_run.h: state shared by the master and worker halves of
- * ts_sweep_run (src/sweep/ts_sweep*.c only). */
-#ifndef TS_SWEEP_INTERNAL_RUN_H
-#define TS_SWEEP_INTERNAL_RUN_H
+/* ts_runner_internal.h: state shared by the files of src/runner/ (the
+ * master and worker halves of ts_sweep_run, resume, the journal), not part
+ * of the public interface. */
+#ifndef TS_RUNNER_INTERNAL_H
+#define TS_RUNNER_INTERNAL_H
 
 #include "tailsweep/ts_job.h"
 #include "tailsweep/ts_journal.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ts_sweep_internal_run.h"
+#include "ts_runner_internal.h"
 
 #define RATE_SAMPLES 32        /* one a second: the rate is over the last ~30 s */
 #define JOURNAL_SYNC_EVERY 1.0

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "tailsweep/ts_store_txn.h"
-#include "ts_sweep_internal_run.h"
+#include "ts_runner_internal.h"
 
 #define UNSEEN 0xFFu
 #define LIST_MAX 8

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ts_sweep_internal_run.h"
+#include "ts_runner_internal.h"
 
 double ts_sweep_mono(void)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ts_sweep_internal_run.h"
+#include "ts_runner_internal.h"
 
 typedef struct {
     sweep *w;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ts_sweep_internal_run.h"
+#include "ts_runner_internal.h"
 
 /* The job, its layout and the size of one task's results: every rank. */
 static ts_status load(sweep *w, ts_err *err)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ts_sweep_internal.h"
+#include "ts_job_internal.h"
 
 int ts_params_index(const ts_param_spec *spec, size_t n, const char *name)
 {

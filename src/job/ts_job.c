@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
-#include "ts_sweep_internal.h"
+#include "ts_job_internal.h"
 
 enum { K_KIND, K_STORE, K_SEED, K_REPLICATES, K_PARAMS, K_AXES, K_ZIP, K_RECORD, K_N };
 static const char *const top_keys[K_N] = {
@@ -26,7 +26,7 @@ static const char *const top_keys[K_N] = {
 };
 #define TOP_KEYS "kind, store, seed, replicates, params, axes, zip, record"
 
-/* ---- node helpers (shared through ts_sweep_internal.h) ---------------- */
+/* ---- node helpers (shared through ts_job_internal.h) ------------------ */
 
 int ts_node_is_null(const yaml_node_t *n)
 {

@@ -1,7 +1,8 @@
-/* ts_sweep_internal.h: helpers shared by the files of src/sweep/, not part of
- * the public interface. */
-#ifndef TS_SWEEP_INTERNAL_H
-#define TS_SWEEP_INTERNAL_H
+/* ts_job_internal.h: helpers shared by the files of src/job/ (job files,
+ * parameters, the grid, the parsed job's identity), not part of the public
+ * interface. */
+#ifndef TS_JOB_INTERNAL_H
+#define TS_JOB_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -61,6 +61,9 @@ int ts_params_index(const ts_param_spec *spec, size_t n, const char *name);
 /* Check one value against its spec; the message names `where` (e.g.
  * "jobs/x.yaml:12: key 'eta'") and says what was expected. */
 ts_status ts_param_check(const ts_param_spec *s, double v, const char *where, ts_err *err);
+/* What a spec accepts, as a phrase: "a number in (0, 2]", "one of a, b"
+ * (messages and the CLI's help). */
+void ts_param_expected(const ts_param_spec *s, char *buf, size_t n);
 /* Parse text as a value of this spec (number, integer or choice name; a
  * STRING is checked and *v set to 0: its text goes to ts_params.s). */
 ts_status ts_param_parse(const ts_param_spec *s, const char *text, double *v,

@@ -1,7 +1,6 @@
 /* cli_kind.c: run one task of a kind from the command line. Every parameter
  * of the kind's table is a --NAME VALUE flag, so the command line, job files
  * and the store all speak the same names, ranges and defaults. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,76 +13,108 @@
 #include "tailsweep/ts_atomic_file.h"
 #include "tailsweep/ts_store.h"
 
-void ts_cli_kind_usage(const ts_kind *k, const char *extra)
+/* The options of a kind's command: one per parameter (its help says what
+ * the value must be and its default), then the common ones. Everything is
+ * allocated in one arena freed with kind_spec_free. */
+typedef struct {
+    ts_cli_spec spec;
+    ts_cli_opt *opts;
+    char **helps;
+    size_t n_helps;
+    const char *vals[TS_MAX_PARAMS];
+    uint64_t seed;
+    const char *out;
+    int force, print;
+} kind_cli;
+
+static void kind_spec_free(kind_cli *c)
 {
-    printf("usage: tailsweep %s [--PARAM VALUE ...] [--seed SEED] [-o FILE.h5] [--force] [--print]\n\n%s.\n\n",
-           k->name, k->summary);
-    printf("parameters (the same keys as in job files):\n");
-    for (size_t i = 0; i < k->n_params; i++) {
+    for (size_t i = 0; i < c->n_helps; i++) free(c->helps[i]);
+    free(c->helps);
+    free(c->opts);
+}
+
+static int kind_spec(const char *cmd, const ts_kind *k, const char *extra, kind_cli *c)
+{
+    memset(c, 0, sizeof *c);
+    c->seed = 1;
+    size_t n = k->n_params;
+    c->opts = calloc(n + 6, sizeof *c->opts);
+    c->helps = calloc(n + 1, sizeof *c->helps);
+    if (!c->opts || !c->helps) return -1;
+    for (size_t i = 0; i < n; i++) {
         const ts_param_spec *s = &k->params[i];
-        printf("  --%-10s %s", s->name, s->doc);
-        if (s->type == TS_PARAM_CHOICE) {
-            printf(" {");
-            for (int c = 0; s->choices[c]; c++) printf("%s%s", c ? ", " : "", s->choices[c]);
-            printf("}");
-        }
-        if (s->type == TS_PARAM_STRING)
-            printf(" (text; default %s%s%s)\n", s->def ? "\"" : "", s->def ? s->def : "required",
-                   s->def ? "\"" : "");
-        else
-            printf(" (default %s%s%s)\n", s->def ? s->def : "required", *s->unit ? " " : "", s->unit);
+        char expected[256], def[160];
+        ts_param_expected(s, expected, sizeof expected);
+        if (!s->def) snprintf(def, sizeof def, "required");
+        else if (s->type == TS_PARAM_STRING) snprintf(def, sizeof def, "default \"%s\"", s->def);
+        else snprintf(def, sizeof def, "default %s%s%s", s->def, *s->unit ? " " : "", s->unit);
+        size_t len = strlen(s->doc) + strlen(expected) + strlen(def) + 16;
+        char *h = malloc(len);
+        if (!h) return -1;
+        snprintf(h, len, "%s\n%s; %s", s->doc, expected, def);
+        c->helps[c->n_helps++] = h;
+        c->opts[i] = (ts_cli_opt){ s->name, 0, TS_OPT_STRING,
+                                   s->type == TS_PARAM_CHOICE ? "NAME" : s->type == TS_PARAM_STRING ? "TEXT"
+                                   : s->type == TS_PARAM_INT ? "N" : "X", h, &c->vals[i], NULL };
     }
-    printf("\n  --seed SEED     job seed (default 1); the task is (SEED, point 0, replicate 0)\n"
-           "  -o, --output F  write the results to F, a store of one task (xarray, info,\n"
-           "                  export and plot read it like any store)\n"
-           "  --force         overwrite F if it exists\n"
-           "  --print         print a summary to stdout\n%s"
-           "\nExit: 0 ok, 1 the run failed or chains diverged (results still written, status\n"
-           "attribute 'diverged'), 2 bad argument, 3 file error.\n", extra ? extra : "");
+    c->opts[n] = (ts_cli_opt){ "seed", 0, TS_OPT_U64, "SEED", "job seed (default 1); the task is (SEED, point 0, replicate 0)",
+                               &c->seed, NULL };
+    c->opts[n + 1] = (ts_cli_opt){ "output", 'o', TS_OPT_STRING, "FILE.h5",
+                                   "write the results to FILE.h5, a store of one task (xarray,\n"
+                                   "info, export and plot read it like any store)", &c->out, NULL };
+    c->opts[n + 2] = (ts_cli_opt){ "force", 0, TS_OPT_FLAG, NULL, "overwrite FILE.h5 if it exists", &c->force, NULL };
+    c->opts[n + 3] = (ts_cli_opt){ "print", 0, TS_OPT_FLAG, NULL, "print a summary to stdout", &c->print, NULL };
+    c->spec = (ts_cli_spec){
+        .cmd = cmd,
+        .usage = "[--PARAM VALUE ...] [--seed SEED] [-o FILE.h5] [--force] [--print]",
+        .summary = k->summary,
+        .epilog = extra,
+        .opts = c->opts,
+        .min_pos = 0,
+        .max_pos = 0,
+    };
+    return 0;
+}
+
+static const char kind_epilog[] =
+    "The parameters are the keys of job files, with the same ranges and defaults.\n"
+    "Exit: 0 ok; 1 the run failed or diverged (results still written, status\n"
+    "attribute 'diverged'); 2 bad argument; 3 file error.";
+
+void ts_cli_kind_usage(const char *cmd, const ts_kind *k)
+{
+    kind_cli c;
+    if (kind_spec(cmd, k, kind_epilog, &c) == 0) ts_cli_help(&c.spec);
+    else fprintf(stderr, "tailsweep %s: out of memory\n", cmd);
+    kind_spec_free(&c);
 }
 
 static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, const char **out,
                         int *force, int *print)
 {
-    enum { O_SEED = 1000, O_FORCE, O_PRINT, O_HELP, O_PARAM = 2000 };
-    struct option *lo = calloc(k->n_params + 6, sizeof *lo);
-    if (!lo) return ts_cli_usage_error(k->name, "out of memory");
-    size_t n = 0;
-    for (size_t i = 0; i < k->n_params; i++)
-        lo[n++] = (struct option){ k->params[i].name, required_argument, 0, O_PARAM + (int)i };
-    lo[n++] = (struct option){ "seed", required_argument, 0, O_SEED };
-    lo[n++] = (struct option){ "output", required_argument, 0, 'o' };
-    lo[n++] = (struct option){ "force", no_argument, 0, O_FORCE };
-    lo[n++] = (struct option){ "print", no_argument, 0, O_PRINT };
-    lo[n++] = (struct option){ "help", no_argument, 0, O_HELP };
-    opterr = 0;
-    optind = 1;
-    int c, rc = -1;
-    while (rc < 0 && (c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
+    kind_cli c;
+    if (kind_spec(argv[0], k, kind_epilog, &c) != 0) {
+        kind_spec_free(&c);
+        fprintf(stderr, "tailsweep %s: out of memory\n", k->name);
+        return TS_EXIT_FAILURE;
+    }
+    char **pos = NULL;
+    int npos = 0;
+    int rc = ts_cli_parse(&c.spec, argc, argv, &pos, &npos);
+    free(pos);
+    for (size_t i = 0; rc < 0 && i < k->n_params; i++) {
+        if (!c.vals[i]) continue;
         ts_err err = { 0 };
         char where[96];
-        if (c >= O_PARAM) {
-            const ts_param_spec *s = &k->params[c - O_PARAM];
-            snprintf(where, sizeof where, "--%s", s->name);
-            if (ts_params_set(&t->params, (size_t)(c - O_PARAM), optarg, where, &err))
-                rc = ts_cli_usage_error(k->name, "%s", err.msg);
-        } else if (c == O_SEED) {
-            if (ts_cli_u64(k->name, "--seed", optarg, &t->seed)) rc = TS_EXIT_USAGE;
-        } else if (c == 'o') {
-            *out = optarg;
-        } else if (c == O_FORCE) {
-            *force = 1;
-        } else if (c == O_PRINT) {
-            *print = 1;
-        } else if (c == O_HELP || c == 'h') {
-            ts_cli_kind_usage(k, NULL);
-            rc = TS_EXIT_OK;
-        } else {
-            rc = ts_cli_bad_option(k->name, argv[optind - 1], optopt);
-        }
+        snprintf(where, sizeof where, "--%s", k->params[i].name);
+        if (ts_params_set(&t->params, i, c.vals[i], where, &err)) rc = ts_cli_usage_error(k->name, "%s", err.msg);
     }
-    if (rc < 0 && optind < argc) rc = ts_cli_usage_error(k->name, "unexpected argument '%s'", argv[optind]);
-    free(lo);
+    t->seed = c.seed;
+    *out = c.out;
+    *force = c.force;
+    *print = c.print;
+    kind_spec_free(&c);
     return rc;
 }
 

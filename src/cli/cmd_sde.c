@@ -31,7 +31,7 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
 }
 
 static int run(int argc, char **argv) { return ts_cli_run_kind(&ts_kind_sde, argc, argv, summary); }
-static void usage(void) { ts_cli_kind_usage(&ts_kind_sde, NULL); }
+static void usage(void) { ts_cli_kind_usage("sde", &ts_kind_sde); }
 
 const ts_command ts_cmd_sde = {
     "sde", "simulate one SDE point: stationary density and its bias against Gibbs", run, usage

@@ -91,15 +91,11 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
 }
 
 static int run(int argc, char **argv) { return ts_cli_run_kind(&ts_kind_gni, argc, argv, summary); }
-static void usage(void)
-{
-    ts_cli_kind_usage(&ts_kind_gni, "\n`tailsweep train` and `tailsweep gni` are the same command: one task of the\n"
-                                     "sweep kind 'gni' (messages name the kind).\n");
-}
+static void usage(void) { ts_cli_kind_usage("train", &ts_kind_gni); }
+static void usage_gni(void) { ts_cli_kind_usage("gni", &ts_kind_gni); }
 
 const ts_command ts_cmd_train = {
     "train", "train one MLP with Gaussian noise injections: losses, gradient-noise statistics", run, usage
 };
-/* The kind's own name, as `tailsweep sde` is the sde kind's: the usage text
- * and messages of ts_cli_run_kind say `tailsweep gni`. */
-const ts_command ts_cmd_gni = { "gni", "the same as train (the kind's name)", run, usage };
+/* The kind's own name, as `tailsweep sde` is the sde kind's. */
+const ts_command ts_cmd_gni = { "gni", "the same as train (the kind's name)", run, usage_gni };

@@ -14,9 +14,6 @@
  * not 0.10000000000000001, yet never two different values the same way. */
 void ts_fmt_double(double v, char *buf, size_t n);
 
-/* What a spec accepts, as a phrase: "a number in (0, 2]", "one of a, b". */
-void ts_param_expected(const ts_param_spec *s, char *buf, size_t n);
-
 /* One parse of one job file. */
 typedef struct {
     yaml_document_t *doc;

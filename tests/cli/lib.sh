@@ -8,7 +8,9 @@
 #   run ARGS...       tailsweep ARGS, stdout in $W/out, stderr in $W/err, rc
 #   bad NAME WORD ARGS...
 #                     `tailsweep $bad_cmd $short ARGS --print` exits 2 and
-#                     stderr names WORD (scripts set bad_cmd and short)
+#                     stderr names WORD (scripts set bad_cmd and short; a
+#                     flag of $short that ARGS gives again is left out of
+#                     $short, since a repeated flag is itself an error)
 #   lt A B            true when the number A < B
 #   mpi_env           the environment mpirun needs here (root; ASan without
 #                     leak checks: Open MPI's plugins leak at exit in ways
@@ -25,8 +27,13 @@ W=$(mktemp -d); trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT; cd "$W"
 run() { "$TAILSWEEP" "$@" >"$W/out" 2>"$W/err"; rc=$?; }
 bad() {
   local name=$1 word=$2; shift 2
-  # shellcheck disable=SC2086  # $short is a list of flags
-  run "$bad_cmd" $short "$@" --print
+  local base=() given=" $* " i
+  # shellcheck disable=SC2206  # $short is a list of --flag value pairs
+  local s=($short)
+  for ((i = 0; i < ${#s[@]}; i += 2)); do
+    case $given in *" ${s[i]} "*) ;; *) base+=("${s[i]}" "${s[i + 1]}") ;; esac
+  done
+  run "$bad_cmd" "${base[@]}" "$@" --print
   if [ $rc -eq 2 ] && grep -q -- "$word" "$W/err"; then pass "$bad_cmd rejects $name"
   else fail "$bad_cmd rejects $name" "rc=$rc err=$(cat "$W/err")"; fi
 }

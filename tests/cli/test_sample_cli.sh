@@ -94,7 +94,9 @@ usage_error "--param S7 rejected"       --param   sample --alpha 1.5 --param S7
 usage_error "unknown option rejected"   --bogus   sample --alpha 1.5 --bogus
 usage_error "missing --alpha rejected"  --alpha   sample -n 5
 usage_error "--seed -3 rejected"        --seed    sample --alpha 1.5 --seed -3
-usage_error "-n 1e3 rejected"           -n        sample --alpha 1.5 -n 1e3
+usage_error "-n 1.5e0 rejected"         -n        sample --alpha 1.5 -n 1.5e0
+usage_error "-n twice rejected"         twice     sample --alpha 1.5 -n 3 -n 4
+usage_error "-n without a value"        "needs a value" sample --alpha 1.5 -n
 usage_error "unknown command rejected"  frobnicate frobnicate
 
 # --- reproducibility and text output ------------------------------------------

@@ -96,7 +96,7 @@ static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, con
     kind_cli c;
     if (kind_spec(argv[0], k, kind_epilog, &c) != 0) {
         kind_spec_free(&c);
-        fprintf(stderr, "tailsweep %s: out of memory\n", k->name);
+        fprintf(stderr, "tailsweep %s: out of memory\n", argv[0]);
         return TS_EXIT_FAILURE;
     }
     char **pos = NULL;
@@ -108,7 +108,7 @@ static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, con
         ts_err err = { 0 };
         char where[96];
         snprintf(where, sizeof where, "--%s", k->params[i].name);
-        if (ts_params_set(&t->params, i, c.vals[i], where, &err)) rc = ts_cli_usage_error(k->name, "%s", err.msg);
+        if (ts_params_set(&t->params, i, c.vals[i], where, &err)) rc = ts_cli_usage_error(argv[0], "%s", err.msg);
     }
     t->seed = c.seed;
     *out = c.out;
@@ -118,11 +118,14 @@ static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, con
     return rc;
 }
 
-static int fill_defaults(const ts_kind *k, ts_task *t)
+static int fill_defaults(const char *cmd, const ts_kind *k, ts_task *t)
 {
     ts_err err = { 0 };
     if (ts_params_defaults(&t->params, k->params, k->n_params, &err))
-        return ts_cli_usage_error(k->name, "internal: %s", err.msg);
+        {
+        fprintf(stderr, "tailsweep %s: internal error: %s\n", cmd, err.msg);
+        return TS_EXIT_FAILURE;
+    }
     return -1;
 }
 
@@ -153,11 +156,11 @@ static char *command_text(const char *name, int argc, char **argv)
 }
 
 /* A one-point output: a store of one task, like any sweep's. */
-static ts_status write_store(const ts_kind *k, const ts_task *t, const ts_result_layout *l, const double *block,
+static ts_status write_store(const char *cmd, const ts_kind *k, const ts_task *t, const ts_result_layout *l, const double *block,
                              ts_task_status status, double secs, const char *out, int force, int argc, char **argv,
                              ts_err *err)
 {
-    char *text = command_text(k->name, argc, argv);
+    char *text = command_text(cmd, argc, argv);
     if (!text) return ts_err_set(err, TS_ENOMEM, "out of memory");
     ts_job *job = NULL;
     ts_status st = ts_job_single(k, &t->params, t->seed, "(command line)", text, &job, err);
@@ -181,40 +184,44 @@ static ts_status write_store(const ts_kind *k, const ts_task *t, const ts_result
 int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
                     void (*print_summary)(const ts_task *, const ts_result_layout *, double *const *, double))
 {
+    const char *cmd = argv[0];
     ts_task t = { .point = 0, .replicate = 0, .seed = 1 };
     const char *out = NULL;
-    int force = 0, print = 0, rc = fill_defaults(k, &t);
+    int force = 0, print = 0, rc = fill_defaults(cmd, k, &t);
     if (rc < 0) rc = parse_params(k, argc, argv, &t, &out, &force, &print);
     if (rc >= 0) return rc;
-    if (!out && !print) return ts_cli_usage_error(k->name, "nothing to do: give -o FILE.h5 and/or --print");
+    if (!out && !print) return ts_cli_usage_error(cmd, "nothing to do: give -o FILE.h5 and/or --print");
     ts_err err = { 0 };
     /* refuse an output we may not write before spending the run's time */
-    if (out && ts_output_check(out, force, &err)) return ts_cli_fail(k->name, &err);
-    if (k->validate && k->validate(&t.params, &err)) return ts_cli_usage_error(k->name, "%s", err.msg);
+    if (out && ts_output_check(out, force, &err)) return ts_cli_fail(cmd, &err);
+    if (k->validate && k->validate(&t.params, &err)) return ts_cli_usage_error(cmd, "%s", err.msg);
     ts_result_layout l;
     memset(&l, 0, sizeof l);
     if (k->layout(&t.params, &l, &err)) {
         ts_result_layout_free(&l);
-        return ts_cli_fail(k->name, &err);
+        return ts_cli_fail(cmd, &err);
     }
     /* one block in layout order, as a sweep's task record carries it */
     size_t per = 0;
     for (size_t i = 0; i < l.n; i++) per += ts_result_size(&l.r[i]);
     double *block = calloc(per ? per : 1, sizeof *block);
     double *bufs[TS_MAX_RESULTS] = { 0 };
-    if (!block) rc = ts_cli_usage_error(k->name, "out of memory");
+    if (!block) {
+        fprintf(stderr, "tailsweep %s: out of memory\n", argv[0]);
+        rc = TS_EXIT_FAILURE;
+    }
     for (size_t i = 0, off = 0; block && i < l.n; off += ts_result_size(&l.r[i]), i++) bufs[i] = block + off;
     ts_task_status status = TS_TASK_TODO;
     double t0 = now();
-    if (rc < 0 && k->run(&t, &l, bufs, &status, &err)) rc = ts_cli_fail(k->name, &err);
+    if (rc < 0 && k->run(&t, &l, bufs, &status, &err)) rc = ts_cli_fail(cmd, &err);
     double secs = now() - t0;
-    if (rc < 0 && out && write_store(k, &t, &l, block, status, secs, out, force, argc, argv, &err))
-        rc = ts_cli_fail(k->name, &err);
-    if (rc < 0 && out) fprintf(stderr, "tailsweep %s: wrote %s\n", k->name, out);
+    if (rc < 0 && out && write_store(cmd, k, &t, &l, block, status, secs, out, force, argc, argv, &err))
+        rc = ts_cli_fail(cmd, &err);
+    if (rc < 0 && out) fprintf(stderr, "tailsweep %s: wrote %s\n", cmd, out);
     if (rc < 0 && print && print_summary) print_summary(&t, &l, bufs, secs);
     if (rc < 0 && status == TS_TASK_DIVERGED) {
         fprintf(stderr, "tailsweep %s: warning: the run diverged (blow-up detector); results are from the "
-                        "surviving samples and marked status=diverged\n", k->name);
+                        "surviving samples and marked status=diverged\n", cmd);
         rc = TS_EXIT_FAILURE;
     }
     free(block);

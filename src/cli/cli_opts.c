@@ -4,13 +4,12 @@
  * its value says so, a repeated or contradictory flag is an error, --help
  * works anywhere on the line, integers accept 1e6, and a misspelt option
  * gets a "did you mean". */
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "tailsweep/ts_number.h"
 
 /* ---- "did you mean" ---- */
 
@@ -53,44 +52,19 @@ const char *ts_cli_suggest(const char *word, const char *const *candidates, size
 
 int ts_cli_double(const char *cmd, const char *arg, const char *text, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    /* ERANGE on underflow still gives the nearest (subnormal or zero) value:
-     * accept it and let the range checks judge; reject only overflow. */
-    int overflow = errno == ERANGE && fabs(v) > 1.0;
-    if (end == text || *end != '\0' || !isfinite(v) || overflow) {
-        ts_cli_usage_error(cmd, "%s: '%s' is not a finite number", arg, text);
-        return -1;
-    }
-    *out = v;
-    return 0;
+    ts_num_status st = ts_parse_double(text, out);
+    if (st) ts_cli_usage_error(cmd, "%s: '%s' %s", arg, text, ts_num_status_phrase(st));
+    return st ? -1 : 0;
 }
 
 int ts_cli_u64(const char *cmd, const char *arg, const char *text, uint64_t *out)
 {
-    const char *p = text;
-    while (*p == ' ') p++;
-    if (*p == '-') {
-        ts_cli_usage_error(cmd, "%s: '%s' must be a non-negative integer", arg, text);
-        return -1;
-    }
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (end != text && *end == '\0' && errno != ERANGE) {
-        *out = v;
-        return 0;
-    }
-    /* 1e6 and 2.5e3: an integer written as a number, exactly */
-    double d = strtod(text, &end);
-    if (end != text && *end == '\0' && isfinite(d) && d >= 0 && d == floor(d) && d <= 9007199254740992.0) {
-        *out = (uint64_t)d;
-        return 0;
-    }
-    ts_cli_usage_error(cmd, "%s: '%s' is not a non-negative integer%s", arg, text,
-                       errno == ERANGE ? " (too large)" : "");
-    return -1;
+    ts_num_status st = ts_parse_u64(text, out);
+    if (st == TS_NUM_SYNTAX || st == TS_NUM_NONFINITE)
+        ts_cli_usage_error(cmd, "%s: '%s' is not a non-negative integer", arg, text);
+    else if (st)
+        ts_cli_usage_error(cmd, "%s: '%s' %s", arg, text, ts_num_status_phrase(st));
+    return st ? -1 : 0;
 }
 
 /* ---- help ---- */

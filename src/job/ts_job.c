@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "ts_job_internal.h"
+#include "tailsweep/ts_number.h"
 
 enum { K_KIND, K_STORE, K_SEED, K_REPLICATES, K_PARAMS, K_AXES, K_ZIP, K_RECORD, K_N };
 static const char *const top_keys[K_N] = {
@@ -157,14 +158,11 @@ static ts_status parse_seed(ts_job_ctx *c, const yaml_node_t *v, ts_err *err)
     const char *expected = "an integer in [0, 18446744073709551615]";
     ts_status st = top_scalar(c, v, "seed", expected, &text, err);
     if (st) return st;
-    /* strtoull would accept "-1" (as 2^64 - 1) and leading blanks */
-    char *end = NULL;
-    errno = 0;
-    unsigned long long x = isdigit((unsigned char)text[0]) ? strtoull(text, &end, 10) : 0;
-    if (!end || *end || errno == ERANGE)
+    uint64_t x;
+    if (ts_parse_u64(text, &x) != TS_NUM_OK)
         return ts_err_set(err, TS_EINVAL, "%s:%d: key 'seed': expected %s, got '%s'", c->file,
                           ts_node_line(v), expected, text);
-    c->job->seed = (uint64_t)x;
+    c->job->seed = x;
     return TS_OK;
 }
 

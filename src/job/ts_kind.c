@@ -1,5 +1,6 @@
 /* ts_kind.c: parameter values, result layouts and the kind table (see ts_kind.h). */
 #include "tailsweep/ts_kind.h"
+#include "tailsweep/ts_number.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -162,10 +163,8 @@ ts_status ts_param_parse(const ts_param_spec *s, const char *text, double *v,
         ts_param_expected(s, expected, sizeof expected);
         return ts_err_set(err, TS_EINVAL, "%s: expected %s, got '%s'", where, expected, text);
     }
-    /* strtod alone would accept " 1", "1x" (up to the x) and "nan". */
-    char *end = NULL;
-    double x = text[0] && !isspace((unsigned char)text[0]) ? strtod(text, &end) : NAN;
-    if (!end || end == text || *end != '\0' || !isfinite(x)) {
+    double x;
+    if (ts_parse_double(text, &x) != TS_NUM_OK) {
         ts_param_expected(s, expected, sizeof expected);
         return ts_err_set(err, TS_EINVAL, "%s: expected %s, got '%s'", where, expected, text);
     }

@@ -9,7 +9,7 @@
 #   make                      release build: build/release/tailsweep
 #   make run                  the main job (installs what is missing first)
 #   make check                sanitizer (ASan + UBSan) build of the tests, then all tests
-#   make bench                benchmarks against GSL and scipy (installs python3-torch)
+#   make bench                benchmarks against GSL, scipy and torch (installs hyperfine)
 #   make figures              the shipped small jobs' figures into results/*.png
 #   make install PREFIX=/usr/local
 #   make clean
@@ -38,7 +38,11 @@ RELEASE_CFLAGS = $(BASE) -O3 -g
 ASAN_CFLAGS    = $(BASE) -O1 -g -fno-omit-frame-pointer \
                   -fsanitize=address,undefined -fno-sanitize-recover=all
 # oneDNN (libdnnl) has no pkg-config file; its GEMM serves the GNI network (src/nn/ts_mlp_blas.c).
-LIBS     = $(PKG_LIBS) -lhdf5_hl -ldnnl -lgomp -lm
+# libmatio reads SVHN's .mat files (src/data/ts_data_svhn.c). Not through
+# pkg-config: matio.pc adds serial HDF5's include path, whose hdf5.h would
+# shadow the parallel one; libmatio.so binds its own (symbol-versioned)
+# serial HDF5 by itself, so the two never meet.
+LIBS     = $(PKG_LIBS) -lhdf5_hl -ldnnl -lmatio -lgomp -lm
 
 # Every module folder under src/ is part of the library, except the CLI.
 LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
@@ -113,8 +117,9 @@ $(R)/tests/lib%.so: tests/cli/%.c
 # deps: only when a needed tool or library is missing does this call apt-get.
 deps:
 	@command -v mpicc >/dev/null && pkg-config --exists $(PKGS) cmocka \
-	  && /usr/bin/python3 -c 'import scipy, h5py' 2>/dev/null \
+	  && /usr/bin/python3 -c 'import scipy, h5py, torch' 2>/dev/null \
 	  && [ -d /usr/share/datasets/fashion-mnist ] && [ -f /usr/include/dnnl.h ] \
+	  && [ -f /usr/include/matio.h ] \
 	  || scripts/install-deps.sh
 
 check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS) $(SHIMS)
@@ -157,6 +162,8 @@ figures: $(R)/tailsweep
 	$(R)/tailsweep plot results/fig6.h5 --figure fig6 -o results/fig6.png
 	$(R)/tailsweep plot results/fig6.h5 --figure shiftmap -o results/fig6_shiftmap.png
 	$(R)/tailsweep plot results/shiftmap_small.h5 --figure shiftmap -o results/shiftmap_small.png
+	$(MPIRUN) $(R)/tailsweep run jobs/metastability.yaml
+	$(R)/tailsweep plot results/metastability.h5 --figure metastability -o results/metastability.png
 	$(MPIRUN) $(R)/tailsweep run jobs/heavy_tail_linreg.yaml
 	$(MPIRUN) $(R)/tailsweep run jobs/noisy_sgd.yaml
 	$(MPIRUN) $(R)/tailsweep run jobs/gni_toy.yaml
@@ -172,6 +179,8 @@ figures: $(R)/tailsweep
 	$(R)/tailsweep plot results/gni_toy.h5 --figure loss --by M -o results/gni_toy_loss.png
 	$(R)/tailsweep plot results/gni_toy.h5 --figure curve --value final_train_loss --x M --diff-from M=1 -o results/gni_toy_paired.png
 	$(R)/tailsweep plot results/gni_figures.h5 --figure gradnoise --by sigma2 -o results/gni_figures_gradnoise.png
+	$(MPIRUN) $(R)/tailsweep run jobs/gni_fig2.yaml
+	$(R)/tailsweep plot results/gni_fig2.h5 --figure gradnoise_pdf -o results/gni_fig2.png
 
 install: $(R)/tailsweep
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/tailsweep

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 /usr/bin/python3 bench/stable_sampler.py "$@"
 /usr/bin/python3 bench/sde_chains.py
+build/release/bench/bench_sde_schemes 1.8 64 50000 31          # implicit vs Euler, basin counting
+build/release/bench/bench_sde_schemes 1.8 64 50000 31 poly     # the same quartic as a user polynomial
 /usr/bin/python3 bench/bench_kde.py
 /usr/bin/python3 bench/linear_sgd.py
 bench/sweep.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tailsweep needs, and nothing when they are all present.
 #   scripts/install-deps.sh          build + test dependencies
-#   scripts/install-deps.sh --bench  also the large peers only benchmarks use (torch)
+#   scripts/install-deps.sh --bench  also what only benchmarks use (hyperfine)
 # Idempotent: it asks dpkg first and only calls apt-get for what is missing.
 set -euo pipefail
 
@@ -9,9 +9,11 @@ core=(build-essential pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev 
       libgsl-dev libopenblas-dev libdnnl-dev libyaml-dev zlib1g-dev libxxhash-dev libcmocka-dev
       python3-scipy python3-numpy python3-h5py python3-matplotlib python3-sklearn
       python3-xarray python3-h5netcdf
+      libmatio-dev                           # SVHN's .mat files (src/data/ts_data_svhn.c)
+      python3-torch                          # the network and optimiser oracles (tests/oracle/*torch*.py)
       slurmctld slurmd slurm-client munge    # the SLURM scripts are tested on a real SLURM
       dataset-fashion-mnist)                 # the real image set of the GNI jobs
-bench=(python3-torch hyperfine)
+bench=(hyperfine)
 
 want=("${core[@]}")
 [ "${1:-}" = "--bench" ] && want+=("${bench[@]}")

@@ -56,14 +56,18 @@ count_script "$py" tests/oracle/scipy_stable_fast.py "$PWD/$asan/oracle/stable_f
 count_script "$py" tests/oracle/store_xarray.py "$PWD/$asan/oracle/store_writer"
 count_script "$py" tests/oracle/scipy_gradnoise.py "$PWD/$asan/oracle/gradnoise_driver"
 count_script "$py" tests/oracle/mlp_torch.py "$PWD/$asan/oracle/mlp_driver"
+count_script "$py" tests/oracle/data_numpy.py "$PWD/$asan/oracle/data_driver"
+count_script "$py" tests/oracle/gni_opt_torch.py "$PWD/$asan/oracle/gni_opt_driver"
 count_script "$py" tests/oracle/aggregate_numpy.py "$TAILSWEEP" "$PWD/$asan/oracle/agg_store_writer"
 count_script bash tests/cli/test_aggregate_cli.sh "$PWD/$asan/oracle/agg_store_writer"
 # Long statistical runs (10^8 chain steps in all) use the optimised build;
 # the sanitizer build covers the same code paths in the shorter tests above.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_sde_stats.sh
 count_script "$py" tests/oracle/sde_stationary.py "$PWD/$release/tailsweep"
+count_script "$py" tests/oracle/sde_exits.py "$PWD/$release/tailsweep"
 # GNI learning (Fashion-MNIST, a 3-rank sweep) needs the optimised build.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_gni_learn.sh
+count_script env TAILSWEEP="$PWD/$release/tailsweep" bash tests/cli/test_gni_noise_cli.sh
 # The sweep's MPI, signal and kill -9 scenarios run ~20 sweeps: the
 # optimised build, plus a pass of the sanitizer build through the same paths.
 count_script env TAILSWEEP="$PWD/$release/tailsweep" TAILSWEEP_ASAN="$TAILSWEEP" bash tests/cli/test_sweep_cli.sh

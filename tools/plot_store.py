@@ -15,6 +15,10 @@ Figures (docs/aggregate.md):
              curve per value of --by (the paper's figures 4, 5 and 8, row 1)
   gradnoise  distributions of the fitted gradient-noise alpha and beta per
              value of --by (the paper's figure 8, row 2)
+  metastability  eps^-alpha x exit_rate against eps, a panel per basin, a curve
+             per value of the other axes, the small-noise law's limit dashed
+  gradnoise_pdf  the pdf of the positive raw gradient-noise values against
+             fitted half-normal and half-Cauchy laws (the paper's figure 2)
 
 Exit status: 0 ok; 2 the store lacks what the figure needs; 3 a file could
 not be read or written; 1 anything else.
@@ -22,13 +26,9 @@ not be read or written; 1 anything else.
 import argparse
 import os
 import sys
+import warnings
 
 import numpy as np
-
-
-# The gni kind's sentinel for "not defined / not measured" is -1e6
-# (TS_GRADNOISE_NA); anything below this is that sentinel, not a value.
-NA_BELOW = -1e5
 
 
 def fail(code, msg):
@@ -194,8 +194,8 @@ def scalar_stats(f, value, keep, at):
     """Mean, CI half-width, count and diverged count of result `value` over
     the kept dimensions, from /aggregate. Cells where a seed diverged are
     NaN in the mean: a diverged task keeps its results (the linear kind's
-    tail indices read -1 there, the gni kind's values -1e6), and a mean mixing
-    those sentinels with real values is no value at all."""
+    tail indices read -1 there; the gni kind's values are NaN after the
+    blow-up), and a mean over only the seeds that survived is biased."""
     g = f["aggregate"]
     names = dim_names(g[f"{value}_mean"])
     mean = pick(g[f"{value}_mean"][()], names, keep, at)
@@ -405,8 +405,8 @@ def loss(f, plt, by):
         s = np.transpose(sd, [names.index(n) for n in order]).reshape(-1, len(steps))
         byvals = coord(f, "/aggregate", by) if by in names else [None]
         per_by = m.shape[0] // len(byvals)
-        # A diverged task keeps its curve, -1e6 (gni) or -1 (linear) after the
-        # blow-up, and /aggregate counts it: a cell with one is not drawn.
+        # A diverged task keeps its curve up to the blow-up (NaN after it in
+        # the gni kind, -1 in the linear one): a cell with one is not drawn.
         ndiv = np.zeros(m.shape[0])
         if "tasks_diverged" in g:
             dn = dim_names(g["tasks_diverged"])
@@ -445,11 +445,11 @@ def loss(f, plt, by):
 def gradnoise_groups(f, name, by):
     """The fitted values of result `name` per value of `by` (or all in one
     group): (coordinate values, [1-D arrays]). Only fits that exist: the gni
-    kind writes the sentinel -1e6 where a statistic is undefined or was not
-    measured (and after a blow-up), with bit 4 (the stable fit) of
-    gradnoise_valid clear there (docs/gni.md). Those are masks, never values."""
+    kind writes NaN where a statistic is undefined or was not measured (and
+    after a blow-up), with bit 4 (the stable fit) of gradnoise_valid clear
+    there (docs/gni.md). Those are masks, never values."""
     x, names = f[name][()], dim_names(f[name])
-    ok = np.isfinite(x) & (x > NA_BELOW)
+    ok = np.isfinite(x)
     if "gradnoise_valid" in f and f["gradnoise_valid"].shape == f[name].shape:
         valid = np.nan_to_num(f["gradnoise_valid"][()], nan=0).astype(np.int64)
         ok &= (valid & 4) != 0
@@ -485,10 +485,125 @@ def gradnoise(f, plt, by):
     return fig, []
 
 
+def metastability(f, plt):
+    """The rate of eps^alpha tau, i.e. eps^-alpha exit_rate, against eps:
+    Imkeller and Pavlyukevich's law says it tends to lambda = C_alpha
+    [(1+theta)/2 d+^-alpha + (1-theta)/2 d-^-alpha] as eps -> 0, which is
+    exit_rate_law / eps^alpha (drawn dashed, one level per curve). Reads the
+    raw results (over replicates: the mean, with the standard error of the
+    mean of the chains' ratio estimates); NaN rates (no time in a basin) are
+    left out."""
+    rate, names = f["exit_rate"][()], dim_names(f["exit_rate"])
+    if "eps" not in names or names[-1] != "basin":
+        fail(2, f"metastability needs exit_rate over eps and basin; it is over {names}")
+    se, law = f["exit_rate_se"][()], f["exit_rate_law"][()]
+    eps = np.asarray(coord(f, "", "eps"), dtype=float)
+    alpha = np.asarray(f.attrs.get("alpha", np.nan), dtype=float)
+    others = [n for n in names if n not in ("eps", "basin", "replicate", "coord")]
+    order = ["eps"] + others + [n for n in ("replicate", "coord") if n in names] + ["basin"]
+
+    def arrange(x):
+        x = np.transpose(x, [names.index(n) for n in order])
+        shape = (len(eps), int(np.prod([x.shape[1 + k] for k in range(len(others))], dtype=int)), -1, x.shape[-1])
+        return x.reshape(shape)   # eps, curve, (replicate x coord), basin
+    rate, se, law = arrange(rate), arrange(se), arrange(law)
+    # each curve's alpha: from its axis, or the job's fixed value
+    vals = [coord(f, "", n) for n in others]
+    combos = list(np.ndindex(*[len(v) for v in vals]))
+    labels = [", ".join(f"{n} = {label(v[i])}" for n, v, i in zip(others, vals, idx)) or "all" for idx in combos]
+    alphas = np.array([float(vals[others.index("alpha")][idx[others.index("alpha")]]) if "alpha" in others
+                       else float(alpha) for idx in combos])
+    scale = eps[:, None] ** (-alphas[None, :])
+    with np.errstate(invalid="ignore"):
+        n = np.sum(np.isfinite(rate), axis=2)
+        mean = np.nanmean(rate, axis=2) * scale[..., None]
+        err = np.sqrt(np.nansum(se ** 2, axis=2)) / np.maximum(n, 1) * scale[..., None]
+        limit = np.nanmean(law, axis=2) * scale[..., None]
+    basins = coord(f, "", "basin") or list(range(rate.shape[-1]))
+    fig, axes = plt.subplots(1, len(basins), figsize=(5.2 * len(basins), 4.2), squeeze=False)
+    cmap = plt.get_cmap("viridis")
+    for b, bv in enumerate(basins):
+        ax = axes[0, b]
+        for c in range(rate.shape[1]):
+            col = cmap(0.9 * c / max(rate.shape[1] - 1, 1))
+            ok = np.isfinite(mean[:, c, b])
+            if not ok.any():
+                continue
+            ax.errorbar(eps[ok], mean[ok, c, b], yerr=err[ok, c, b], fmt="o-", color=col, ms=3, lw=1.2,
+                        capsize=2, label=labels[c])
+            lim = limit[:, c, b]
+            if np.isfinite(lim).any() and np.nanmax(lim) > 0:
+                ax.axhline(np.nanmean(lim), color=col, ls="--", lw=0.9)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xticks(eps)
+        ax.set_xticklabels([short(e) for e in eps])
+        ax.minorticks_off()
+        ax.set_xlabel("eps")
+        ax.set_ylabel("eps^-alpha x exit_rate  (rate of eps^alpha tau)")
+        ax.set_title(f"basin at {short(bv)}: measured (points), small-noise law (dashed)", fontsize=9)
+    axes[0, -1].legend(fontsize=7)
+    return fig, []
+def gradnoise_pdf(f, plt):
+    """The paper's figure 2 from the gni kind's gradnoise_raw (raw_steps):
+    per raw step, the pdf of the positive per-weight noise values on log-log
+    axes, against a half-normal and a half-Cauchy fitted to them by maximum
+    likelihood (scipy.stats.halfnorm / halfcauchy, location 0). Seeds are
+    pooled, each task's values divided by its median |value| first (the
+    scale differs between seeds; the shape is what the figure compares);
+    other axes are taken at their first value. NaN (padding, or not
+    measured) is left out."""
+    from scipy import stats
+
+    raw, names = f["gradnoise_raw"], dim_names(f["gradnoise_raw"])
+    x = np.array(raw[()], dtype=float)
+    keep = [n for n in ("replicate", "raw_step", "raw_weight") if n in names]
+    x, dropped = select(x, names, keep)
+    if "replicate" not in keep:
+        x = x[None]
+    steps = coord(f, "", "raw_step") or list(range(x.shape[1]))
+    fig, axes = plt.subplots(1, x.shape[1], figsize=(4.6 * x.shape[1], 4), squeeze=False)
+    for k in range(x.shape[1]):
+        ax = axes[0, k]
+        pooled = []
+        for v in x[:, k, :]:
+            v = v[np.isfinite(v)]
+            s = np.median(np.abs(v)) if v.size else 0
+            if s > 0:
+                pooled.append(v / s)
+        if not pooled:
+            ax.text(0.5, 0.5, "no values", transform=ax.transAxes, ha="center")
+            continue
+        v = np.concatenate(pooled)
+        p = v[v > 0]
+        if p.size < 10:
+            ax.text(0.5, 0.5, "too few positive values", transform=ax.transAxes, ha="center")
+            continue
+        bins = np.geomspace(p.min(), p.max(), 40)
+        dens, edges = np.histogram(p, bins=bins, density=True)
+        mid = np.sqrt(edges[:-1] * edges[1:])
+        ax.loglog(mid[dens > 0], dens[dens > 0], "o", ms=3.5, color="tab:blue", label=f"noise (> 0), n = {p.size}")
+        grid = np.geomspace(p.min(), p.max(), 200)
+        with warnings.catch_warnings():   # the fits' start values warn on heavy tails; the fits converge
+            warnings.simplefilter("ignore", RuntimeWarning)
+            _, sn = stats.halfnorm.fit(p, floc=0)
+            _, sc = stats.halfcauchy.fit(p, floc=0)
+        ax.loglog(grid, stats.halfnorm.pdf(grid, scale=sn), "-", color="tab:green", label="half-normal (MLE)")
+        ax.loglog(grid, stats.halfcauchy.pdf(grid, scale=sc), "--", color="tab:red", label="half-Cauchy (MLE)")
+        ax.set_ylim(max(dens[dens > 0].min() / 10, 1e-12), dens.max() * 10)
+        ax.set_xlabel("noise value / median |value| (positive values)")
+        ax.set_ylabel("pdf")
+        ax.set_title(f"step {label(steps[k])}: skew {stats.skew(v):.2f}, excess kurtosis {stats.kurtosis(v):.1f}",
+                     fontsize=9)
+        ax.legend(fontsize=7)
+    return fig, dropped
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("store")
-    ap.add_argument("--figure", required=True, choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map"])
+    ap.add_argument("--figure", required=True,
+                    choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "metastability", "gradnoise_pdf"])
     ap.add_argument("-o", dest="out", required=True)
     ap.add_argument("--by")
     ap.add_argument("--value")
@@ -539,6 +654,10 @@ def main():
                 title_at = note
         elif a.figure == "loss":
             fig, dropped = loss(f, plt, a.by)
+        elif a.figure == "metastability":
+            fig, dropped = metastability(f, plt)
+        elif a.figure == "gradnoise_pdf":
+            fig, dropped = gradnoise_pdf(f, plt)
         else:
             fig, dropped = gradnoise(f, plt, a.by)
         title = f"{os.path.basename(a.store)} ({f.attrs.get('kind', '?')}, seed {f.attrs.get('seed', '?')})"

@@ -52,6 +52,9 @@ void ts_bins_reset(ts_bins *b);
 void ts_bins_add(ts_bins *b, double x);
 /* Add x[j] for every j with keep[j] != 0 (keep may be NULL: all). */
 void ts_bins_add_n(ts_bins *b, const double *x, const unsigned char *keep, size_t n);
+/* The same with every sample weighing wt > 0 (below, above and total count
+ * weights too): step-size-weighted averages (docs/sde.md). */
+void ts_bins_add_nw(ts_bins *b, const double *x, const unsigned char *keep, size_t n, double wt);
 /* dst += src; grids must match (TS_EINVAL otherwise). */
 ts_status ts_bins_merge(ts_bins *dst, const ts_bins *src, ts_err *err);
 /* (below + above) / total, 0 when empty. */

@@ -1,28 +1,25 @@
 /* ts_gradnoise.h: statistics of one noise vector, e.g. one layer's
- * flattened implicit-effect gradient noise (MATH.md section 5) or the
- * forward-pass perturbation of one hidden layer's activations.
+ * flattened gradient noise (MATH.md section 5: implicit-effect, minibatch or
+ * total) or the forward-pass perturbation of one hidden layer's activations.
  *
  * Moments are the plain (biased) sample moments, as scipy.stats.skew and
  * scipy.stats.kurtosis compute them by default (bias=True; kurtosis is the
  * excess, Fisher's). The tail index is MATH section 1's block-sum estimator
- * (ts_tail_index_blocksum), the alpha-stable fit McCulloch's quantile
- * estimator or maximum likelihood (ts_stable_fit.h).
+ * on the differences of the vector's two halves (ts_tail_index_blocksum_sym:
+ * gradient noise is skewed, and median-centred block sums are biased for
+ * skewed laws), the alpha-stable fit McCulloch's quantile estimator or
+ * maximum likelihood (ts_stable_fit.h).
  *
- * Degenerate input never gives NaN. A statistic that is not defined for the
- * data (skewness of a constant vector, a stable fit to data that are
- * constant over their middle half, e.g. all zeros when sigma2 = 0) is set
- * to TS_GRADNOISE_NA and its bit in `valid` is clear. The sentinel lies
- * outside every statistic's range: alpha, scale and the tail index are
- * positive, beta is in [-1, 1], excess kurtosis >= -2 and |skewness| <=
- * sqrt(n) < 10^6 for any vector held in memory. */
+ * A statistic that is not defined for the data (skewness of a constant
+ * vector, a stable fit to data that are constant over their middle half,
+ * e.g. all zeros when sigma2 = 0) is a quiet NaN, the missing value, and its
+ * bit in `valid` is clear. No other value is ever NaN. */
 #ifndef TS_GRADNOISE_H
 #define TS_GRADNOISE_H
 
 #include <stddef.h>
 
 #include "tailsweep/ts_error.h"
-
-#define TS_GRADNOISE_NA (-1.0e6)
 
 enum {
     TS_GN_VALID_MOMENTS = 1,   /* skew, kurt (the mean is always defined)  */
@@ -39,12 +36,12 @@ typedef struct {
     double alpha, beta, scale;    /* alpha-stable fit (beta as S1's theta)   */
     double loc;                   /* the fit's location, Nolan's S0 (continuous
                                      in alpha); not stored, used by mimic     */
-    double sd;                    /* standard deviation (biased), or NA       */
+    double sd;                    /* standard deviation (biased), or NaN      */
     unsigned valid;               /* TS_GN_VALID_* bits                      */
 } ts_gradnoise_stats;
 
 /* Mean, skewness and excess kurtosis; returns TS_GN_VALID_MOMENTS when the
- * variance is positive, else 0 with skew and kurt set to TS_GRADNOISE_NA. */
+ * variance is positive, else 0 with skew and kurt NaN. */
 unsigned ts_gradnoise_moments(const double *x, size_t n, double *mean, double *skew, double *kurt);
 
 /* All statistics of x. The MLE runs on at most mle_max values (0: all), an

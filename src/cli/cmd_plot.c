@@ -16,7 +16,8 @@
 #include "tailsweep/ts_store_schema.h"
 #include "tailsweep/ts_store_view.h"
 
-static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", "curve", "map", NULL };
+static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "metastability",
+                                       "gradnoise_pdf", NULL };
 
 static void usage(void)
 {
@@ -40,6 +41,13 @@ static void usage(void)
          "             log x when the values are positive and spaced like a logspace\n"
          "  map        a heatmap of the seed mean of a scalar result over --x and --y,\n"
          "             each cell annotated with the mean and the CI half-width\n"
+         "  metastability  eps^-alpha x exit_rate (the rate of eps^alpha tau) against eps, a\n"
+         "             panel per basin, a curve per other axis value, with the small-noise\n"
+         "             law's limit drawn dashed (sde stores with exit_rate over eps; no\n"
+         "             aggregate needed: the replicates' rates are averaged)\n"
+         "  gradnoise_pdf  the paper's figure 2: the pdf of the positive raw gradient-noise\n"
+         "             values (gradnoise_raw) against fitted half-normal and half-Cauchy\n"
+         "             laws, a panel per raw step (seeds pooled, each over its median |value|)\n"
          "  --diff-from AXIS=VALUE  (curve, map) draw the paired difference within each\n"
          "             seed from the value at AXIS=VALUE (AXIS drawn), from the raw results\n"
          "curve and map: every other dimension with more than one value is fixed with\n"
@@ -59,10 +67,26 @@ static int has_dim(const ts_store_view *v, const ts_view_dset *d, const char *na
     return 0;
 }
 
+/* gradnoise_pdf: the gni kind's raw noise values (raw_steps set), no /aggregate. */
+static int check_gradnoise_pdf(const ts_store_view *v, const char *store)
+{
+    for (size_t i = 0; i < v->n_dsets; i++)
+        if (v->dsets[i].role == TS_DSET_RESULT && strcmp(v->dsets[i].path, "gradnoise_raw") == 0) return 0;
+    return ts_cli_usage_error("plot", "%s: gradnoise_pdf needs the result gradnoise_raw (a gni job with raw_steps)",
+                              store);
+}
+
 /* What the figure needs, or an exit code after saying what is missing. */
 static int check_data(const ts_store_view *v, const char *fig, const char *store)
 {
+    if (strcmp(fig, "gradnoise_pdf") == 0) return check_gradnoise_pdf(v, store);
     if (strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0) return 0;   /* ts_plot_check_selection */
+    if (strcmp(fig, "metastability") == 0) {
+        int i = ts_store_view_dset(v, "exit_rate"), j = ts_store_view_dset(v, "exit_rate_law");
+        if (i < 0 || j < 0 || !has_dim(v, &v->dsets[i], "eps"))
+            return ts_cli_usage_error("plot", "%s: metastability needs the sde results exit_rate and exit_rate_law over an eps axis", store);
+        return 0;
+    }
     int need_agg = strcmp(fig, "gradnoise") != 0;
     if (need_agg && !v->has_aggregate)
         return ts_cli_usage_error("plot", "%s has no /aggregate: run `tailsweep aggregate %s` first", store, store);
@@ -144,10 +168,10 @@ static int run(int argc, char **argv)
         }
     }
     if (!store) return ts_cli_usage_error("plot", "expected a store path");
-    if (!fig) return ts_cli_usage_error("plot", "--figure NAME is required (fig6, shiftmap, loss, gradnoise, curve, map)");
+    if (!fig) return ts_cli_usage_error("plot", "--figure NAME is required (fig6, shiftmap, loss, gradnoise, curve, map, gradnoise_pdf)");
     int known = 0;
     for (int i = 0; figures[i]; i++) known |= strcmp(fig, figures[i]) == 0;
-    if (!known) return ts_cli_usage_error("plot", "--figure: unknown figure '%s' (fig6, shiftmap, loss, gradnoise, curve, map)", fig);
+    if (!known) return ts_cli_usage_error("plot", "--figure: unknown figure '%s' (fig6, shiftmap, loss, gradnoise, curve, map, gradnoise_pdf)", fig);
     int generic = strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0;
     if (!generic && (sel.value || sel.x || sel.y || sel.n_at || sel.diff_from))
         return ts_cli_usage_error("plot", "--value, --x, --y, --at and --diff-from belong to --figure curve and map, not %s",
@@ -211,4 +235,4 @@ static int run(int argc, char **argv)
     return TS_EXIT_IO;
 }
 
-const ts_command ts_cmd_plot = { "plot", "figures from a store (fig6, shiftmap, loss, gradnoise, curve, map)", run, usage };
+const ts_command ts_cmd_plot = { "plot", "figures from a store (fig6, shiftmap, loss, gradnoise, curve, map, gradnoise_pdf)", run, usage };

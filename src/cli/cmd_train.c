@@ -1,5 +1,6 @@
 /* cmd_train.c: `tailsweep train`: one GNI training run (a task of kind gni)
  * directly, no job file or MPI needed. */
+#include <math.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -12,10 +13,10 @@ static const double *res(const ts_result_layout *l, double *const *out, const ch
     return i < 0 ? NULL : out[i];
 }
 
-/* "-" for the sentinel of values never measured or undefined */
+/* "-" for values never measured or undefined (NaN) */
 static void num(const char *fmt, double v)
 {
-    if (v == TS_GRADNOISE_NA) printf("%10s", "-");
+    if (isnan(v)) printf("%10s", "-");
     else printf(fmt, v);
 }
 
@@ -23,7 +24,9 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
 {
     const ts_params *p = &t->params;
     int li = ts_result_find(l, "train_loss");
-    size_t K = l->r[li].dims[0], depth = (size_t)ts_params_get(p, "depth"), L = depth + 1;
+    /* the store's weight layers: depth + 1, or max_depth + 1 (output last) */
+    size_t K = l->r[li].dims[0], depth = (size_t)ts_params_get(p, "depth");
+    size_t L = l->r[ts_result_find(l, "gradnoise_mean")].dims[0];
     const double *steps = l->r[li].coords[0];
     const double *tr = res(l, out, "train_loss"), *te = res(l, out, "test_loss");
     const double *tra = res(l, out, "train_accuracy"), *tea = res(l, out, "test_accuracy");
@@ -51,7 +54,9 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
     for (size_t k = 0; k < K; k++)
         if (valid[k] != 0) last = (long)k;
     if (last >= 0) {
-        printf("implicit-effect gradient noise at step %.0f (per weight layer):\n", steps[last]);
+        static const char *const what[] = { "implicit-effect", "minibatch", "total (eq. 4.2)" };
+        printf("%s gradient noise at step %.0f (per weight layer):\n", what[ts_params_choice(p, "gradnoise_source")],
+               steps[last]);
         printf("%6s %10s %10s %10s %10s %10s %10s %10s\n", "layer", "mean", "skew", "kurt", "tail", "alpha",
                "beta", "scale");
         const char *names[] = { "gradnoise_mean", "gradnoise_skew", "gradnoise_kurt", "gradnoise_tail_index",
@@ -65,7 +70,7 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
             printf("\n");
         }
         printf("activation perturbation (per hidden layer): ");
-        for (size_t h = 0; h < depth; h++) {
+        for (size_t h = 0; h < L - 1; h++) {
             printf("%s[%zu] skew ", h ? ", " : "", h + 1);
             num("%.3g", res(l, out, "actnoise_skew")[h * K + (size_t)last]);
             printf(" kurt ");
@@ -87,7 +92,7 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
     num("%.6g", res(l, out, "explicit_reg_mc")[0]);
     printf(")\n");
     double div = res(l, out, "diverged_at")[0];
-    if (div >= 0) printf("diverged at step %.0f (loss not finite)\n", div);
+    if (!isnan(div)) printf("diverged at step %.0f (loss not finite)\n", div);
 }
 
 static int run(int argc, char **argv) { return ts_cli_run_kind(&ts_kind_gni, argc, argv, summary); }

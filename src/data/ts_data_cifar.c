@@ -1,6 +1,7 @@
 /* ts_data_cifar.c: CIFAR-10 binary batches: records of one label byte (0..9)
  * and 3072 pixel bytes (1024 red, 1024 green, 1024 blue, row-major 32 x 32),
- * read through zlib so gzipped copies load too. */
+ * read through zlib so gzipped copies load too, and stored channels last
+ * (32 x 32 x 3) like every image set of ts_data.h. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 
 #include "tailsweep/ts_data.h"
 
-enum { CIFAR_D = 3072, CIFAR_REC = CIFAR_D + 1, CIFAR_CLASSES = 10 };
+enum { CIFAR_SIDE = 32, CIFAR_PLANE = 1024, CIFAR_D = 3072, CIFAR_REC = CIFAR_D + 1, CIFAR_CLASSES = 10 };
 
 /* All records of one file appended to *buf; a partial record is truncation. */
 static ts_status read_file(const char *path, unsigned char **buf, size_t *n_rec, size_t *cap, ts_err *err)
@@ -55,24 +56,31 @@ static ts_status read_file(const char *path, unsigned char **buf, size_t *n_rec,
     return st;
 }
 
-ts_status ts_data_cifar10_load(const char *const *paths, size_t n_paths,
-                               ts_dataset **out, ts_err *err)
+ts_status ts_images_cifar10_load(const char *const *paths, size_t n_paths, ts_images **out, ts_err *err)
 {
     *out = NULL;
     if (n_paths == 0) return ts_err_set(err, TS_EINVAL, "cifar-10: no batch files given");
     unsigned char *buf = NULL;
     size_t n = 0, cap = 0;
     ts_status st = TS_OK;
-    for (size_t k = 0; k < n_paths && !st; k++) {
-        st = read_file(paths[k], &buf, &n, &cap, err);
-    }
-    if (!st) st = ts_dataset_alloc(n, CIFAR_D, 0, CIFAR_CLASSES, out, err);
+    for (size_t k = 0; k < n_paths && !st; k++) st = read_file(paths[k], &buf, &n, &cap, err);
+    if (!st) st = ts_images_alloc(n, CIFAR_SIDE, CIFAR_SIDE, 3, CIFAR_CLASSES, out, err);
     if (!st)
         for (size_t i = 0; i < n; i++) {
             const unsigned char *rec = buf + i * CIFAR_REC;
+            uint8_t *px = (*out)->pixels + i * CIFAR_D;
             (*out)->label[i] = rec[0];
-            for (size_t j = 0; j < CIFAR_D; j++) (*out)->x[i * CIFAR_D + j] = (float)rec[1 + j] * (1.0f / 255.0f);
+            for (size_t c = 0; c < 3; c++)   /* plane c, pixel p -> pixel p, channel c */
+                for (size_t p = 0; p < CIFAR_PLANE; p++) px[3 * p + c] = rec[1 + c * CIFAR_PLANE + p];
         }
     free(buf);
     return st;
+}
+
+ts_status ts_data_cifar10_load(const char *const *paths, size_t n_paths,
+                               ts_dataset **out, ts_err *err)
+{
+    ts_images *im = NULL;
+    ts_status st = ts_images_cifar10_load(paths, n_paths, &im, err);
+    return ts_images_into_dataset(st, &im, out, err);
 }

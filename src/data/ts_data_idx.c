@@ -1,11 +1,10 @@
 /* ts_data_idx.c: MNIST-format IDX files through zlib (gzip or not: gzread
- * passes plain files through), and Fashion-MNIST's four standard files.
+ * passes plain files through), and Fashion-MNIST as floats.
  *
  * IDX: a 4-byte magic 0, 0, type, ndim (type 0x08 = unsigned byte), ndim
  * big-endian 32-bit sizes, then the values. Images are idx3 (n x rows x
  * cols), labels idx1 (n). Every failure names the file. */
 #include <errno.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,8 +68,7 @@ static ts_status idx_expect_end(gzFile f, const char *path, ts_err *err)
     return TS_OK;
 }
 
-ts_status ts_data_idx_load(const char *images_path, const char *labels_path,
-                           ts_dataset **out, ts_err *err)
+ts_status ts_images_idx_load(const char *images_path, const char *labels_path, ts_images **out, ts_err *err)
 {
     *out = NULL;
     gzFile fi = NULL, fl = NULL;
@@ -80,36 +78,38 @@ ts_status ts_data_idx_load(const char *images_path, const char *labels_path,
     if (!st && di[0] != dl[0])
         st = ts_err_set(err, TS_EINVAL, "%s: %u labels for %u images in %s", labels_path, dl[0], di[0], images_path);
     size_t n = st ? 0 : di[0], d = st ? 0 : (size_t)di[1] * di[2];
-    unsigned char *px = NULL, *lab = NULL;
-    if (!st && (!(px = malloc(n * d)) || !(lab = malloc(n))))
-        st = ts_err_set(err, TS_ENOMEM, "%s: out of memory for %zu images", images_path, n);
-    if (!st) st = gz_read_all(fi, images_path, px, n * d, "the pixels", err);
-    if (!st) st = idx_expect_end(fi, images_path, err);
+    unsigned char *lab = NULL;
+    if (!st && !(lab = malloc(n))) st = ts_err_set(err, TS_ENOMEM, "%s: out of memory for %zu labels", labels_path, n);
     if (!st) st = gz_read_all(fl, labels_path, lab, n, "the labels", err);
     if (!st) st = idx_expect_end(fl, labels_path, err);
-    if (fi) gzclose(fi);
-    if (fl) gzclose(fl);
     unsigned maxl = 0;
     for (size_t i = 0; !st && i < n; i++)
         if (lab[i] > maxl) maxl = lab[i];
-    if (!st) st = ts_dataset_alloc(n, d, 0, maxl + 1, out, err);
-    if (!st) {
-        ts_dataset *ds = *out;
-        for (size_t i = 0; i < n * d; i++) ds->x[i] = (float)px[i] * (1.0f / 255.0f);
-        for (size_t i = 0; i < n; i++) ds->label[i] = lab[i];
-    }
-    free(px);
+    if (!st) st = ts_images_alloc(n, di[1], di[2], 1, maxl + 1, out, err);
+    if (!st) st = gz_read_all(fi, images_path, (*out)->pixels, n * d, "the pixels", err);
+    if (!st) st = idx_expect_end(fi, images_path, err);
+    if (fi) gzclose(fi);
+    if (fl) gzclose(fl);
+    for (size_t i = 0; !st && i < n; i++) (*out)->label[i] = lab[i];
     free(lab);
+    if (st) {
+        ts_images_free(*out);
+        *out = NULL;
+    }
     return st;
+}
+
+ts_status ts_data_idx_load(const char *images_path, const char *labels_path,
+                           ts_dataset **out, ts_err *err)
+{
+    ts_images *im = NULL;
+    ts_status st = ts_images_idx_load(images_path, labels_path, &im, err);
+    return ts_images_into_dataset(st, &im, out, err);
 }
 
 ts_status ts_data_fashion_mnist(const char *dir, int train, ts_dataset **out, ts_err *err)
 {
-    char img[PATH_MAX], lab[PATH_MAX];
-    const char *pre = train ? "train" : "t10k";
-    if (!dir) dir = TS_FASHION_MNIST_DIR;
-    if (snprintf(img, sizeof img, "%s/%s-images-idx3-ubyte.gz", dir, pre) >= (int)sizeof img ||
-        snprintf(lab, sizeof lab, "%s/%s-labels-idx1-ubyte.gz", dir, pre) >= (int)sizeof lab)
-        return ts_err_set(err, TS_EINVAL, "fashion-mnist: directory name too long: %s", dir);
-    return ts_data_idx_load(img, lab, out, err);
+    ts_images *im = NULL;
+    ts_status st = ts_data_set_load(TS_DATA_FASHION_MNIST, dir, train, &im, err);
+    return ts_images_into_dataset(st, &im, out, err);
 }

@@ -26,6 +26,8 @@ ts_status ts_dataset_alloc(size_t n, size_t d, size_t d_out, size_t n_classes,
     ds->d = d;
     ds->d_out = d_out;
     ds->n_classes = n_classes;
+    ds->shape[0] = ds->shape[1] = 1;
+    ds->shape[2] = d;
     ds->x = malloc(n * d * sizeof(float));
     if (d_out) ds->y = malloc(n * d_out * sizeof(float));
     else ds->label = malloc(n * sizeof(int32_t));
@@ -48,43 +50,56 @@ void ts_dataset_free(ts_dataset *ds)
 
 /* A partial Fisher-Yates shuffle: after step i, idx[0..i] are a uniform
  * random i+1-subset in random order. One uniform per kept example, drawn in
- * one block from the stream, so the subset depends on (seed, replicate, n,
- * src->n) only. */
+ * one block from the stream, so the subset depends on (seed, task,
+ * replicate, n, n_src) only. */
+ts_status ts_data_subset_index(size_t n_src, size_t n, uint64_t seed, uint64_t task, uint64_t replicate,
+                               size_t *idx, ts_err *err)
+{
+    if (n == 0 || n > n_src)
+        return ts_err_set(err, TS_EINVAL, "subset: n = %zu must be in [1, %zu] (the dataset's size)", n, n_src);
+    ts_rng r;
+    ts_status st = ts_rng_init(&r, seed, task, replicate, TS_PURPOSE_DATA, err);
+    if (st) return st;
+    size_t *all = malloc(n_src * sizeof *all);
+    double *u = malloc(n * sizeof *u);
+    if (!all || !u) {
+        free(all);
+        free(u);
+        return ts_err_set(err, TS_ENOMEM, "subset: out of memory");
+    }
+    for (size_t i = 0; i < n_src; i++) all[i] = i;
+    ts_rng_uniform_block(&r, n, u);
+    for (size_t i = 0; i < n; i++) {
+        size_t left = n_src - i;
+        size_t j = i + (size_t)(u[i] * (double)left);
+        if (j >= n_src) j = n_src - 1;   /* u < 1, but guard the rounding */
+        size_t t = all[i];
+        all[i] = all[j];
+        all[j] = t;
+    }
+    memcpy(idx, all, n * sizeof *idx);
+    free(all);
+    free(u);
+    return TS_OK;
+}
+
 ts_status ts_data_subset(const ts_dataset *src, size_t n, uint64_t seed, uint64_t replicate,
                          ts_dataset **out, ts_err *err)
 {
     *out = NULL;
-    if (n == 0 || n > src->n)
-        return ts_err_set(err, TS_EINVAL, "subset: n = %zu must be in [1, %zu] (the dataset's size)", n, src->n);
-    ts_rng r;
-    ts_status st = ts_rng_init(&r, seed, 0, replicate, TS_PURPOSE_DATA, err);
-    if (st) return st;
-    size_t *idx = malloc(src->n * sizeof *idx);
-    double *u = malloc(n * sizeof *u);
-    if (!idx || !u) {
-        free(idx);
-        free(u);
-        return ts_err_set(err, TS_ENOMEM, "subset: out of memory");
-    }
-    for (size_t i = 0; i < src->n; i++) idx[i] = i;
-    ts_rng_uniform_block(&r, n, u);
-    for (size_t i = 0; i < n; i++) {
-        size_t left = src->n - i;
-        size_t j = i + (size_t)(u[i] * (double)left);
-        if (j >= src->n) j = src->n - 1;   /* u < 1, but guard the rounding */
-        size_t t = idx[i];
-        idx[i] = idx[j];
-        idx[j] = t;
-    }
-    free(u);
-    st = ts_dataset_alloc(n, src->d, src->d_out, src->n_classes, out, err);
-    if (!st)
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    if (!idx) return ts_err_set(err, TS_ENOMEM, "subset: out of memory");
+    ts_status st = ts_data_subset_index(src->n, n, seed, 0, replicate, idx, err);
+    if (!st) st = ts_dataset_alloc(n, src->d, src->d_out, src->n_classes, out, err);
+    if (!st) {
+        memcpy((*out)->shape, src->shape, sizeof src->shape);
         for (size_t i = 0; i < n; i++) {
             size_t k = idx[i];
             memcpy((*out)->x + i * src->d, src->x + k * src->d, src->d * sizeof(float));
             if (src->d_out) memcpy((*out)->y + i * src->d_out, src->y + k * src->d_out, src->d_out * sizeof(float));
             else (*out)->label[i] = src->label[k];
         }
+    }
     free(idx);
     return st;
 }

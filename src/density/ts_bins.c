@@ -82,7 +82,24 @@ void ts_bins_add(ts_bins *b, double x)
         b->above += 1.0;
 }
 
-void ts_bins_add_n(ts_bins *b, const double *x, const unsigned char *keep, size_t n)
+/* add_in with weight wt: the same split, scaled (wt = 1 folds away: the
+ * products by 1.0 are exact, so ts_bins_add_n gives add_in's bits) */
+static inline __attribute__((always_inline)) void add_in_w(double *w, size_t last, double lo, double inv_dx,
+                                                           double x, double wt)
+{
+    double t = (x - lo) * inv_dx;
+    size_t i = (size_t)t;
+    if (i >= last) {
+        w[last] += wt;
+        return;
+    }
+    double f = t - (double)i;
+    w[i] += wt * (1.0 - f);
+    w[i + 1] += wt * f;
+}
+
+static inline __attribute__((always_inline)) void add_block(ts_bins *b, const double *x, const unsigned char *keep,
+                                                            size_t n, double wt)
 {
     /* Locals let the compiler keep the grid in registers: through b it must
      * assume the stores to w may alias them. */
@@ -92,17 +109,24 @@ void ts_bins_add_n(ts_bins *b, const double *x, const unsigned char *keep, size_
     for (size_t j = 0; j < n; j++) {
         if (keep && !keep[j]) continue;
         double v = x[j];
-        total += 1.0;
+        total += wt;
         if (v >= lo && v <= hi)
-            add_in(w, last, lo, inv_dx, v);
+            add_in_w(w, last, lo, inv_dx, v, wt);
         else if (v < lo)
-            below += 1.0;
+            below += wt;
         else
-            above += 1.0;
+            above += wt;
     }
     b->below += below;
     b->above += above;
     b->total += total;
+}
+
+void ts_bins_add_n(ts_bins *b, const double *x, const unsigned char *keep, size_t n) { add_block(b, x, keep, n, 1.0); }
+
+void ts_bins_add_nw(ts_bins *b, const double *x, const unsigned char *keep, size_t n, double wt)
+{
+    add_block(b, x, keep, n, wt);
 }
 
 ts_status ts_bins_merge(ts_bins *dst, const ts_bins *src, ts_err *err)

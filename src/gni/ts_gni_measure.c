@@ -1,19 +1,19 @@
-/* ts_gni_measure.c: the implicit-effect gradient noise of one step and the
- * forward-pass perturbation (ts_gni.h, MATH.md section 5):
- *     grad E_L = grad L~(B; w, e) - grad E_e[L~(B; w, e)],
- * the second term the mean of M' fresh draws, computed as passes of mc
- * stacked copies (the M-sample objective with M = mc) whose gradients are
- * averaged in double, weighted by their copies. */
+/* ts_gni_measure.c: the gradient noise of one step and the forward-pass
+ * perturbation (ts_gni.h, MATH.md section 5). Every source is a gradient
+ * minus a mean gradient:
+ *     implicit  grad L~(B; w, e) - grad E_e L~(B; w, e)
+ *     batch     grad E_e L~(B; w, e) - grad E_e L~(D; w, e)
+ *     total     grad L~(B; w, e) - grad E_e L~(D; w, e)     (paper eq. 4.2)
+ * E_e is the mean over M' fresh draws, computed as passes of mc stacked
+ * copies (the M-sample objective with M = mc) over row chunks of the data,
+ * whose gradients are averaged in double, weighted by copies and rows.
+ * Without injections E_e is one clean pass. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tailsweep/ts_gni.h"
+#include "ts_gni_internal.h"
 
-static int noisy(const ts_noise_config *nz)
-{
-    return nz->type != TS_NOISE_NONE && nz->sigma2 > 0;
-}
 
 /* h~ = h + sigma z (additive) or h (1 + sigma z) (multiplicative), z the
  * standard normals of the site; h when the site takes no noise. */
@@ -22,72 +22,117 @@ static void injected(const float *h, const float *z, const ts_noise_config *nz, 
     double s = sqrt(nz->sigma2);
     for (size_t j = 0; j < n; j++) {
         double v = h[j];
-        if (z && noisy(nz)) v = nz->type == TS_NOISE_ADD ? v + s * z[j] : v * (1 + s * z[j]);
+        if (z && ts_gni_noisy(nz)) v = nz->type == TS_NOISE_ADD ? v + s * z[j] : v * (1 + s * z[j]);
         out[j] = v;
     }
+}
+
+/* g = the mean over `draws` fresh draws of grad L~(data; w, e) (one clean
+ * pass without injections), data in chunks of at most max_rows rows; gc is
+ * scratch for one pass's float gradient. */
+static ts_status mean_grad(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, const ts_batch *data,
+                           const ts_noise_config *nz, size_t draws, ts_rng *r, float *gc, double *g, ts_err *err)
+{
+    size_t n = data->n, np = net->n_params, chunk = n < max_rows ? n : max_rows;
+    double loss;
+    ts_status st = TS_OK;
+    if (!ts_gni_noisy(nz)) draws = 1;
+    memset(g, 0, np * sizeof *g);
+    for (size_t a = 0; a < n && !st; a += chunk) {
+        size_t cb = n - a < chunk ? n - a : chunk, mc = max_rows / cb;
+        if (mc > draws) mc = draws;
+        ts_batch part = ts_gni_rows(net, data, a, cb);
+        for (size_t done = 0; done < draws && !st; done += mc) {
+            size_t m = draws - done < mc ? draws - done : mc;
+            if (ts_gni_noisy(nz)) st = ts_mlp_noise_draw(net, ws, nz, cb, m, r, err);
+            if (!st) st = ts_mlp_loss_grad(net, ws, &part, m, nz, gc, &loss, err);
+            double wgt = ((double)m / (double)draws) * ((double)cb / (double)n);
+            for (size_t j = 0; j < np && !st; j++) g[j] += wgt * gc[j];
+        }
+    }
+    return st;
+}
+
+/* The forward-pass perturbation of the first act_rows rows: the noisy
+ * activations of the pass just run (one draw on B), then minus the clean
+ * ones of a clean pass over the same rows. */
+static ts_status act_perturbation(const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b, const ts_noise_config *nz,
+                                  double *act_noise, size_t act_rows, ts_err *err)
+{
+    size_t H = net->cfg.n_hidden;
+    double *o = act_noise, loss;
+    for (size_t i = 1; i <= H; i++) {
+        size_t w = net->cfg.width[i - 1];
+        const float *z = ts_gni_noisy(nz) ? ts_mlp_noise_site(ws, i) : NULL;
+        injected(ts_mlp_activation(ws, i), z, nz, act_rows * w, o);
+        o += act_rows * w;
+    }
+    if (H == 0) return TS_OK;
+    ts_batch sub = ts_gni_rows(net, b, 0, act_rows);
+    ts_noise_config clean = { TS_NOISE_NONE, 0, 0 };
+    ts_status st = ts_mlp_loss_grad(net, ws, &sub, 1, &clean, NULL, &loss, err);
+    o = act_noise;
+    for (size_t i = 1; i <= H && !st; i++) {
+        size_t n = act_rows * net->cfg.width[i - 1];
+        const float *h = ts_mlp_activation(ws, i);
+        for (size_t j = 0; j < n; j++) o[j] -= h[j];
+        o += n;
+    }
+    return st;
+}
+
+ts_status ts_gni_measure_source(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, ts_gni_source source,
+                                const ts_batch *b, const ts_batch *all, const ts_noise_config *nz, size_t M_prime,
+                                ts_rng *r, double *noise, double *act_noise, size_t act_rows, ts_err *err)
+{
+    size_t B = b->n, np = net->n_params, L = net->n_layers;
+    if (B == 0 || B > max_rows || M_prime == 0 || act_rows > B)
+        return ts_err_set(err, TS_EINVAL, "gradient noise: batch %zu, M' %zu, %zu activation rows for a "
+                          "workspace of %zu rows", B, M_prime, act_rows, max_rows);
+    if (source != TS_GNI_SOURCE_IMPLICIT && (!all || all->n == 0))
+        return ts_err_set(err, TS_EINVAL, "gradient noise: the %s noise needs the whole training set",
+                          ts_gni_source_names[source]);
+    float *g1 = malloc(np * sizeof *g1), *gc = malloc(np * sizeof *gc);
+    double *gbar = malloc(np * sizeof *gbar), *gb = malloc(np * sizeof *gb);
+    ts_status st = g1 && gc && gbar && gb ? TS_OK : ts_err_set(err, TS_ENOMEM, "gradient noise: out of memory");
+    double loss;
+    /* grad L~(B; w, e), one draw (and the forward pass the perturbation reads) */
+    int one_draw = (noise && source != TS_GNI_SOURCE_BATCH) || act_noise;
+    if (!st && one_draw && ts_gni_noisy(nz)) st = ts_mlp_noise_draw(net, ws, nz, B, 1, r, err);
+    if (!st && one_draw) st = ts_mlp_loss_grad(net, ws, b, 1, nz, g1, &loss, err);
+    if (!st && act_noise) st = act_perturbation(net, ws, b, nz, act_noise, act_rows, err);
+    /* the gradient and the mean it is measured against, in double */
+    if (!st && !noise) {
+        /* the activation perturbation alone */
+    } else if (!st && source == TS_GNI_SOURCE_IMPLICIT) {
+        /* without noise every draw gives g1: the noise is exactly 0 */
+        if (ts_gni_noisy(nz)) st = mean_grad(net, ws, max_rows, b, nz, M_prime, r, gc, gbar, err);
+        else for (size_t j = 0; j < np; j++) gbar[j] = g1[j];
+        for (size_t j = 0; j < np; j++) gb[j] = g1[j];
+    } else if (!st) {
+        st = mean_grad(net, ws, max_rows, all, nz, M_prime, r, gc, gbar, err);
+        if (!st && source == TS_GNI_SOURCE_BATCH) st = mean_grad(net, ws, max_rows, b, nz, M_prime, r, gc, gb, err);
+        else for (size_t j = 0; j < np; j++) gb[j] = g1[j];
+    }
+    if (!st && noise) {
+        double *o = noise;
+        for (size_t l = 0; l < L; l++) {
+            size_t nw = net->rows[l] * net->cols[l], off = net->off_w[l];
+            for (size_t j = 0; j < nw; j++) o[j] = gb[off + j] - gbar[off + j];
+            o += nw;
+        }
+    }
+    free(g1);
+    free(gc);
+    free(gbar);
+    free(gb);
+    return st;
 }
 
 ts_status ts_gni_measure(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, const ts_batch *b,
                          const ts_noise_config *nz, size_t M_prime, ts_rng *r, double *noise,
                          double *act_noise, size_t act_rows, ts_err *err)
 {
-    size_t B = b->n, np = net->n_params, L = net->n_layers, H = net->cfg.n_hidden;
-    if (B == 0 || B > max_rows || M_prime == 0 || act_rows > B)
-        return ts_err_set(err, TS_EINVAL, "gradient noise: batch %zu, M' %zu, %zu activation rows for a "
-                          "workspace of %zu rows", B, M_prime, act_rows, max_rows);
-    float *g1 = malloc(np * sizeof *g1), *gc = malloc(np * sizeof *gc);
-    double *gbar = calloc(np, sizeof *gbar);
-    ts_status st = g1 && gc && gbar ? TS_OK : ts_err_set(err, TS_ENOMEM, "gradient noise: out of memory");
-    double loss;
-    /* grad L~(B; w, e), one draw */
-    if (!st && noisy(nz)) st = ts_mlp_noise_draw(net, ws, nz, B, 1, r, err);
-    if (!st) st = ts_mlp_loss_grad(net, ws, b, 1, nz, g1, &loss, err);
-    if (!st && act_noise) {
-        double *o = act_noise;
-        for (size_t i = 1; i <= H; i++) {
-            size_t w = net->cfg.width[i - 1];
-            const float *z = noisy(nz) ? ts_mlp_noise_site(ws, i) : NULL;
-            injected(ts_mlp_activation(ws, i), z, nz, act_rows * w, o);
-            o += act_rows * w;
-        }
-    }
-    /* the mean gradient over M' fresh draws; without noise every draw gives g1 */
-    if (!st && noisy(nz)) {
-        size_t mc = max_rows / B;
-        if (mc > M_prime) mc = M_prime;
-        for (size_t done = 0; done < M_prime && !st; done += mc) {
-            size_t m = M_prime - done < mc ? M_prime - done : mc;
-            st = ts_mlp_noise_draw(net, ws, nz, B, m, r, err);
-            if (!st) st = ts_mlp_loss_grad(net, ws, b, m, nz, gc, &loss, err);
-            double wgt = (double)m / (double)M_prime;
-            for (size_t j = 0; j < np && !st; j++) gbar[j] += wgt * gc[j];
-        }
-    } else if (!st) {
-        for (size_t j = 0; j < np; j++) gbar[j] = g1[j];
-    }
-    if (!st) {
-        double *o = noise;
-        for (size_t l = 0; l < L; l++) {
-            size_t nw = net->rows[l] * net->cols[l], off = net->off_w[l];
-            for (size_t j = 0; j < nw; j++) o[j] = (double)g1[off + j] - gbar[off + j];
-            o += nw;
-        }
-    }
-    /* the clean activations of the same rows */
-    if (!st && act_noise && H > 0) {
-        ts_batch sub = { act_rows, b->x, b->y, b->label };
-        ts_noise_config clean = { TS_NOISE_NONE, 0, 0 };
-        st = ts_mlp_loss_grad(net, ws, &sub, 1, &clean, NULL, &loss, err);
-        double *o = act_noise;
-        for (size_t i = 1; i <= H && !st; i++) {
-            size_t n = act_rows * net->cfg.width[i - 1];
-            const float *h = ts_mlp_activation(ws, i);
-            for (size_t j = 0; j < n; j++) o[j] -= h[j];
-            o += n;
-        }
-    }
-    free(g1);
-    free(gc);
-    free(gbar);
-    return st;
+    return ts_gni_measure_source(net, ws, max_rows, TS_GNI_SOURCE_IMPLICIT, b, NULL, nz, M_prime, r, noise,
+                                 act_noise, act_rows, err);
 }

@@ -1,7 +1,8 @@
-/* ts_gni_run.c: one GNI training run (ts_gni.h): SGD on the M-sample
- * objective, logging clean losses, measuring the implicit-effect gradient
- * noise, and, in mimic runs, replacing the implicit effect by draws from
- * the law fitted to it at every step. */
+/* ts_gni_run.c: one GNI training run (ts_gni.h): SGD (or Noisy-SGD, DP-SGD)
+ * on the M-sample objective, logging clean losses, measuring the gradient
+ * noise of the chosen source and recording raw values of one layer, and,
+ * in mimic runs, replacing the implicit effect by draws from the law
+ * fitted to it at every step. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +23,12 @@ typedef struct {
     float *bx, *by, *grad;
     int32_t *bl;
     size_t *perm, pos;
-    double *u, *noise, *act, *draws;
+    double *u, *noise, *act, *draws, *z;
     ts_gradnoise_stats *gs;        /* per weight layer, the last measurement */
-    ts_rng r_batch, r_train, r_meas, r_mimic;
+    size_t raw_n, raw_off, raw_nw; /* raw values a step; the raw layer's first value in noise, its size */
+    ts_rng r_batch, r_train, r_meas, r_mimic, r_opt;
 } run_state;
 
-static int noisy(const ts_noise_config *nz)
-{
-    return nz->type != TS_NOISE_NONE && nz->sigma2 > 0;
-}
 
 static void state_free(run_state *s)
 {
@@ -47,6 +45,7 @@ static void state_free(run_state *s)
     free(s->noise);
     free(s->act);
     free(s->draws);
+    free(s->z);
     free(s->gs);
 }
 
@@ -56,9 +55,10 @@ static ts_status state_init(run_state *s, const ts_gni_config *c, uint64_t seed,
     memset(s, 0, sizeof *s);
     s->c = c;
     ts_rng base;
-    ts_status st = ts_gni_data_load(c, seed, rep, &s->train, &s->test, err);
+    uint64_t id = c->shared_init ? 0 : task;   /* weights and data: shared by the grid points, or not */
+    ts_status st = ts_gni_data_load(c, seed, id, rep, &s->train, &s->test, err);
     if (!st) st = ts_mlp_alloc(&c->net, &s->net, err);
-    if (!st) st = ts_rng_init(&base, seed, task, rep, TS_PURPOSE_INIT, err);
+    if (!st) st = ts_rng_init(&base, seed, id, rep, TS_PURPOSE_INIT, err);
     if (st) return st;
     ts_mlp_init(s->net, &base);
     const ts_mlp *net = s->net;
@@ -68,7 +68,12 @@ static ts_status state_init(run_state *s, const ts_gni_config *c, uint64_t seed,
     s->max_rows = c->M * s->B > meas ? c->M * s->B : meas;
     if (s->max_rows < s->B) s->max_rows = s->B;
     s->n_logs = ts_gni_n_logs(c);
-    for (size_t l = 0; l < net->n_layers; l++) s->n_weights += net->rows[l] * net->cols[l];
+    for (size_t l = 0; l < net->n_layers; l++) {
+        if (l == c->raw_layer) s->raw_off = s->n_weights;
+        s->n_weights += net->rows[l] * net->cols[l];
+    }
+    s->raw_nw = net->rows[c->raw_layer] * net->cols[c->raw_layer];
+    s->raw_n = ts_gni_raw_count(c);
     s->act_rows = s->B < ACT_ROWS ? s->B : ACT_ROWS;
     for (size_t i = 0; i < net->cfg.n_hidden; i++) s->act_total += s->act_rows * net->cfg.width[i];
     st = ts_mlp_work_alloc(net, s->max_rows, &s->ws, err);
@@ -78,7 +83,8 @@ static ts_status state_init(run_state *s, const ts_gni_config *c, uint64_t seed,
     s->draws = malloc(s->n_weights * sizeof *s->draws);
     s->act = malloc((s->act_total ? s->act_total : 1) * sizeof *s->act);
     s->gs = calloc(net->n_layers, sizeof *s->gs);
-    int ok = s->grad && s->noise && s->draws && s->act && s->gs;
+    if (c->opt != TS_GNI_OPT_SGD) s->z = malloc(net->n_params * sizeof *s->z);
+    int ok = s->grad && s->noise && s->draws && s->act && s->gs && (c->opt == TS_GNI_OPT_SGD || s->z);
     if (s->B < n) {   /* minibatches: gather buffers and the epoch permutation */
         s->bx = malloc(s->B * s->train->d * sizeof *s->bx);
         if (s->train->d_out) s->by = malloc(s->B * s->train->d_out * sizeof *s->by);
@@ -96,6 +102,7 @@ static ts_status state_init(run_state *s, const ts_gni_config *c, uint64_t seed,
     if (!st) st = ts_rng_substream(&s->r_train, &base, 0, err);
     if (!st) st = ts_rng_substream(&s->r_meas, &base, 1, err);
     if (!st) st = ts_rng_substream(&s->r_mimic, &base, 2, err);
+    if (!st) st = ts_rng_substream(&s->r_opt, &base, 3, err);
     return st;
 }
 
@@ -133,10 +140,11 @@ static ts_batch next_batch(run_state *s)
     return (ts_batch){ s->B, s->bx, s->by, s->bl };
 }
 
+/* Missing values (not measured, undefined, after a blow-up) are NaN. */
 static void fill_na(double *a, size_t n)
 {
     if (a)
-        for (size_t i = 0; i < n; i++) a[i] = TS_GRADNOISE_NA;
+        for (size_t i = 0; i < n; i++) a[i] = NAN;
 }
 
 static void out_init(const run_state *s, ts_gni_out *o)
@@ -150,10 +158,11 @@ static void out_init(const run_state *s, ts_gni_out *o)
     for (size_t i = 0; i < 7; i++) fill_na(gn[i], L * K);
     fill_na(o->act_skew, H * K);
     fill_na(o->act_kurt, H * K);
+    fill_na(o->gn_raw, s->c->n_raw * s->c->raw_max);
     if (o->gn_valid) memset(o->gn_valid, 0, L * K * sizeof(double));
     if (o->act_valid) memset(o->act_valid, 0, H * K * sizeof(double));
-    o->final_train_loss = o->final_test_loss = o->final_train_acc = o->final_test_acc = TS_GRADNOISE_NA;
-    o->explicit_reg = o->explicit_reg_mc = TS_GRADNOISE_NA;
+    o->final_train_loss = o->final_test_loss = o->final_train_acc = o->final_test_acc = NAN;
+    o->explicit_reg = o->explicit_reg_mc = NAN;
     o->diverged_at = -1;
 }
 
@@ -171,7 +180,7 @@ static ts_status evaluate(run_state *s, size_t k, ts_gni_out *o, ts_err *err)
     double l1, l2, a1 = 0, a2 = 0;
     ts_status st = ts_mlp_evaluate(s->net, s->ws, &tr, &l1, cls ? &a1 : NULL, err);
     if (!st) st = ts_mlp_evaluate(s->net, s->ws, &te, &l2, cls ? &a2 : NULL, err);
-    if (st) return st;   /* nothing half-written: a blow-up leaves the sentinel */
+    if (st) return st;   /* nothing half-written: a blow-up leaves NaN */
     o->train_loss[k] = l1;
     o->test_loss[k] = l2;
     if (cls && o->train_acc) o->train_acc[k] = a1;
@@ -179,19 +188,41 @@ static ts_status evaluate(run_state *s, size_t k, ts_gni_out *o, ts_err *err)
     return TS_OK;
 }
 
-/* Measure the implicit-effect noise on batch b, fit each layer (s->gs) and,
- * when k >= 0, record the statistics at log k. */
-static ts_status measure(run_state *s, const ts_batch *b, long k, ts_gni_out *o, ts_err *err)
+/* The raw layer's values of this step's noise, at raw step `step` (if it
+ * is one): evenly spaced when the layer has more than raw_max weights. */
+static void record_raw(const run_state *s, uint64_t step, ts_gni_out *o)
+{
+    const ts_gni_config *c = s->c;
+    for (size_t r = 0; o->gn_raw && r < c->n_raw; r++) {
+        if (c->raw_steps[r] != step) continue;
+        const double *v = s->noise + s->raw_off;
+        double *dst = o->gn_raw + r * c->raw_max;
+        for (size_t j = 0; j < s->raw_n; j++) dst[j] = v[(size_t)((double)j * (double)s->raw_nw / (double)s->raw_n)];
+    }
+}
+
+/* Measure the gradient noise of the configured source on batch b, fit each
+ * layer (s->gs) and, when k >= 0, record the statistics (and raw values) at
+ * log k, step `step`. Batch noise with the full batch is 0 by definition:
+ * it is not measured and its statistics stay missing (the activation
+ * perturbation still is). */
+static ts_status measure(run_state *s, const ts_batch *b, long k, uint64_t step, ts_gni_out *o, ts_err *err)
 {
     const ts_mlp *net = s->net;
+    const ts_gni_config *c = s->c;
     int want_act = k >= 0 && o->act_skew;
-    ts_status st = ts_gni_measure(net, s->ws, s->max_rows, b, &s->c->noise, s->c->M_prime, &s->r_meas,
-                                  s->noise, want_act ? s->act : NULL, s->act_rows, err);
+    int want_noise = !(c->source == TS_GNI_SOURCE_BATCH && s->B == s->train->n);
+    if (!want_noise && !want_act) return TS_OK;
+    ts_batch all = whole(s->train, s->train->n);
+    ts_status st = ts_gni_measure_source(net, s->ws, s->max_rows, c->source, b, &all, &c->noise, c->M_prime,
+                                         &s->r_meas, want_noise ? s->noise : NULL, want_act ? s->act : NULL,
+                                         s->act_rows, err);
+    if (!st && k >= 0 && want_noise) record_raw(s, step, o);
     size_t K = s->n_logs, off = 0;
-    for (size_t l = 0; l < net->n_layers && !st; l++) {
+    for (size_t l = 0; l < net->n_layers && !st && want_noise; l++) {
         size_t nw = net->rows[l] * net->cols[l];
         ts_gradnoise_stats *g = &s->gs[l];
-        st = ts_gradnoise_stats_compute(s->noise + off, nw, s->c->fit, s->c->mle_max, g, err);
+        st = ts_gradnoise_stats_compute(s->noise + off, nw, c->fit, c->mle_max, g, err);
         off += nw;
         if (st || k < 0) continue;
         size_t i = l * K + (size_t)k;
@@ -267,7 +298,7 @@ static ts_status explicit_effect(run_state *s, ts_gni_out *o, ts_err *err)
     const ts_gni_config *c = s->c;
     size_t ne = n_eval(s);
     o->explicit_reg = o->explicit_reg_mc = 0;
-    if (!noisy(&c->noise)) return TS_OK;
+    if (!ts_gni_noisy(&c->noise)) return TS_OK;
     ts_batch all = whole(s->train, ne);
     double clean, noisy_mean = 0, reg = 0, v;
     ts_status st = ts_mlp_evaluate(s->net, s->ws, &all, &clean, NULL, err);
@@ -294,14 +325,13 @@ static ts_status explicit_effect(run_state *s, ts_gni_out *o, ts_err *err)
     return TS_OK;
 }
 
-/* One SGD step on the M-sample objective. */
+/* One step of the optimiser on the M-sample objective. */
 static ts_status train_step(run_state *s, const ts_batch *b, uint64_t step, ts_err *err)
 {
     const ts_gni_config *c = s->c;
     double loss;
-    ts_status st = noisy(&c->noise) ? ts_mlp_noise_draw(s->net, s->ws, &c->noise, b->n, c->M, &s->r_train, err)
-                                    : TS_OK;
-    if (!st) st = ts_mlp_loss_grad(s->net, s->ws, b, c->M, &c->noise, s->grad, &loss, err);
+    if (s->z) ts_rng_normal_block(&s->r_opt, s->net->n_params, s->z);
+    ts_status st = ts_gni_opt_grad(c, s->net, s->ws, b, &s->r_train, s->z, s->grad, &loss, err);
     if (!st && c->mimic != TS_GNI_MIMIC_NONE) st = mimic_add(s, err);
     if (st) return st;
     double lr = c->lr_gamma > 0 ? c->lr / pow(1 + (double)step / c->lr_k0, c->lr_gamma) : c->lr;
@@ -322,15 +352,14 @@ ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uin
         return st;
     }
     out_init(&s, o);
-    uint64_t gn_every = c->gradnoise_every ? c->gradnoise_every : c->log_every;
     size_t k = 0;
     for (uint64_t step = 0; !st; step++) {
         ts_batch b = next_batch(&s);
         int logged = k < s.n_logs && step == ts_gni_log_step(c, k);
-        int gn_due = logged && step % gn_every == 0;
+        int gn_due = logged && ts_gni_measured_step(c, step);
         if (logged) st = evaluate(&s, k, o, err);
         if (!st && (gn_due || (c->mimic != TS_GNI_MIMIC_NONE && step < c->steps)))
-            st = measure(&s, &b, gn_due ? (long)k : -1, o, err);
+            st = measure(&s, &b, gn_due ? (long)k : -1, step, o, err);
         if (logged) k++;
         if (!st && step < c->steps && cancelled && cancelled(ctx))
             st = ts_err_set(err, TS_ECANCEL, "gni: cancelled at step %llu", (unsigned long long)step);
@@ -340,7 +369,7 @@ ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uin
     }
     if (st == TS_ENUMERIC) {
         /* a blow-up is a result, not a failure: the values logged before it
-         * stay, everything after it is the sentinel */
+         * stay, everything after it is missing (NaN) */
         ts_err_clear(err);
         st = TS_OK;
     } else if (!st) {
@@ -352,7 +381,7 @@ ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uin
         st = explicit_effect(&s, o, err);
         if (st == TS_ENUMERIC) {
             o->diverged_at = (int64_t)c->steps;
-            o->explicit_reg = o->explicit_reg_mc = TS_GRADNOISE_NA;
+            o->explicit_reg = o->explicit_reg_mc = NAN;
             ts_err_clear(err);
             st = TS_OK;
         }

@@ -23,7 +23,7 @@ unsigned ts_gradnoise_moments(const double *x, size_t n, double *mean, double *s
         m4 += c2 * c2;
     }
     *mean = m;
-    *skew = *kurt = TS_GRADNOISE_NA;
+    *skew = *kurt = NAN;
     if (n < 2) return 0;
     m2 /= (double)n;
     m3 /= (double)n;
@@ -57,8 +57,8 @@ static ts_status fit_mle(const double *x, size_t n, size_t mle_max, ts_stable_fi
 ts_status ts_gradnoise_stats_compute(const double *x, size_t n, ts_gradnoise_fit method, size_t mle_max,
                                      ts_gradnoise_stats *out, ts_err *err)
 {
-    out->tail_index = out->alpha = out->beta = out->scale = out->loc = out->sd = TS_GRADNOISE_NA;
-    out->mean = out->skew = out->kurt = TS_GRADNOISE_NA;
+    out->tail_index = out->alpha = out->beta = out->scale = out->loc = out->sd = NAN;
+    out->mean = out->skew = out->kurt = NAN;
     out->valid = 0;
     if (n == 0) return ts_err_set(err, TS_EINVAL, "gradient noise: the vector is empty");
     for (size_t i = 0; i < n; i++)
@@ -71,7 +71,7 @@ ts_status ts_gradnoise_stats_compute(const double *x, size_t n, ts_gradnoise_fit
     out->sd = sqrt(m2 / (double)n);
     ts_err e2 = { 0 };
     double a;
-    ts_status st = ts_tail_index_blocksum(x, n, &a, &e2);
+    ts_status st = ts_tail_index_blocksum_sym(x, n, &a, &e2);
     if (!st) {
         out->tail_index = a;
         out->valid |= TS_GN_VALID_TAIL;

@@ -22,15 +22,39 @@ static void grunwald_weights(double A, double B, double s, unsigned K, double *g
     for (unsigned m = 0; m < K; m++) g[K - m - 1] = g[K - m] * (m - B) / (A + m + 1);
 }
 
-double ts_frac_drift_h0(double alpha)
+/* Camuto et al. (4.8) as printed: Delta psi(w) = c_gam h^-gam sum_{k=-K..K}
+ * (1 + theta sgn k) gt_|k| psi(w - k h), gt_j = Gamma(j - gam) / (Gamma(j + 1)
+ * Gamma(-gam)) the one-sided Grunwald weights (gt_0 = 1, gt_{j+1} = gt_j (j - gam)
+ * / (j + 1)), c_gam = 1 / (2 cos(gam pi / 2)). Its symbol is
+ * c_gam [(1 + theta) (1 - z)^gam + (1 - theta) (1 - 1/z)^gam - 1]: the centre
+ * weight appears once where the two one-sided operators have it twice, so
+ * besides |u|^gam (1 + i theta tan(pi alpha / 2) sgn u) it carries the
+ * constant -c_gam h^-gam (docs/fractional-drift.md). */
+static void paper_weights(double gam, double theta, unsigned K, double *g)
 {
-    double gam = alpha - 2, g0 = gsl_sf_gamma(gam + 1) * pow(gsl_sf_gammainv(gam / 2 + 1), 2);
-    /* h0^(2-alpha) g0 = 1; at alpha = 2 any h works (g0 = 1, exponent 0). */
-    return alpha == 2 ? 1.0 : pow(1.0 / g0, 1.0 / (2 - alpha));
+    double cg = 1 / (2 * cos(gam * M_PI / 2)), gt = 1;
+    g[K] = cg;
+    for (unsigned j = 1; j <= K; j++) {
+        gt *= (j - 1 - gam) / j;
+        g[K + j] = cg * (1 + theta) * gt;   /* k > 0: psi(w - k h), the left side */
+        g[K - j] = cg * (1 - theta) * gt;
+    }
 }
 
+double ts_frac_drift_h0(double alpha, ts_frac_weights weights)
+{
+    double gam = alpha - 2;
+    /* h0^(2-alpha) g0 = 1; at alpha = 2 any h works (g0 = 1, exponent 0). */
+    if (alpha == 2) return 1.0;
+    double g0 = weights == TS_FRAC_PAPER ? 1 / (2 * cos(gam * M_PI / 2))
+                                         : gsl_sf_gamma(gam + 1) * pow(gsl_sf_gammainv(gam / 2 + 1), 2);
+    return pow(1.0 / g0, 1.0 / (2 - alpha));
+}
+
+const char *const ts_frac_weights_names[] = { "grunwald", "paper", NULL };
+
 ts_status ts_frac_drift_init(ts_frac_drift *d, double alpha, double theta, double sign,
-                             double eps, double h, unsigned K, ts_err *err)
+                             double eps, double h, unsigned K, ts_frac_weights weights, ts_err *err)
 {
     d->g = NULL;
     if (!(alpha > 1 && alpha <= 2))
@@ -47,7 +71,8 @@ ts_status ts_frac_drift_init(ts_frac_drift *d, double alpha, double theta, doubl
     double s = sqrt(1 + c * c);
     d->g = malloc((2 * (size_t)K + 1) * sizeof *d->g);
     if (!d->g) return ts_err_set(err, TS_ENOMEM, "fractional drift: out of memory for K = %u", K);
-    grunwald_weights((gam + delta) / 2, (gam - delta) / 2, s, K, d->g);
+    if (weights == TS_FRAC_PAPER) paper_weights(gam, sign * theta, K, d->g);
+    else grunwald_weights((gam + delta) / 2, (gam - delta) / 2, s, K, d->g);
     d->alpha = alpha;
     d->eps_pow = pow(eps, -alpha);
     d->h = h;

@@ -19,18 +19,28 @@ static double basin_argmax(const ts_grid1d *g, const double *p, size_t i0, size_
     return x;
 }
 
-static void basin_modes(const ts_sde_config *c, size_t coord, const double *p, ts_sde_report *rep)
+/* grid index of the last point below x, clamped to the grid */
+static size_t grid_floor(const ts_grid1d *g, double x)
+{
+    double fi = (x - g->lo) / g->dx;
+    return !(fi > 0) ? 0 : fi >= (double)(g->n - 1) ? g->n - 1 : (size_t)fi;
+}
+
+/* A basin that lies wholly outside the window has no mode on the grid: NaN. */
+static void basin_modes(const ts_sde_config *c, const double *p, ts_sde_report *rep)
 {
     const ts_grid1d *g = &c->grid;
-    if (rep->n_minima < 2) {
-        rep->basin_mode[0] = basin_argmax(g, p, 0, g->n - 1);
-        return;
+    const ts_basins *b = &rep->basins;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->hi[i] <= g->lo || b->lo[i] >= g->hi) {
+            rep->basin_mode[i] = NAN;
+            continue;
+        }
+        size_t i0 = !(b->lo[i] >= g->lo) ? 0 : grid_floor(g, b->lo[i]) + 1;
+        size_t i1 = !(b->hi[i] <= g->hi) ? g->n - 1 : grid_floor(g, b->hi[i]);
+        if (i0 > i1) i0 = i1;
+        rep->basin_mode[i] = basin_argmax(g, p, i0, i1);
     }
-    double xb = ts_potential_barrier(&c->pot[coord]);
-    double fi = (xb - g->lo) / g->dx;
-    size_t split = fi <= 0 ? 0 : fi >= (double)(g->n - 1) ? g->n - 1 : (size_t)fi;
-    rep->basin_mode[0] = basin_argmax(g, p, 0, split);
-    rep->basin_mode[1] = basin_argmax(g, p, split + 1 < g->n ? split + 1 : split, g->n - 1);
 }
 
 ts_status ts_sde_analyse(const ts_sde_config *c, const ts_sde_run_result *r, size_t coord,
@@ -57,8 +67,9 @@ ts_status ts_sde_analyse(const ts_sde_config *c, const ts_sde_run_result *r, siz
     if (st) return st;
     rep->out_mass = ts_bins_out_mass(b);
     rep->samples = b->total;
-    rep->n_minima = ts_potential_minima(&c->pot[coord], rep->minima);
-    basin_modes(c, coord, density, rep);
+    st = ts_potential_basins(&c->pot[coord], &rep->basins, err);
+    if (st) return st;
+    basin_modes(c, density, rep);
     return ts_metrics_compute(&c->grid, density, rep->out_mass, gibbs, rep->gibbs_out_mass,
-                              rep->minima, rep->n_minima, &rep->m, err);
+                              rep->basins.min, rep->basins.n, &rep->m, err);
 }

@@ -6,6 +6,7 @@
 const char *const ts_scheme_names[] = { "euler", "implicit", "tamed", NULL };
 const char *const ts_drift_names[] = { "gradient", "fractional", NULL };
 const char *const ts_noise_names[] = { "levy", "paper", NULL };
+const char *const ts_average_names[] = { "weighted", "unweighted", NULL };
 
 void ts_sde_config_default(ts_sde_config *c)
 {
@@ -13,7 +14,7 @@ void ts_sde_config_default(ts_sde_config *c)
         .dim = 1, .alpha = 1.5, .eps = 1, .eta0 = 1e-3, .k0 = 1, .gamma = 0,
         .steps = 100000, .burnin = 1000, .thin = 1, .chains = 64, .w0 = 0,
         .scheme = TS_SCHEME_EULER, .drift = TS_DRIFT_GRADIENT, .noise = TS_NOISE_LEVY,
-        .frac_h = 0.05, .frac_sign = 1, .frac_K = 100, .bound = 1e6,
+        .frac_h = 0.05, .frac_sign = 1, .frac_K = 100, .bound = 1e6, .basin_stats = 1,
     };
     ts_potential_double_well(&c->pot[0], 1, 0, NULL);
     ts_grid1d_init(&c->grid, -3, 3, 512, NULL);
@@ -26,10 +27,25 @@ static ts_status check_potentials(const ts_sde_config *c, ts_err *err)
         if (!(c->theta[i] >= -1 && c->theta[i] <= 1))
             return ts_err_set(err, TS_EINVAL, "theta = %g (coordinate %zu) is outside [-1, 1]", c->theta[i], i);
         /* The implicit step solves eta f'(w') + w' = r: one root only while
-         * 1 + eta f'' > 0 everywhere, i.e. eta a < 1 for the double well. */
+         * 1 + eta f'' > 0 everywhere, i.e. eta a < 1 for the double well.
+         * Steps only decrease, so eta0 decides. */
         if (c->scheme == TS_SCHEME_IMPLICIT && p->kind == TS_POT_DOUBLE_WELL && !(c->eta0 * p->a < 1))
             return ts_err_set(err, TS_EINVAL, "scheme implicit needs eta * a < 1 for a unique root "
                               "(eta = %g, a = %g, coordinate %zu)", c->eta0, p->a, i);
+        if (c->scheme == TS_SCHEME_IMPLICIT && p->kind == TS_POT_POLY) {
+            double m = ts_potential_min_hess(p);
+            if (!(1 + c->eta0 * m > 0))
+                return ts_err_set(err, TS_EINVAL, "scheme implicit needs 1 + eta * min f'' > 0 for a unique root "
+                                  "(eta = %g, min f'' = %g, coordinate %zu)", c->eta0, m, i);
+        }
+        ts_basins b;
+        ts_status st = ts_potential_basins(p, &b, err);
+        if (st) return st;
+        for (size_t t = 0; t < c->n_tests; t++)
+            if (c->tests[t].kind == TS_TEST_BASIN && c->tests[t].index >= b.n)
+                return ts_err_set(err, TS_EINVAL, "test_functions: basin:%u does not exist: coordinate %zu's "
+                                  "potential has %zu basin%s (numbered from 0, left to right)",
+                                  c->tests[t].index, i, b.n, b.n == 1 ? "" : "s");
     }
     return TS_OK;
 }
@@ -40,6 +56,8 @@ static ts_status check_fractional(const ts_sde_config *c, ts_err *err)
     if (!(c->alpha > 1)) return ts_err_set(err, TS_EINVAL, "drift fractional needs alpha in (1, 2], got alpha = %g", c->alpha);
     if (!(c->frac_h > 0) || !isfinite(c->frac_h)) return ts_err_set(err, TS_EINVAL, "h = %g must be > 0", c->frac_h);
     if (c->frac_K > TS_FRAC_MAX_K) return ts_err_set(err, TS_EINVAL, "K = %u must be <= %d", c->frac_K, TS_FRAC_MAX_K);
+    if (c->frac_weights != TS_FRAC_GRUNWALD && c->frac_weights != TS_FRAC_PAPER)
+        return ts_err_set(err, TS_EINVAL, "frac_weights = %d must be grunwald or paper", (int)c->frac_weights);
     if (c->frac_sign != 1 && c->frac_sign != -1) return ts_err_set(err, TS_EINVAL, "frac_sign = %g must be +1 or -1", c->frac_sign);
     if (c->scheme == TS_SCHEME_IMPLICIT)
         return ts_err_set(err, TS_EINVAL, "scheme implicit solves for the gradient drift only; "
@@ -62,6 +80,9 @@ ts_status ts_sde_config_check(const ts_sde_config *c, ts_err *err)
     if (c->chains < 1 || c->chains > (UINT64_C(1) << 24)) return ts_err_set(err, TS_EINVAL, "chains = %llu must be in [1, 2^24]", (unsigned long long)c->chains);
     if (!isfinite(c->w0)) return ts_err_set(err, TS_EINVAL, "w0 = %g must be finite", c->w0);
     if (!(c->bound > 0)) return ts_err_set(err, TS_EINVAL, "bound = %g must be > 0", c->bound);
+    if (c->n_tests > TS_SDE_MAX_TESTS) return ts_err_set(err, TS_EINVAL, "at most %d test functions", TS_SDE_MAX_TESTS);
+    if (c->average != TS_AVG_WEIGHTED && c->average != TS_AVG_UNWEIGHTED)
+        return ts_err_set(err, TS_EINVAL, "average = %d must be weighted or unweighted", (int)c->average);
     if (!(c->grid.lo < c->grid.hi) || c->grid.n < 2) return ts_err_set(err, TS_EINVAL, "grid: need lo < hi and n >= 2");
     ts_status s = check_potentials(c, err);
     return s ? s : check_fractional(c, err);

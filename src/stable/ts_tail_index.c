@@ -14,21 +14,18 @@ static ts_status check_data(const char *who, const double *x, size_t n, size_t m
     return TS_OK;
 }
 
-ts_status ts_tail_index_blocksum(const double *x, size_t n, double *alpha, ts_err *err)
+/* The block-sum estimate of values v around `centre` (MATH.md section 1). */
+static ts_status blocksum(const double *v, size_t n, double centre, double *alpha, ts_err *err)
 {
-    ts_status st = check_data("tail index", x, n, 16, err);
-    double med;
-    if (!st) st = ts_fit_median(x, n, &med, err);   /* selection: no sort */
-    if (st) return st;
     size_t k1 = (size_t)floor(sqrt((double)n)), k2 = n / k1;
     double ly = 0, lx = 0;
     size_t ny = 0, nx = 0;
     for (size_t i = 0; i < k2; i++) {
         double y = 0;
         for (size_t j = 0; j < k1; j++) {
-            double v = x[i * k1 + j] - med;
-            y += v;
-            if (v != 0) { lx += log(fabs(v)); nx++; }   /* log 0 guard */
+            double d = v[i * k1 + j] - centre;
+            y += d;
+            if (d != 0) { lx += log(fabs(d)); nx++; }   /* log 0 guard */
         }
         if (y != 0) { ly += log(fabs(y)); ny++; }
     }
@@ -38,6 +35,36 @@ ts_status ts_tail_index_blocksum(const double *x, size_t n, double *alpha, ts_er
                                       "the values (1/alpha = %g); the data are not heavy-tailed sums", inv);
     *alpha = 1 / inv > 2 ? 2 : 1 / inv;
     return TS_OK;
+}
+
+ts_status ts_tail_index_blocksum(const double *x, size_t n, double *alpha, ts_err *err)
+{
+    ts_status st = check_data("tail index", x, n, 16, err);
+    double med;
+    if (!st) st = ts_fit_median(x, n, &med, err);   /* selection: no sort */
+    return st ? st : blocksum(x, n, med, alpha, err);
+}
+
+/* Centring a skewed law by its median leaves a drift in every block sum
+ * (K1 (mean - median), against a spread of K1^(1/alpha)): on S1(1.5, 0.7)
+ * the centred estimate reads 1.1. The difference X - X' of two independent
+ * draws of any stable law is a symmetric stable law of the same alpha,
+ * centred at 0 exactly, so the estimator needs no centre at all there. */
+ts_status ts_tail_index_blocksum_sym(const double *x, size_t n, double *alpha, ts_err *err)
+{
+    ts_status st = check_data("tail index", x, n, 32, err);
+    if (st) return st;
+    double *d = malloc(n * sizeof *d);
+    if (!d) return ts_err_set(err, TS_ENOMEM, "tail index: out of memory for %zu values", n);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != 0) d[m++] = x[i];
+    size_t h = m / 2;
+    for (size_t i = 0; i < h; i++) d[i] -= d[i + h];
+    st = h < 16 ? ts_err_set(err, TS_EINVAL, "tail index: %zu non-zero values; at least 32 are needed", m)
+                : blocksum(d, h, 0, alpha, err);
+    free(d);
+    return st;
 }
 
 ts_status ts_tail_index_hill(const double *x, size_t n, double *alpha, size_t *k_out, ts_err *err)

@@ -228,8 +228,8 @@ expect "plot curve: --diff-from after --over -> 2, saying why" 2 "--diff-from: p
 expect "plot curve: --by an axis aggregated over -> 2" 2 "--by sigma: lin.h5 was aggregated over 'sigma'" \
   plot lin.h5 --figure curve --value final_test_loss --x B --by sigma -o c.png
 
-# gradnoise on a store with the gni kind's sentinels: -1e6 and a clear bit 4
-# of gradnoise_valid are left out, never drawn as values
+# gradnoise on a store with the gni kind's missing values: NaN and a clear
+# bit 4 of gradnoise_valid are left out, never drawn as values
 cp gni.h5 gnisent.h5
 why=$("$PY" - gnisent.h5 "$repo/tools" <<'EOF' 2>&1
 import sys
@@ -240,9 +240,9 @@ import plot_store as ps
 with h5py.File(sys.argv[1], "a") as f:
     a = f["gradnoise_alpha"][()]
     rng = np.random.default_rng(1)
-    sent = rng.random(a.shape) < 0.3            # not measured: -1e6, valid 0
+    sent = rng.random(a.shape) < 0.3            # not measured: NaN, valid 0
     unfit = ~sent & (rng.random(a.shape) < 0.2)  # moments only: valid 1, alpha kept but not a fit
-    a[sent] = -1e6
+    a[sent] = np.nan
     f["gradnoise_alpha"][...] = a
     valid = np.where(sent, 0, np.where(unfit, 1, 7)).astype(np.int8)
     d = f.create_dataset("gradnoise_valid", data=valid)
@@ -253,13 +253,13 @@ with h5py.File(sys.argv[1], "r") as f:
     x = np.concatenate(groups)
     want = np.isfinite(a) & ~sent & ~unfit
     assert len(vals) == 3 and x.size == want.sum(), (x.size, want.sum())
-    assert x.min() > -1e5 and np.array_equal(np.sort(x), np.sort(a[want])), "sentinel or unfit value kept"
+    assert np.isfinite(x).all() and np.array_equal(np.sort(x), np.sort(a[want])), "missing or unfit value kept"
 print(f"{x.size} of {a.size} kept")
 EOF
-) && pass "gradnoise leaves out -1e6 and fits without gradnoise_valid bit 4 ($why)" || fail "gradnoise masking" "$why"
+) && pass "gradnoise leaves out NaN and fits without gradnoise_valid bit 4 ($why)" || fail "gradnoise masking" "$why"
 run plot gnisent.h5 --figure gradnoise -o gs.png
-if [ $rc -eq 0 ] && png_ok gs.png >/dev/null 2>&1; then pass "plot gradnoise of a store with sentinels -> PNG"
-else fail "plot gradnoise with sentinels" "rc=$rc $(cat "$W/err")"; fi
+if [ $rc -eq 0 ] && png_ok gs.png >/dev/null 2>&1; then pass "plot gradnoise of a store with missing values -> PNG"
+else fail "plot gradnoise with missing values" "rc=$rc $(cat "$W/err")"; fi
 
 expect "plot: --by an axis the store lacks -> 2" 2 "no axis 'sigma2'" plot sde.h5 --figure shiftmap --by sigma2 -o y.png
 expect "plot: fig6 of a store without densities -> 2" 2 "density" plot gni.h5 --figure fig6 -o y.png

@@ -17,7 +17,14 @@ bad "xent on the regression toy data" loss --loss xent
 bad "batch above n_train" batch --batch 65
 bad "gradnoise_every not a multiple of log_every" gradnoise_every --gradnoise_every 15
 bad "mimic with minibatches" batch --mimic stable --batch 8
-bad "unknown data set" data --data svhn
+bad "unknown data set" data --data imagenet
+bad "svhn without data_dir" "needs data_dir" --data svhn
+bad "cifar10 from a folder without its files" "data_batch_1.bin" --data cifar10 --data_dir "$W"
+bad "data_dir for the generated toy data" data_dir --data_dir /tmp
+bad "raw_steps at a step not measured" raw_steps --raw_steps 15
+bad "raw_layer beyond the network" raw_layer --raw_layer 3
+bad "unknown gradnoise_source" gradnoise_source --gradnoise_source minibatch
+bad "dp_sgd with clip_norm 0" clip_norm --optimizer dp_sgd --clip_norm 0
 bad "non-numeric lr" lr --lr fast
 
 run train $short
@@ -44,9 +51,12 @@ def results(f):
     return out
 ra, rb, rc = results(a), results(b), results(c)
 keys = [k for k in ra if k.split("/")[-1] in ("train_loss", "gradnoise_kurt", "explicit_reg", "actnoise_skew")]
+def same(x, y):  # NaN marks the same missing value in both
+    x, y = np.asarray(x), np.asarray(y)
+    return np.array_equal(x, y, equal_nan=x.dtype.kind == "f" and y.dtype.kind == "f")
 ok = len(keys) == 4
-ok &= all(np.array_equal(ra[k], rb[k]) for k in ra if "wall" not in k and "time" not in k and k != "checksum")
-ok &= any(not np.array_equal(ra[k], rc[k]) for k in keys)
+ok &= all(same(ra[k], rb[k]) for k in ra if "wall" not in k and "time" not in k and k != "checksum")
+ok &= any(not same(ra[k], rc[k]) for k in keys)
 tl = [k for k in ra if k.split("/")[-1] == "train_loss"][0]
 ok &= np.all(np.isfinite(ra[tl])) and ra[tl].shape[-1] == 4
 steps = [k for k in ra if k.split("/")[-1] == "step"]
@@ -62,12 +72,17 @@ if not ok:
 sys.exit(0 if ok else 1)
 PY
 
-# a blow-up is reported (exit 1, status diverged), never written as NaN
+# a blow-up is reported (exit 1, status diverged); what was not measured
+# after it is NaN (missing), never infinite or a magic number
 run train $short --lr 50 -o d.h5
 if [ $rc -eq 1 ] && [ -s d.h5 ] && "$PY" -c "
 import h5py, numpy as np, sys
-f = h5py.File('d.h5', 'r'); vals = []
-f.visititems(lambda n, o: vals.append(np.asarray(o[()], dtype=float)) if isinstance(o, h5py.Dataset) and o.dtype.kind == 'f' else None)
-sys.exit(0 if all(np.all(np.isfinite(v)) for v in vals) else 1)"; then pass "train: divergence exits 1 and writes no NaN"
+f = h5py.File('d.h5', 'r'); vals = {}
+f.visititems(lambda n, o: vals.__setitem__(n.split('/')[-1], np.asarray(o[()], dtype=float)) if isinstance(o, h5py.Dataset) and o.dtype.kind == 'f' else None)
+tl = vals['train_loss'].ravel()
+ok = not any(np.isinf(v).any() or (v == -1e6).any() for v in vals.values())
+ok &= np.isfinite(tl[0]) and np.isnan(tl[-1]) and np.isnan(vals['final_train_loss']).all()
+ok &= np.isfinite(vals['diverged_at']).all()
+sys.exit(0 if ok else 1)"; then pass "train: divergence exits 1, NaN after the blow-up"
 else fail "train divergence" "rc=$rc $(cat "$W/err")"; fi
 exit 0

@@ -74,7 +74,7 @@ assert f["density"].dims[0][0].name == "/alpha" and f["status"][()].min() == 1
 ds = xr.open_dataset("r3.h5", engine="h5netcdf")
 assert list(ds["tv"].dims[:3]) == ["alpha", "theta", "replicate"], ds["tv"].dims
 assert np.allclose(ds["theta"].values, [-0.6, -0.2, 0.2, 0.6]) and list(ds["alpha"].values) == [1.8, 1.4]
-assert ds["density"].sel(alpha=1.4, theta=ds["theta"].values[2], replicate=1).shape == (1, 64)
+assert ds["density"].sel(alpha=1.4, theta=ds["theta"].values[2], replicate=1).shape == (64,)
 PY
 h5dump -H r3.h5 >/dev/null 2>&1 && pass "h5dump reads the store" || fail "h5dump" "exit $?"
 

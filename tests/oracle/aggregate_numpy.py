@@ -366,7 +366,7 @@ def main():
         from scipy import stats
         with h5py.File(sde, "r") as f:
             g = f["aggregate"]
-            ms = f["mode_shift"][()]          # alpha, theta, replicate, coord, minimum
+            ms = f["mode_shift"][()]          # alpha, theta, replicate, basin (one coordinate: no coord axis)
             nmin = f["n_minima"][()]
             chains = 8
             src = {
@@ -391,7 +391,7 @@ def main():
                     r = close(lo, mean - half, abs_=1e-10 * max(1.0, np.nanmax(np.abs(half))))
                 if r is not True:
                     return f"map_{m} CI: {r}"
-                if dims(g[f"map_{m}"]) != ["alpha", "theta"] + ([] if m == "diverged_frac" else ["coord"]):
+                if dims(g[f"map_{m}"]) != ["alpha", "theta"]:
                     return f"map_{m} dims {dims(g['map_' + m])}"
             if abs(g.attrs["ci_level"] - 0.9) > 0:
                 return f"ci_level {g.attrs['ci_level']}"

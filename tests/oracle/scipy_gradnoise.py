@@ -10,16 +10,16 @@ Checks:
     (bias=True, Fisher) to 1e-9 relative (both are double sums of the same
     centred powers; only the summation order differs);
   - the tail index equals an independent numpy implementation of MATH.md
-    section 1's block-sum estimator (median-centred, K1 = floor(sqrt(n)),
-    zeros skipped, clamped to 2) to 1e-9;
+    section 1's block-sum estimator on the differences of the two halves of
+    the non-zero values (K1 = floor(sqrt(n/2)), clamped to 2) to 1e-9;
   - the McCulloch fit agrees with scipy's own McCulloch estimator
     (levy_stable._fitstart, McCulloch's printed tables, which tailsweep
     recomputes from its quantile function) to 0.05 in alpha and 0.1 in beta
     (table interpolation differences), and recovers the true alpha of the
     stable draws to 0.1 (n = 20000: McCulloch's alpha sd is ~0.02);
   - the MLE on a 1000-value subsample recovers alpha to 0.15 (sd ~0.05);
-  - all-zero and constant vectors: mean reported, every other statistic the
-    sentinel -1e6 with its valid bit clear; nothing is NaN.
+  - all-zero and constant vectors: mean reported, every other statistic
+    NaN (missing) with its valid bit clear.
 """
 import subprocess
 import sys
@@ -31,9 +31,6 @@ from scipy import stats
 from scipy.stats import levy_stable
 
 from oracle_report import Report
-
-NA = -1.0e6
-
 
 def run_all(driver, xs, method="mcculloch", mle_max=0):
     """One driver process for all vectors: one line of statistics each."""
@@ -55,10 +52,12 @@ def run_all(driver, xs, method="mcculloch", mle_max=0):
 
 def blocksum(x):
     x = np.asarray(x, float)
-    n = len(x)
+    x = x[x != 0]
+    h = len(x) // 2
+    v = x[:h] - x[h : 2 * h]
+    n = len(v)
     k1 = int(np.floor(np.sqrt(n)))
     k2 = n // k1
-    v = x - np.median(x)
     y = v[: k1 * k2].reshape(k2, k1).sum(axis=1)
     vx = v[: k1 * k2]
     lx = np.log(np.abs(vx[vx != 0])).mean()
@@ -97,6 +96,10 @@ def main():
         rep.check(f"{name}: kurtosis vs scipy", rel(ku, k_ref) < 1e-9, f"{ku} vs {k_ref}")
         t_ref = blocksum(x)
         rep.check(f"{name}: tail index vs numpy block sums", abs(ti - t_ref) < 1e-9, f"{ti} vs {t_ref}")
+        if alpha is not None and alpha < 2:
+            # skewed stable draws: the symmetrised estimate's sd at 10^4
+            # differences is ~0.04 (tests/unit/test_stable_fit.c); bound 0.15
+            rep.check(f"{name}: tail index recovers alpha", abs(ti - alpha) < 0.15, f"{ti} vs {alpha}")
         if alpha is not None:
             a0, b0, _, s0 = levy_stable._fitstart(x)
             rep.check(f"{name}: mcculloch alpha vs scipy", abs(a - a0) < 0.05, f"{a} vs {a0}")
@@ -110,10 +113,10 @@ def main():
                           f"alpha {am} vs {alpha}, valid {vm}")
     for j, (name, x) in enumerate(degenerate.items()):
         out = res[len(cases) + j]
-        ok = out[0] == x[0] and all(v == NA for v in out[1:7]) and out[7] == 0
-        rep.check(f"{name}: mean reported, statistics are the sentinel", ok, f"{out}")
+        ok = out[0] == x[0] and all(np.isnan(v) for v in out[1:7]) and out[7] == 0
+        rep.check(f"{name}: mean reported, statistics are NaN", ok, f"{out}")
     out = res[-1]
-    rep.check("mostly zeros: moments valid, fit not applicable", out[7] & 1 and not out[7] & 4 and out[4] == NA,
+    rep.check("mostly zeros: moments valid, fit not applicable", out[7] & 1 and not out[7] & 4 and np.isnan(out[4]),
               f"{out}")
     return rep.exit_code()
 

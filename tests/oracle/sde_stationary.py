@@ -53,7 +53,7 @@ def simulate(alpha, theta, k, eps, extra=()):
         if r.returncode != 0:
             raise RuntimeError("%s: exit %d: %s" % (" ".join(cmd), r.returncode, r.stderr))
         with h5py.File(out, "r") as f:
-            return f["x"][()], f["density"][0], float(f["out_mass"][0])
+            return f["x"][()], f["density"][()], float(f["out_mass"][()])
 
 
 def exact_smoothed(x, alpha, theta, k, eps):

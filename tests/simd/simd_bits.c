@@ -16,6 +16,7 @@
 #include "tailsweep/ts_rng.h"
 #include "tailsweep/ts_stable.h"
 #include "tailsweep/ts_vmath.h"
+#include "../../src/sde/ts_sde_internal.h"
 
 enum { N = 1 << 16 };
 static double in[N], vec[N], sca[N], vec2[N], sca2[N];
@@ -134,10 +135,50 @@ static void check_stable(void)
     }
 }
 
+/* The SDE chains' implicit steps (src/sde/ts_sde_internal.h), vectorised
+ * as the kernel runs them, against scalar calls: the double well's series
+ * start plus Halley step, and a polynomial's Newton steps. */
+static double scalar_halley(double r, double eta, double c, double ic, double ec, double *s)
+{
+    return ts_implicit_cubic_halley(r, eta, c, ic, ec, s);
+}
+static double scalar_poly_newton(const ts_potential *p, double r, double eta, int *ok)
+{
+    return ts_implicit_poly_newton(p, r, eta, ok);
+}
+static double (*volatile s_halley)(double, double, double, double, double, double *) = scalar_halley;
+static double (*volatile s_poly_newton)(const ts_potential *, double, double, int *) = scalar_poly_newton;
+
+static void check_implicit(void)
+{
+    uint64_t st = 5;
+    for (size_t i = 0; i < N; i++) in[i] = (lcg01(&st) - 0.5) * (i % 2 ? 12.0 : 1e4 * lcg01(&st));
+    const double eta = 1e-3, c = 1 - eta * 1.0, ic = 1 / c, ec = eta * ic;
+#pragma omp simd
+    for (size_t i = 0; i < N; i++) {
+        double sv;
+        vec[i] = ts_implicit_cubic_halley(in[i], eta, c, ic, ec, &sv);
+        vec2[i] = sv;
+    }
+    for (size_t i = 0; i < N; i++) sca[i] = s_halley(in[i], eta, c, ic, ec, &sca2[i]);
+    report("implicit_cubic_halley", count_diff(vec, sca, N) + count_diff(vec2, sca2, N), N);
+    ts_potential p;
+    const double coef[7] = { 0, 0, -0.585, 0.305, 0.20875, -0.2, 0.0416666666666667 };
+    ts_potential_poly(&p, coef, 7, NULL);
+    for (size_t i = 0; i < N; i += 8) ts_implicit_poly_newton8(&p, in + i, 1e-2, vec + i, vec2 + i);
+    for (size_t i = 0; i < N; i++) {
+        int ok;
+        sca[i] = s_poly_newton(&p, in[i], 1e-2, &ok);
+        sca2[i] = ok;
+    }
+    report("implicit_poly_newton", count_diff(vec, sca, N) + count_diff(vec2, sca2, N), N);
+}
+
 int main(void)
 {
     check_log();
     check_exp_sincos();
     check_stable();
+    check_implicit();
     return failures ? 1 : 0;
 }

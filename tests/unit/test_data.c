@@ -1,7 +1,10 @@
-/* test_data.c: the GNI kind's data: IDX and CIFAR-10 files the test writes
- * (plain and gzipped), broken files (truncated, corrupt, missing: the error
- * names the file), the toy signal against its closed form, subsets,
- * standardisation, and the real Fashion-MNIST that Debian installs. */
+/* test_data.c: the GNI kind's data: IDX, CIFAR-10 and SVHN files the test
+ * writes (plain and gzipped; .mat through libmatio), the named sets read
+ * from a folder with their shapes and labels, broken files (truncated,
+ * corrupt, missing: the error names the file, or the folder, the files
+ * expected and where they come from), the toy signal against its closed
+ * form, subsets, standardisation, and the real Fashion-MNIST that Debian
+ * installs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +18,8 @@
 
 #include "tailsweep/ts_data.h"
 #include "tailsweep/ts_rng.h"
+
+#include "image_files.h"
 
 static char dir[64];
 
@@ -181,10 +186,13 @@ static void test_cifar(void **state)
         assert_int_equal(ds->n, 5);
         assert_int_equal(ds->d, 3072);
         assert_int_equal(ds->n_classes, 10);
+        assert_true(ds->shape[0] == 32 && ds->shape[1] == 32 && ds->shape[2] == 3);
+        /* file byte j of a record is pixel j % 1024 of plane j / 1024; the
+         * dataset keeps channels last */
         for (int r = 0; r < 5; r++) {
             assert_int_equal(ds->label[r], r % 10);
             for (int j = 0; j < 3072; j += 97)
-                assert_true(ds->x[(size_t)r * 3072 + j] == (float)((r + j) % 256) * (1.0f / 255.0f));
+                assert_true(ds->x[(size_t)r * 3072 + 3 * (j % 1024) + j / 1024] == (float)((r + j) % 256) * (1.0f / 255.0f));
         }
         ts_dataset_free(ds);
     }
@@ -347,7 +355,141 @@ static void test_fashion_mnist(void **state)
     assert_int_equal(ds->n, 10000);
     ts_dataset_free(ds);
     assert_int_equal(ts_data_fashion_mnist("/nonexistent/fmnist", 1, &ds, &err), TS_EIO);
-    assert_non_null(strstr(err.msg, "/nonexistent/fmnist/train-images-idx3-ubyte.gz"));
+    assert_non_null(strstr(err.msg, "no train-images-idx3-ubyte"));
+    assert_non_null(strstr(err.msg, "'/nonexistent/fmnist'"));
+    assert_non_null(strstr(err.msg, "dataset-fashion-mnist"));
+}
+
+static void same_images(const ts_images *im, size_t n, size_t h, size_t w, size_t c, const uint8_t *px,
+                        const uint8_t *lab)
+{
+    assert_int_equal(im->n, n);
+    assert_true(im->shape[0] == h && im->shape[1] == w && im->shape[2] == c);
+    assert_int_equal(im->n_classes, 10);
+    assert_memory_equal(im->pixels, px, n * h * w * c);
+    for (size_t i = 0; i < n; i++) assert_int_equal(im->label[i], lab[i]);
+}
+
+/* Each named set from a folder of small files in its real format: the
+ * images come back channels last, pixel for pixel, with their labels. */
+static void test_named_sets_from_a_folder(void **state)
+{
+    (void)state;
+    enum { NTR = 12, NTE = 5 };
+    uint8_t px[NTR * 3072], lab[NTR], pt[NTE * 3072], lt[NTE];
+    ts_images *im;
+    ts_err err = { 0 };
+    /* MNIST: training files gzipped, test files plain */
+    const char *mn = imf_subdir(dir, "mnist");
+    imf_learnable(NTR, 28, 28, 1, 1, px, lab);
+    imf_learnable(NTE, 28, 28, 1, 2, pt, lt);
+    assert_int_equal(imf_write_idx(mn, "train", NTR, 28, 28, px, lab, 1), 0);
+    assert_int_equal(imf_write_idx(mn, "t10k", NTE, 28, 28, pt, lt, 0), 0);
+    assert_int_equal(ts_data_set_check(TS_DATA_MNIST, mn, &err), TS_OK);
+    assert_int_equal(ts_data_set_load(TS_DATA_MNIST, mn, 1, &im, &err), TS_OK);
+    same_images(im, NTR, 28, 28, 1, px, lab);
+    ts_images_free(im);
+    assert_int_equal(ts_data_set_load(TS_DATA_MNIST, mn, 0, &im, &err), TS_OK);
+    same_images(im, NTE, 28, 28, 1, pt, lt);
+    /* as floats: shape kept, pixels / 255, rows picked */
+    ts_dataset *ds;
+    size_t rows[2] = { 4, 1 };
+    assert_int_equal(ts_images_to_dataset(im, rows, 2, &ds, &err), TS_OK);
+    assert_true(ds->n == 2 && ds->d == 784 && ds->shape[0] == 28 && ds->shape[2] == 1 && ds->label[0] == lt[4]);
+    assert_true(ds->x[784 + 300] == (float)pt[784 + 300] * (1.0f / 255.0f));
+    ts_dataset_free(ds);
+    ts_images_free(im);
+    /* CIFAR-10 in the tarball's subfolder: five training batches and the test batch */
+    const char *cf = imf_subdir(imf_subdir(dir, "cifar"), "cifar-10-batches-bin");
+    imf_learnable(NTR, 32, 32, 3, 3, px, lab);
+    imf_learnable(NTE, 32, 32, 3, 4, pt, lt);
+    for (int b = 0; b < 5; b++) {
+        char name[32];
+        snprintf(name, sizeof name, "data_batch_%d.bin", b + 1);
+        size_t first = (size_t)b * NTR / 5, next = (size_t)(b + 1) * NTR / 5;
+        assert_int_equal(imf_write_cifar(cf, name, next - first, px + first * 3072, lab + first), 0);
+    }
+    assert_int_equal(imf_write_cifar(cf, "test_batch.bin", NTE, pt, lt), 0);
+    const char *cdir = imf_subdir(dir, "cifar");
+    assert_int_equal(ts_data_set_load(TS_DATA_CIFAR10, cdir, 1, &im, &err), TS_OK);
+    same_images(im, NTR, 32, 32, 3, px, lab);
+    ts_images_free(im);
+    assert_int_equal(ts_data_set_load(TS_DATA_CIFAR10, cdir, 0, &im, &err), TS_OK);
+    same_images(im, NTE, 32, 32, 3, pt, lt);
+    ts_images_free(im);
+    /* SVHN: MAT v5 written by libmatio, compressed and not; labels 10 -> 0 */
+    const char *sv = imf_subdir(dir, "svhn");
+    char p[512];
+    snprintf(p, sizeof p, "%s/train_32x32.mat", sv);
+    assert_int_equal(imf_write_svhn(p, NTR, px, lab, 1), 0);
+    snprintf(p, sizeof p, "%s/test_32x32.mat", sv);
+    assert_int_equal(imf_write_svhn(p, NTE, pt, lt, 0), 0);
+    assert_int_equal(ts_data_set_load(TS_DATA_SVHN, sv, 1, &im, &err), TS_OK);
+    same_images(im, NTR, 32, 32, 3, px, lab);
+    ts_images_free(im);
+    assert_int_equal(ts_data_set_load(TS_DATA_SVHN, sv, 0, &im, &err), TS_OK);
+    same_images(im, NTE, 32, 32, 3, pt, lt);
+    ts_images_free(im);
+}
+
+/* A folder without the files: the message names the folder, the files and
+ * where they come from; a set without a default needs data_dir; files of
+ * the wrong shape or content are refused naming the file. */
+static void test_named_sets_errors(void **state)
+{
+    (void)state;
+    ts_images *im = NULL;
+    ts_err err = { 0 };
+    const char *empty = imf_subdir(dir, "empty");
+    assert_int_equal(ts_data_set_check(TS_DATA_CIFAR10, empty, &err), TS_EIO);
+    if (!strstr(err.msg, "data_batch_1.bin") || !strstr(err.msg, empty) || !strstr(err.msg, "test_batch.bin") ||
+        !strstr(err.msg, "cs.toronto.edu"))
+        fail_msg("message '%s'", err.msg);
+    assert_int_equal(ts_data_set_check(TS_DATA_SVHN, empty, &err), TS_EIO);
+    assert_true(strstr(err.msg, "train_32x32.mat") && strstr(err.msg, "ufldl.stanford.edu"));
+    assert_int_equal(ts_data_set_load(TS_DATA_MNIST, NULL, 1, &im, &err), TS_EINVAL);
+    assert_true(strstr(err.msg, "needs data_dir") && strstr(err.msg, "yann.lecun.com"));
+    assert_null(im);
+    assert_int_equal(ts_data_set_check(TS_DATA_MNIST, "", &err), TS_EINVAL);
+    assert_int_equal(ts_data_set_check(TS_DATA_TOY, NULL, &err), TS_OK);
+    /* the test split missing: the check says which file */
+    const char *half = imf_subdir(dir, "half");
+    uint8_t px[2 * 784] = { 0 }, lab[2] = { 1, 2 };
+    assert_int_equal(imf_write_idx(half, "train", 2, 28, 28, px, lab, 0), 0);
+    assert_int_equal(ts_data_set_check(TS_DATA_MNIST, half, &err), TS_EIO);
+    assert_non_null(strstr(err.msg, "no t10k-images-idx3-ubyte"));
+    /* images of the wrong size for the set */
+    const char *small = imf_subdir(dir, "small");
+    assert_int_equal(imf_write_idx(small, "train", 2, 14, 56, px, lab, 0), 0);
+    assert_int_equal(ts_data_set_load(TS_DATA_MNIST, small, 1, &im, &err), TS_EINVAL);
+    assert_true(strstr(err.msg, "14 x 56") && strstr(err.msg, "28 x 28"));
+    /* SVHN: not a .mat file; a .mat file without X; labels out of range */
+    const char *sv = imf_subdir(dir, "svhn_bad");
+    char p[512];
+    snprintf(p, sizeof p, "%s/train_32x32.mat", sv);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    fputs("this is not a MATLAB file, only text pretending to be one, long enough for a header ......"
+          "................................................................................", f);
+    fclose(f);
+    assert_int_equal(ts_images_svhn_load(p, &im, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, p));
+    mat_t *mat = Mat_CreateVer(p, NULL, MAT_FT_MAT5);
+    double yy[2] = { 1, 2 };
+    size_t dy[2] = { 2, 1 };
+    matvar_t *vy = Mat_VarCreate("y", MAT_C_DOUBLE, MAT_T_DOUBLE, 2, dy, yy, 0);
+    assert_int_equal(Mat_VarWrite(mat, vy, MAT_COMPRESSION_NONE), 0);
+    Mat_VarFree(vy);
+    Mat_Close(mat);
+    assert_int_equal(ts_images_svhn_load(p, &im, &err), TS_EINVAL);
+    assert_true(strstr(err.msg, p) && strstr(err.msg, "no variable 'X'"));
+    uint8_t big[3072 * 2] = { 0 }, badlab[2] = { 3, 11 };
+    assert_int_equal(imf_write_svhn(p, 2, big, badlab, 0), 0);   /* 11 is no digit */
+    assert_int_equal(ts_images_svhn_load(p, &im, &err), TS_EINVAL);
+    assert_true(strstr(err.msg, "label 2 is 11"));
+    snprintf(p, sizeof p, "%s/none.mat", sv);
+    assert_int_equal(ts_images_svhn_load(p, &im, &err), TS_EIO);
+    assert_true(strstr(err.msg, p) && strstr(err.msg, "cannot open"));
 }
 
 int main(void)
@@ -360,6 +502,8 @@ int main(void)
         cmocka_unit_test(test_subset),
         cmocka_unit_test(test_standardise),
         cmocka_unit_test(test_fashion_mnist),
+        cmocka_unit_test(test_named_sets_from_a_folder),
+        cmocka_unit_test(test_named_sets_errors),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

@@ -88,14 +88,17 @@ typedef struct {
     double *coords[2];            /* owned; NULL when the index is the coordinate */
 } ts_result_spec;
 
+/* A task's results, in order. A layout is allocated zeroed by
+ * ts_result_layout_alloc (ts_kind_layout does it for a kind); a kind's
+ * layout() only appends to it, and never clears or frees it, even when it
+ * fails half way: the owner frees it with ts_result_layout_free. */
 typedef struct {
     size_t n;
     ts_result_spec r[TS_MAX_RESULTS];
 } ts_result_layout;
 
-/* Frees the coords of all TS_MAX_RESULTS entries, so a layout must start
- * zeroed (a kind's layout may fail half way, before n counts what it set). */
-void ts_result_layout_free(ts_result_layout *l);    /* frees the coords */
+ts_result_layout *ts_result_layout_alloc(void);     /* NULL when out of memory */
+void ts_result_layout_free(ts_result_layout *l);    /* coords and all; NULL is fine */
 size_t ts_result_size(const ts_result_spec *r);     /* product of dims  */
 int ts_result_find(const ts_result_layout *l, const char *name);  /* index or -1 */
 /* Append a result (rank 0, 1 or 2; dims and dim names beyond the rank are
@@ -149,6 +152,9 @@ typedef struct ts_kind {
 extern const ts_kind ts_kind_sde;
 extern const ts_kind ts_kind_linear;
 extern const ts_kind ts_kind_gni;
+/* A new layout filled by k for the parameters p: *out is the caller's to
+ * free, and NULL on error. */
+ts_status ts_kind_layout(const ts_kind *k, const ts_params *p, ts_result_layout **out, ts_err *err);
 /* The kind of that name in a NULL-terminated table, or NULL. */
 const ts_kind *ts_kind_find(const ts_kind *const *kinds, const char *name);
 

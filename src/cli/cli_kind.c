@@ -195,36 +195,32 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
     /* refuse an output we may not write before spending the run's time */
     if (out && ts_output_check(out, force, &err)) return ts_cli_fail(cmd, &err);
     if (k->validate && k->validate(&t.params, &err)) return ts_cli_usage_error(cmd, "%s", err.msg);
-    ts_result_layout l;
-    memset(&l, 0, sizeof l);
-    if (k->layout(&t.params, &l, &err)) {
-        ts_result_layout_free(&l);
-        return ts_cli_fail(cmd, &err);
-    }
+    ts_result_layout *l;
+    if (ts_kind_layout(k, &t.params, &l, &err)) return ts_cli_fail(cmd, &err);
     /* one block in layout order, as a sweep's task record carries it */
     size_t per = 0;
-    for (size_t i = 0; i < l.n; i++) per += ts_result_size(&l.r[i]);
+    for (size_t i = 0; i < l->n; i++) per += ts_result_size(&l->r[i]);
     double *block = calloc(per ? per : 1, sizeof *block);
     double *bufs[TS_MAX_RESULTS] = { 0 };
     if (!block) {
         fprintf(stderr, "tailsweep %s: out of memory\n", argv[0]);
         rc = TS_EXIT_FAILURE;
     }
-    for (size_t i = 0, off = 0; block && i < l.n; off += ts_result_size(&l.r[i]), i++) bufs[i] = block + off;
+    for (size_t i = 0, off = 0; block && i < l->n; off += ts_result_size(&l->r[i]), i++) bufs[i] = block + off;
     ts_task_status status = TS_TASK_TODO;
     double t0 = now();
-    if (rc < 0 && k->run(&t, &l, bufs, &status, &err)) rc = ts_cli_fail(cmd, &err);
+    if (rc < 0 && k->run(&t, l, bufs, &status, &err)) rc = ts_cli_fail(cmd, &err);
     double secs = now() - t0;
-    if (rc < 0 && out && write_store(cmd, k, &t, &l, block, status, secs, out, force, argc, argv, &err))
+    if (rc < 0 && out && write_store(cmd, k, &t, l, block, status, secs, out, force, argc, argv, &err))
         rc = ts_cli_fail(cmd, &err);
     if (rc < 0 && out) fprintf(stderr, "tailsweep %s: wrote %s\n", cmd, out);
-    if (rc < 0 && print && print_summary) print_summary(&t, &l, bufs, secs);
+    if (rc < 0 && print && print_summary) print_summary(&t, l, bufs, secs);
     if (rc < 0 && status == TS_TASK_DIVERGED) {
         fprintf(stderr, "tailsweep %s: warning: the run diverged (blow-up detector); results are from the "
                         "surviving samples and marked status=diverged\n", cmd);
         rc = TS_EXIT_FAILURE;
     }
     free(block);
-    ts_result_layout_free(&l);
+    ts_result_layout_free(l);
     return rc < 0 ? TS_EXIT_OK : rc;
 }

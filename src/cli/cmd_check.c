@@ -67,10 +67,9 @@ static int run(int argc, char **argv)
     ts_err err = { 0 };
     if (ts_job_load(path, ts_cli_kinds, &j, &err)) return ts_cli_fail("check", &err);
     ts_task t0;
-    ts_result_layout l;
-    memset(&l, 0, sizeof l);
+    ts_result_layout *l = NULL;
     int rc = TS_EXIT_OK;
-    if (ts_job_task(j, 0, &t0, &err) || j->kind->layout(&t0.params, &l, &err) || ts_store_check(j, &l, &err)) {
+    if (ts_job_task(j, 0, &t0, &err) || ts_kind_layout(j->kind, &t0.params, &l, &err) || ts_store_check(j, l, &err)) {
         rc = ts_cli_fail("check", &err);
     } else {
         uint64_t pts = ts_job_points(j), tasks = ts_job_tasks(j);
@@ -78,7 +77,7 @@ static int run(int argc, char **argv)
         printf("grid: %llu points x %llu replicates = %llu tasks\n", (unsigned long long)pts,
                (unsigned long long)j->replicates, (unsigned long long)tasks);
         print_axes(j);
-        print_layout(j, &l);
+        print_layout(j, l);
         if (j->kind->cost) {
             double c = 0;
             for (uint64_t t = 0; t < tasks; t++) {
@@ -88,7 +87,7 @@ static int run(int argc, char **argv)
             printf("cost estimate: %.3g core-seconds (%.3g min on 2 cores, %.3g h on 64)\n", c, c / 120, c / 64 / 3600);
         }
     }
-    ts_result_layout_free(&l);
+    ts_result_layout_free(l);
     ts_job_free(j);
     return rc;
 }

@@ -165,7 +165,6 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     if (st) return st;
     size_t K = ts_gni_n_logs(&c), L = layer_dim(p), H = L - 1;
     int cls = c.data != TS_GNI_DATA_TOY;
-    memset(l, 0, sizeof *l);
     ts_result_layout_add(l, "train_loss", "", "clean loss on the first n_eval training examples" NA_NOTE, 1, K, "step", 0, NULL);
     ts_result_layout_add(l, "test_loss", "", "clean loss on the test set" NA_NOTE, 1, K, "step", 0, NULL);
     ts_result_layout_add(l, "gradnoise_mean", "", "mean over the layer's weights of the gradient noise (of gradnoise_source)" NA_NOTE, 2, L, "layer", K, "step");
@@ -196,7 +195,6 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
                                                  "column j: weight floor(j n / min(n, raw_max)) of the n; NaN-padded",
                                                  2, c.n_raw, "raw_step", c.raw_max, "raw_weight");
         if (!(r->coords[0] = malloc(c.n_raw * sizeof(double)))) {
-            ts_result_layout_free(l);
             return ts_err_set(err, TS_ENOMEM, "gni: out of memory");
         }
         for (size_t k = 0; k < c.n_raw; k++) r->coords[0][k] = (double)c.raw_steps[k];
@@ -207,7 +205,6 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
         for (size_t d = 0; d < r->rank; d++) {
             if (strcmp(r->dim_names[d], "step") != 0) continue;
             if (!(r->coords[d] = malloc(K * sizeof(double)))) {
-                ts_result_layout_free(l);
                 return ts_err_set(err, TS_ENOMEM, "gni: out of memory");
             }
             for (size_t k = 0; k < K; k++) r->coords[d][k] = (double)ts_gni_log_step(&c, k);

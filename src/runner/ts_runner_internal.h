@@ -32,7 +32,7 @@ typedef struct {
     MPI_Comm comm;
     int rank, size;
     ts_job *job;
-    ts_result_layout layout;
+    ts_result_layout *layout;
     uint64_t ntasks, per_task;
     size_t off[TS_MAX_RESULTS];   /* offset of result i in a task's block */
     size_t rec_bytes;             /* sizeof(wire_head) + per_task doubles  */

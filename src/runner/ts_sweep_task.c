@@ -49,7 +49,7 @@ ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancel
     double *block = (double *)(rec + sizeof h);
     memset(block, 0, w->per_task * sizeof *block);
     double *out[TS_MAX_RESULTS];
-    for (size_t i = 0; i < w->layout.n; i++) out[i] = block + w->off[i];
+    for (size_t i = 0; i < w->layout->n; i++) out[i] = block + w->off[i];
     ts_task task;
     ts_err err = { 0 };
     ts_task_status status = TS_TASK_DONE;
@@ -58,7 +58,7 @@ ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancel
     if (!st) {
         task.cancelled = cancelled;
         task.cancel_ctx = ctx;
-        st = w->job->kind->run(&task, &w->layout, out, &status, &err);
+        st = w->job->kind->run(&task, w->layout, out, &status, &err);
     }
     h.wall = ts_sweep_mono() - t0;
     if (st == TS_ECANCEL) return st;

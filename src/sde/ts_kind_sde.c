@@ -168,7 +168,6 @@ static ts_status sde_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     ts_status st = to_config(p, &c, err);
     if (st) return st;
     const size_t d = c.dim, g = c.grid.n, ch = (size_t)c.chains, B = max_basins(&c);
-    memset(l, 0, sizeof *l);
     per_coord(l, d, "density", "", "KDE of the chains' stationary density (integrates to 1 - out_mass); weighted by step sizes unless average = unweighted", g, "x");
     per_coord(l, d, "gibbs", "", "Gibbs density exp(-eps^-alpha f)/Z on the same grid", g, "x");
     per_coord(l, d, "bandwidth", "", "KDE bandwidth", 0, NULL);
@@ -222,7 +221,6 @@ static ts_status sde_layout(const ts_params *p, ts_result_layout *l, ts_err *err
             goto nomem;
     return TS_OK;
 nomem:
-    ts_result_layout_free(l);
     return ts_err_set(err, TS_ENOMEM, "sde: out of memory");
 }
 

@@ -241,29 +241,28 @@ static void test_divergence(void **state)
         assert_int_equal(ts_param_parse(&k->params[j], set[i][1], &t.params.v[j], set[i][0], &err), TS_OK);
     }
     assert_int_equal(k->validate(&t.params, &err), TS_OK);
-    ts_result_layout l;
-    memset(&l, 0, sizeof l);
-    assert_int_equal(k->layout(&t.params, &l, &err), TS_OK);
-    assert_int_equal(ts_result_find(&l, "train_accuracy"), -1);   /* regression */
+    ts_result_layout *l = ts_result_layout_alloc();
+    assert_int_equal(k->layout(&t.params, l, &err), TS_OK);
+    assert_int_equal(ts_result_find(l, "train_accuracy"), -1);   /* regression */
     double *out[TS_MAX_RESULTS];
-    for (size_t i = 0; i < l.n; i++) out[i] = calloc(ts_result_size(&l.r[i]), sizeof(double));
+    for (size_t i = 0; i < l->n; i++) out[i] = calloc(ts_result_size(&l->r[i]), sizeof(double));
     ts_task_status status = TS_TASK_TODO;
-    assert_int_equal(k->run(&t, &l, out, &status, &err), TS_OK);
+    assert_int_equal(k->run(&t, l, out, &status, &err), TS_OK);
     assert_int_equal(status, TS_TASK_DIVERGED);
-    double at = out[ts_result_find(&l, "diverged_at")][0];
+    double at = out[ts_result_find(l, "diverged_at")][0];
     assert_true(at >= 0 && at < 100);
-    for (size_t i = 0; i < l.n; i++)
-        for (size_t j = 0; j < ts_result_size(&l.r[i]); j++)
-            if (isinf(out[i][j])) fail_msg("%s[%zu] is infinite", l.r[i].name, j);
-    const double *tl = out[ts_result_find(&l, "train_loss")];
+    for (size_t i = 0; i < l->n; i++)
+        for (size_t j = 0; j < ts_result_size(&l->r[i]); j++)
+            if (isinf(out[i][j])) fail_msg("%s[%zu] is infinite", l->r[i].name, j);
+    const double *tl = out[ts_result_find(l, "train_loss")];
     assert_true(tl[0] > 0 && isfinite(tl[0]));
-    assert_true(isnan(tl[10]) && isnan(out[ts_result_find(&l, "test_loss")][10]));
-    assert_true(isnan(out[ts_result_find(&l, "final_train_loss")][0]));
-    assert_true(isnan(out[ts_result_find(&l, "gradnoise_alpha")][10]));
-    const double *steps = l.r[ts_result_find(&l, "train_loss")].coords[0];
+    assert_true(isnan(tl[10]) && isnan(out[ts_result_find(l, "test_loss")][10]));
+    assert_true(isnan(out[ts_result_find(l, "final_train_loss")][0]));
+    assert_true(isnan(out[ts_result_find(l, "gradnoise_alpha")][10]));
+    const double *steps = l->r[ts_result_find(l, "train_loss")].coords[0];
     assert_true(steps[0] == 0 && steps[1] == 10 && steps[10] == 100);
-    for (size_t i = 0; i < l.n; i++) free(out[i]);
-    ts_result_layout_free(&l);
+    for (size_t i = 0; i < l->n; i++) free(out[i]);
+    ts_result_layout_free(l);
 }
 
 /* Mimic runs (paper figure 4) train the M-sample objective on full-batch

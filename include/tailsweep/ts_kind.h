@@ -129,6 +129,43 @@ typedef enum {
 } ts_task_status;
 const char *ts_task_status_name(ts_task_status s);
 
+/* A summary `tailsweep aggregate` derives from a kind's results, per task,
+ * and then reduces over the seeds like a result, with confidence intervals
+ * (aggregate/map_NAME_mean, _ci_lo, ...): the sde kind's shift maps. The
+ * aggregate knows these operations; the kind says which to apply to what. */
+typedef enum {
+    TS_DERIVE_COPY,    /* the result `from` as it is                          */
+    TS_DERIVE_PICK,    /* entry `index` of from's last dimension, which must
+                          have length `len`; the dimension is dropped         */
+    TS_DERIVE_SHARE    /* from / N, N the length of the last dimension of the
+                          result `per_result` if recorded, else the job's fixed
+                          parameter `per_param` (a root attribute)            */
+} ts_derive_op;
+
+typedef struct {
+    const char *name;        /* NULL ends a table                  */
+    const char *doc;
+    ts_derive_op op;
+    const char *from;
+    size_t index, len;       /* PICK                               */
+    const char *per_result;  /* SHARE                              */
+    const char *per_param;   /* SHARE                              */
+} ts_derived;
+
+/* A figure a kind offers (`tailsweep plot --figure NAME`), drawn by
+ * tools/plot_store.py. The CLI checks that a store holds what the figure
+ * needs before drawing, from this description. */
+typedef struct {
+    const char *name;            /* NULL ends a table                          */
+    const char *help;            /* lines for `plot --help` ('\n' continues)   */
+    const char *const *needs;    /* result names (NULL-terminated)            */
+    int needs_any;               /* 1: one of them suffices; 0: all           */
+    const char *over;            /* a dimension the needed results must have,
+                                    or NULL                                    */
+    int aggregated;              /* 1: drawn from /aggregate (NAME_mean there,
+                                    or map_NAME_mean for derived summaries)    */
+} ts_figure;
+
 typedef struct ts_kind {
     const char *name;                 /* "sde", "gni", "linear" */
     const char *summary;
@@ -145,6 +182,10 @@ typedef struct ts_kind {
                      ts_task_status *status, ts_err *err);
     /* Optional: an estimate of one task's run time in seconds on one core. */
     double (*cost)(const ts_params *p);
+    /* Optional: what the aggregate derives from the results, and the figures
+     * the kind offers (tables ended by a NULL name). */
+    const ts_derived *derived;
+    const ts_figure *figures;
 } ts_kind;
 
 /* The kinds of this library (a program lists those it offers: the CLI's

@@ -62,6 +62,7 @@ typedef struct {
     int min_pos, max_pos;   /* positional counts; max_pos -1: unbounded      */
     const char *pos_name;   /* named in "expected ..." when too few          */
     int numeric_positionals;/* "-3" is a positional number, not an option    */
+    void (*more_help)(void);/* prints more after the epilog (may be NULL)   */
 } ts_cli_spec;
 
 /* Parse argv (argv[0] is the command). Returns -1 when the command should

@@ -95,7 +95,7 @@ void ts_cli_help(const ts_cli_spec *s)
         else snprintf(head, sizeof head, "    --%s%s%s", o->name, *mv ? " " : "", mv);
         /* the help's own line breaks continue under its column */
         printf("  %-26s", head);
-        if (strlen(head) > 26) printf("\n  %-26s", "");
+        if (strlen(head) >= 26) printf("\n  %-26s", "");
         for (const char *h = o->help ? o->help : ""; *h; h++) {
             putchar(*h);
             if (*h == '\n') printf("  %-26s", "");
@@ -105,6 +105,7 @@ void ts_cli_help(const ts_cli_spec *s)
     }
     printf("  %-26s%s\n", "-h, --help", "this text");
     if (s->epilog) printf("\n%s\n", s->epilog);
+    if (s->more_help) s->more_help();
 }
 
 /* ---- parsing ---- */

@@ -112,6 +112,7 @@ static int run(int argc, char **argv)
     size_t n = 0;
     ts_agg_opts o;
     ts_agg_opts_default(&o);
+    o.kinds = ts_cli_kinds;
     int rc = parse(argc, argv, &o, &stores, &n);
     const char *out = args.out;
     ts_err err = { 0 };
@@ -129,7 +130,7 @@ static int run(int argc, char **argv)
         for (size_t i = 0; i < o.n_over; i++) fprintf(stderr, ", %s", o.over[i]);
         fprintf(stderr, "; %llu cells, %llu without any value", (unsigned long long)s.cells,
                 (unsigned long long)s.empty_cells);
-        if (s.n_maps) fprintf(stderr, "; %zu shift maps", s.n_maps);
+        if (s.n_maps) fprintf(stderr, "; %zu derived maps", s.n_maps);
         fprintf(stderr, "\n");
         if (s.note[0]) fprintf(stderr, "tailsweep aggregate: note: %s\n", s.note);
     }

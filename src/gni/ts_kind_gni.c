@@ -295,6 +295,17 @@ static double gni_cost(const ts_params *p)
     return 6 * w * rows / 1e10;
 }
 
+static const char *const gradnoise_needs[] = { "gradnoise_alpha", "gradnoise_beta", NULL };
+static const char *const gradnoise_pdf_needs[] = { "gradnoise_raw", NULL };
+static const ts_figure gni_figures[] = {
+    { "gradnoise", "distributions of the fitted gradient-noise alpha and beta\n"
+                   "(gradnoise_alpha, gradnoise_beta) per value of --by", gradnoise_needs, 1, NULL, 0 },
+    { "gradnoise_pdf", "the paper's figure 2: the pdf of the positive raw gradient-noise\n"
+                       "values (gradnoise_raw; a job with raw_steps) against fitted half-normal\n"
+                       "and half-Cauchy laws, a panel per raw step (seeds pooled, each over its\n"
+                       "median |value|)", gradnoise_pdf_needs, 0, NULL, 0 },
+    { 0 } };
+
 const ts_kind ts_kind_gni = {
     .name = "gni",
     .summary = "MLP training with Gaussian noise injections: loss curves, implicit-effect gradient-noise statistics",
@@ -304,4 +315,5 @@ const ts_kind ts_kind_gni = {
     .layout = gni_layout,
     .run = gni_run_task,
     .cost = gni_cost,
+    .figures = gni_figures,
 };

@@ -359,6 +359,33 @@ static double sde_cost(const ts_params *p)
     return ts_params_get(p, "steps") * ts_params_get(p, "chains") * ts_params_get(p, "dim") * (step + per);
 }
 
+/* The shift maps (the paper's figure 5): per task, the mode shift at the
+ * left and right minimum (basins ascend), the distances to Gibbs, and the
+ * share of chains that diverged. */
+static const ts_derived sde_derived[] = {
+    { "shift_left", "mode minus minimum, left (lower) minimum of f", TS_DERIVE_PICK, "mode_shift", 0, 2, NULL, NULL },
+    { "shift_right", "mode minus minimum, right (upper) minimum of f", TS_DERIVE_PICK, "mode_shift", 1, 2, NULL, NULL },
+    { "tv", "total variation to Gibbs", TS_DERIVE_COPY, "tv", 0, 0, NULL, NULL },
+    { "kl", "KL(density || Gibbs), in-window conditionals", TS_DERIVE_COPY, "kl_est_gibbs", 0, 0, NULL, NULL },
+    { "w1", "Wasserstein-1 distance to Gibbs (in-window)", TS_DERIVE_COPY, "w1", 0, 0, NULL, NULL },
+    { "diverged_frac", "share of chains stopped by the blow-up detector", TS_DERIVE_SHARE, "diverged", 0, 0,
+      "diverged_at", "chains" },
+    { 0 } };
+
+static const char *const fig6_needs[] = { "density", "gibbs", NULL };
+static const char *const shiftmap_needs[] = { "shift_left", "tv", NULL };
+static const char *const metastability_needs[] = { "exit_rate", "exit_rate_law", NULL };
+static const ts_figure sde_figures[] = {
+    { "fig6", "density against Gibbs, a panel per alpha, a curve per theta\n"
+              "(the paper's figure 6; mean over seeds with a seed band)", fig6_needs, 0, NULL, 1 },
+    { "shiftmap", "heatmaps over (alpha, theta) of the mode shifts, TV, KL, W1 and\n"
+                  "the diverged fraction, annotated with mean and CI half-width", shiftmap_needs, 1, NULL, 1 },
+    { "metastability", "eps^-alpha x exit_rate (the rate of eps^alpha tau) against eps, a\n"
+                       "panel per basin, a curve per other axis value, with the small-noise\n"
+                       "law's limit drawn dashed (the replicates' rates are averaged)",
+      metastability_needs, 0, "eps", 0 },
+    { 0 } };
+
 const ts_kind ts_kind_sde = {
     .name = "sde",
     .summary = "Levy-driven SGD dynamics: stationary density and its bias against Gibbs",
@@ -368,4 +395,6 @@ const ts_kind ts_kind_sde = {
     .layout = sde_layout,
     .run = sde_run_task,
     .cost = sde_cost,
+    .derived = sde_derived,
+    .figures = sde_figures,
 };

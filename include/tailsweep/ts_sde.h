@@ -190,10 +190,11 @@ typedef struct {
     ts_test_fn tests[TS_SDE_MAX_TESTS];
 } ts_sde_config;
 
-/* Defaults: the paper's figure 6 setting on one coordinate (quartic, alpha 1.5,
- * theta 0, eps 1, eta 1e-3 constant, euler, 10^5 steps, 1000 burn-in, 64
- * chains, grid 512 points on [-3, 3], bound 1e6), basin statistics on, no
- * test functions. */
+/* Defaults: the sde kind's parameter table (src/sde/ts_kind_sde.c, the one
+ * place they are written; `tailsweep sde --help` lists them): the paper's
+ * figure 6 setting on one coordinate (quartic, alpha 1.5, theta 0, eps 1,
+ * eta 1e-3 constant, euler, 10^5 steps, 1000 burn-in, 64 chains, grid 512
+ * points on [-3, 3], bound 1e6), basin statistics on. */
 void ts_sde_config_default(ts_sde_config *c);
 /* Every check, with messages naming the parameter (eta0 > 0, K >= 0, ...). */
 ts_status ts_sde_config_check(const ts_sde_config *c, ts_err *err);

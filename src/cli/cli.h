@@ -101,6 +101,13 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
                     void (*print_summary)(const ts_task *, const ts_result_layout *, double *const *, double));
 void ts_cli_kind_usage(const char *cmd, const ts_kind *k);
 
+/* For --print summaries: entry i of result `name`, or NaN when the layout
+ * has no such result or it has fewer entries (a summary never indexes past
+ * what the kind laid out). */
+double ts_cli_value(const ts_result_layout *l, double *const *out, const char *name, size_t i);
+/* The number of entries of result `name` (0 when absent). */
+size_t ts_cli_size(const ts_result_layout *l, const char *name);
+
 /* The kinds this program offers (cli_kinds.c), NULL-terminated. */
 extern const ts_kind *const ts_cli_kinds[];
 

@@ -1,6 +1,7 @@
 /* cli_kind.c: run one task of a kind from the command line. Every parameter
  * of the kind's table is a --NAME VALUE flag, so the command line, job files
  * and the store all speak the same names, ranges and defaults. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,11 +49,14 @@ static int kind_spec(const char *cmd, const ts_kind *k, const char *extra, kind_
         ts_param_expected(s, expected, sizeof expected);
         if (!s->def) snprintf(def, sizeof def, "required");
         else if (s->type == TS_PARAM_STRING) snprintf(def, sizeof def, "default \"%s\"", s->def);
-        else snprintf(def, sizeof def, "default %s%s%s", s->def, *s->unit ? " " : "", s->unit);
-        size_t len = strlen(s->doc) + strlen(expected) + strlen(def) + 16;
+        else snprintf(def, sizeof def, "default %s", s->def);
+        /* the unit in brackets: "default 1 [steps]", never "1 steps" */
+        char unit[64] = "";
+        if (*s->unit) snprintf(unit, sizeof unit, " [%s]", s->unit);
+        size_t len = strlen(s->doc) + strlen(expected) + strlen(def) + strlen(unit) + 16;
         char *h = malloc(len);
         if (!h) return -1;
-        snprintf(h, len, "%s\n%s; %s", s->doc, expected, def);
+        snprintf(h, len, "%s%s\n%s; %s", s->doc, unit, expected, def);
         c->helps[c->n_helps++] = h;
         c->opts[i] = (ts_cli_opt){ s->name, 0, TS_OPT_STRING,
                                    s->type == TS_PARAM_CHOICE ? "NAME" : s->type == TS_PARAM_STRING ? "TEXT"
@@ -116,6 +120,18 @@ static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, con
     *print = c.print;
     kind_spec_free(&c);
     return rc;
+}
+
+double ts_cli_value(const ts_result_layout *l, double *const *out, const char *name, size_t i)
+{
+    int k = ts_result_find(l, name);
+    return k >= 0 && i < ts_result_size(&l->r[k]) ? out[k][i] : NAN;
+}
+
+size_t ts_cli_size(const ts_result_layout *l, const char *name)
+{
+    int k = ts_result_find(l, name);
+    return k >= 0 ? ts_result_size(&l->r[k]) : 0;
 }
 
 static int fill_defaults(const char *cmd, const ts_kind *k, ts_task *t)

@@ -6,7 +6,7 @@
 
 static double res(const ts_result_layout *l, double *const *out, const char *name)
 {
-    return out[ts_result_find(l, name)][0];
+    return ts_cli_value(l, out, name, 0);
 }
 
 static void summary(const ts_task *t, const ts_result_layout *l, double *const *out, double secs)

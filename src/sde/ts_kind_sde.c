@@ -1,6 +1,7 @@
 /* ts_kind_sde.c: the SDE experiment as a sweep kind: its parameters, its
  * result arrays, and one task = one ts_sde_run plus its analysis. The same
  * table drives `tailsweep sde` flags and job-file keys. */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,10 +75,10 @@ static ts_status parse_polys(const char *text, ts_sde_config *c, ts_err *err)
     return TS_OK;
 }
 
-/* Kind parameters -> an SDE configuration. */
-static ts_status to_config(const ts_params *p, ts_sde_config *c, ts_err *err)
+/* Kind parameters -> an SDE configuration, unchecked. */
+static ts_status from_params(const ts_params *p, ts_sde_config *c, ts_err *err)
 {
-    ts_sde_config_default(c);
+    *c = (ts_sde_config){ .basin_stats = 1 };   /* the one setting that is not a parameter */
     c->dim = (size_t)ts_params_get(p, "dim");
     ts_status st = TS_OK;
     if (ts_params_choice(p, "potential") == 3) st = parse_polys(ts_params_str(p, "poly"), c, err);
@@ -112,7 +113,24 @@ static ts_status to_config(const ts_params *p, ts_sde_config *c, ts_err *err)
     st = ts_test_fns_parse(ts_params_str(p, "test_functions"), c->tests, &c->n_tests, err);
     if (!st) st = ts_grid1d_init(&c->grid, ts_params_get(p, "grid_lo"), ts_params_get(p, "grid_hi"),
                                  (size_t)ts_params_get(p, "grid_n"), err);
+    return st;
+}
+
+/* Kind parameters -> a checked SDE configuration. */
+static ts_status to_config(const ts_params *p, ts_sde_config *c, ts_err *err)
+{
+    ts_status st = from_params(p, c, err);
     return st ? st : ts_sde_config_check(c, err);
+}
+
+/* The defaults are the table's: written once, above. */
+void ts_sde_config_default(ts_sde_config *c)
+{
+    ts_params p;
+    ts_status st = ts_params_defaults(&p, sde_params, N_SDE_PARAMS, NULL);
+    if (!st) st = from_params(&p, c, NULL);
+    assert(st == TS_OK);   /* the table's own defaults parse: test_sde checks it */
+    (void)st;
 }
 
 static ts_status sde_validate(const ts_params *p, ts_err *err)

@@ -60,7 +60,7 @@ endif
 # depends on exactly the headers it includes, test headers included.
 DEPFLAGS = -MMD -MP
 
-.PHONY: all check bench install clean deps run figures
+.PHONY: all check bench install clean deps run figures python
 .SECONDARY:
 all: $(R)/tailsweep
 
@@ -102,6 +102,21 @@ SIMD_BINS := $(patsubst tests/simd/%.c,$(R)/simd/%,$(wildcard tests/simd/*.c))
 $(R)/simd/%: $(R)/obj/tests/simd/%.o $(R)/libtailsweep.a
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)$(CC) $(RELEASE_CFLAGS) $^ -o $@ $(LIBS)
+
+# The shared library of the Python module (python/tailsweep, `make python`):
+# the stable toolkit alone (core, rng, stable) as -fPIC objects under
+# build/release/pic, linked by the plain C compiler against GSL and libm, so
+# loading it needs neither MPI (nor its initialisation), HDF5 nor oneDNN.
+SO_CC  := cc
+SO_SRC := $(wildcard src/core/*.c src/rng/*.c src/stable/*.c)
+$(R)/pic/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(SO_CC) $(RELEASE_CFLAGS) -fPIC $(DEPFLAGS) -c $< -o $@
+$(R)/libtailsweep.so: $(SO_SRC:%.c=$(R)/pic/obj/%.o)
+	$(call say,LINK,$@)$(SO_CC) -shared -Wl,-soname,libtailsweep.so -Wl,--no-undefined $^ -o $@ \
+	  $$(pkg-config --libs gsl) -lm
+python: $(R)/libtailsweep.so
+	$(call say,CP,python/tailsweep/libtailsweep.so)cp $< python/tailsweep/libtailsweep.so
 
 # deps: only when a needed tool or library is missing does this call apt-get.
 deps:

@@ -67,8 +67,10 @@ ts_status ts_stable_sf(const ts_stable *law, double x, double *out, ts_err *err)
  * Relative accuracy about 1e-12 in x (absolute about 1e-12 scale near 0). */
 ts_status ts_stable_quantile(const ts_stable *law, double p, double *out, ts_err *err);
 
-/* The same over arrays: out[i] = f(x[i]) for i < n; out may alias x. On an
- * error, out[0..i) are filled and the message names the index. */
+/* The same over arrays: out[i] = f(x[i]) for i < n; out may alias x. Every
+ * point is evaluated: one that fails gets NaN, and the first failure's status
+ * is returned with a message naming its index (ts_stable_eval_vec also
+ * gives each point's status). */
 ts_status ts_stable_pdf_vec(const ts_stable *law, size_t n, const double *x, double *out,
                             ts_err *err);
 ts_status ts_stable_logpdf_vec(const ts_stable *law, size_t n, const double *x, double *out,
@@ -79,5 +81,32 @@ ts_status ts_stable_sf_vec(const ts_stable *law, size_t n, const double *x, doub
                            ts_err *err);
 ts_status ts_stable_quantile_vec(const ts_stable *law, size_t n, const double *p, double *out,
                                  ts_err *err);
+
+typedef enum {
+    TS_STABLE_PDF = 0,
+    TS_STABLE_LOGPDF = 1,
+    TS_STABLE_CDF = 2,
+    TS_STABLE_SF = 3,
+    TS_STABLE_QUANTILE = 4,   /* x with P(X <= x) = p                          */
+    TS_STABLE_ISF = 5         /* x with P(X > x) = p, exact for small p         */
+} ts_stable_fn;
+
+/* fn at n points, sharing the law's set-up (its constants, series
+ * coefficients and the integrand's skeleton) across them. Every point is
+ * evaluated; where one fails (NaN input, p outside (0, 1), a numerical
+ * failure) out[i] is NaN and status[i] its code (status may be NULL; it is
+ * TS_OK elsewhere). Returns TS_OK, or the first failure's status with a
+ * message naming its index and the number of failures. */
+ts_status ts_stable_eval_vec(const ts_stable *law, ts_stable_fn fn, size_t n, const double *x, double *out,
+                             ts_status *status, ts_err *err);
+
+/* fn at n points of n laws: point i has (alpha[i], beta[i], scale[i],
+ * loc[i]) in parameterisation param (scipy's broadcasting, done by the
+ * caller). Consecutive points with equal (alpha, beta) share the set-up,
+ * so callers should group them. A point with invalid parameters gets NaN
+ * and TS_EINVAL; otherwise as ts_stable_eval_vec. */
+ts_status ts_stable_eval_laws(ts_stable_fn fn, ts_stable_param param, size_t n, const double *x,
+                              const double *alpha, const double *beta, const double *scale, const double *loc,
+                              double *out, ts_status *status, ts_err *err);
 
 #endif

@@ -110,7 +110,7 @@ static ts_status general_pos(ts_stable_ev *e, int side, double x0, double x1, in
     }
     /* the heavy tail's series */
     if (!e->have_tail[side]) {
-        ts_tail_series_init(&e->tail[side], alpha, q->Mplus, q->log_sin_e);
+        ts_tail_series_init(&e->tail[side], alpha, q->Mplus, q->Mplus_c, q->log_sin_e);
         e->have_tail[side] = 1;
     }
     double Qt;

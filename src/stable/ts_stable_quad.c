@@ -117,9 +117,13 @@ void ts_qlaw_init(ts_qlaw *c, double alpha, double beta)
     if (sa >= 0) {
         c->Mplus = alpha < 1.0 ? c->e + habs : D;
         c->Mminus = M_PI - c->e - h;
+        c->Mplus_c = M_PI - c->Mplus;
     } else {
         c->Mplus = M_PI - c->e + h;
         c->Mminus = alpha < 1.0 ? D : c->e + habs;
+        /* pi - Mplus = e - h: D for alpha < 1, e + |h| for alpha > 1; the
+         * thin side of a nearly totally skewed law has it ~ 1 - |beta| */
+        c->Mplus_c = c->Mminus;
     }
     c->log_sin_e = log(sin(c->e));
     c->s = c->theta0 >= 0 ? 1 : -1;
@@ -631,6 +635,10 @@ int ts_qlaw_integrate(ts_qlaw *c, double T1, int what, ts_qres *out)
     out->P = sum[0];
     out->E = exp(m[1]) * sum[1] + len[1];
     out->E1 = exp(m[2]) * sum[2] + len[2];
+    /* E + E1 = L exactly (so cdf + sf = 1 to rounding): the larger, at
+     * least L/2, is taken as L less the smaller, which loses nothing */
+    if (out->E >= out->E1) out->E = c->L - out->E1;
+    else out->E1 = c->L - out->E;
     out->evals = evals;
     return status;
 }

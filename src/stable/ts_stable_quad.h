@@ -25,6 +25,7 @@ typedef struct {
     double theta0, c0;      /* c0 = pi/2 - |theta0|                         */
     double L, P0;           /* interval length pi/2 + theta0; pi/2 - theta0  */
     double Mplus, Mminus;   /* pi/2 -+ (alpha theta0 - pi (1 - alpha) / 2)  */
+    double Mplus_c;         /* pi - Mplus, without cancellation when small  */
     double log_sin_e;       /* log cos(alpha theta0)                        */
     double atheta0;         /* alpha theta0                                 */
     int s;                  /* sign of theta0 (+1 for 0)                    */

@@ -9,8 +9,7 @@
  * converges for alpha < 1 and is asymptotic for alpha > 1. Used when its
  * terms fall below 1e-17 of the first within 80 terms while still
  * decreasing (for alpha > 1 also r = gamma x1^-alpha < 1/2), and the sums
- * do not cancel (each at least half the sum of its terms' moduli): then it
- * is good to a few ulp.
+ * cancel by at most two digits (TAIL_CANCEL): then it is good to ~1e-14.
  *
  * Series around x1 = 0 (alpha > 1): expanding e^(-i u x1) under
  * f = (1/pi) Re int_0^inf e^(-i u x1) exp(-gamma e^(i eta) u^alpha) du,
@@ -28,6 +27,9 @@
 /* The series around zeta is used where the sum of its terms' moduli is at
  * most this many times the result: ~2 digits of cancellation, so ~3e-14. */
 #define ZERO_CANCEL 100.0
+/* and the tail series where its sums are at least 1/TAIL_CANCEL of the sums
+ * of their terms' moduli */
+#define TAIL_CANCEL 100.0
 
 #include <complex.h>
 #include <gsl/gsl_errno.h>
@@ -46,7 +48,10 @@ static void tail_fill(ts_tail_series *t, int upto)
         double lk = lgamma(n + 1.0);
         double bp = lgamma(n * a + 1.0) - t->lead_p - lk;
         double bq = lgamma(n * a) - t->lead_q - lk;
-        double sk = sin(n * t->Mplus) / t->sM;
+        /* sin(n M) / sin M, from the smaller of M and pi - M:
+         * sin(n (pi - Mc)) = (-1)^(n+1) sin(n Mc) */
+        double sk = t->Mplus <= M_PI_2 ? sin(n * t->Mplus) / t->sM
+                                       : (n % 2 ? 1.0 : -1.0) * sin(n * t->Mc) / t->sM;
         t->cp[k] = exp(bp) * sk;
         t->cq[k] = exp(bq) * sk;
         t->env[k] = exp(fmax(bp, bq)) * n;   /* |sin(n M) / sin M| <= n */
@@ -54,12 +59,13 @@ static void tail_fill(ts_tail_series *t, int upto)
     if (upto > t->nk) t->nk = upto;
 }
 
-void ts_tail_series_init(ts_tail_series *t, double alpha, double Mplus, double log_cos_atheta0)
+void ts_tail_series_init(ts_tail_series *t, double alpha, double Mplus, double Mc, double log_cos_atheta0)
 {
     memset(t, 0, sizeof *t);
     t->alpha = alpha;
     t->Mplus = Mplus;
-    t->sM = sin(Mplus);
+    t->Mc = Mc;
+    t->sM = Mplus <= M_PI_2 ? sin(Mplus) : sin(Mc);
     t->log_gam = -log_cos_atheta0;
     t->lead_p = lgamma(alpha + 1.0);
     t->lead_q = lgamma(alpha);
@@ -94,7 +100,7 @@ int ts_tail_series_eval(ts_tail_series *t, double x1, double *lscale, double *mu
         prev = bound;
         if (bound < 1e-17) { conv = 1; break; }
     }
-    if (!conv || sp < 0.5 * ap || sq < 0.5 * aq) return 0;
+    if (!conv || !(ap <= TAIL_CANCEL * sp) || !(aq <= TAIL_CANCEL * sq)) return 0;
     double lw = log(t->sM) - log(M_PI);
     *lscale = lg - lx + t->lead_p + lw;
     *mult = sp;

@@ -15,7 +15,7 @@
 #define TS_ZERO_TERMS 128
 
 typedef struct {
-    double alpha, Mplus, sM;  /* sM = sin(Mplus): the first term's weight     */
+    double alpha, Mplus, Mc, sM;  /* Mc = pi - Mplus; sM = sin(Mplus), the first term's weight */
     double log_gam;           /* log sqrt(1 + zeta^2) = -log cos(alpha theta0) */
     double lead_p, lead_q;    /* log Gamma(alpha + 1), log Gamma(alpha)       */
     int nk;                   /* coefficients computed so far                 */
@@ -25,9 +25,10 @@ typedef struct {
 } ts_tail_series;
 
 /* The side x1 > 0 of a law (alpha != 1) in this orientation, from its
- * Mplus = pi/2 - (alpha theta0 - pi (1 - alpha)/2) and log cos(alpha theta0).
- * Cheap: coefficients come on first use. */
-void ts_tail_series_init(ts_tail_series *t, double alpha, double Mplus, double log_cos_atheta0);
+ * Mplus = pi/2 - (alpha theta0 - pi (1 - alpha)/2), Mc = pi - Mplus (both
+ * exact when small) and log cos(alpha theta0). Cheap: coefficients come on
+ * first use. */
+void ts_tail_series_init(ts_tail_series *t, double alpha, double Mplus, double Mc, double log_cos_atheta0);
 
 /* f = exp(*lscale) * (*mult) and the far side's probability *Q at x1 > 0.
  * Returns 1 when the series was usable. */

@@ -121,11 +121,11 @@ python: $(R)/libtailsweep.so
 # deps: only when a needed tool or library is missing does this call apt-get.
 deps:
 	@command -v mpicc >/dev/null && pkg-config --exists $(PKGS) cmocka \
-	  && /usr/bin/python3 -c 'import scipy, h5py' 2>/dev/null \
+	  && /usr/bin/python3 -c 'import scipy, h5py, pytest, ensurepip, setuptools, wheel' 2>/dev/null \
 	  && [ -d /usr/share/datasets/fashion-mnist ] && [ -f /usr/include/dnnl.h ] \
 	  || scripts/install-deps.sh
 
-check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS)
+check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS) python
 	@tests/run.sh $(A) $(R)
 
 # Benchmark drivers (bench/*.c) build into build/release/bench/.

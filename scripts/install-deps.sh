@@ -9,6 +9,7 @@ core=(build-essential pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev 
       libgsl-dev libopenblas-dev libdnnl-dev libyaml-dev zlib1g-dev libcmocka-dev
       python3-scipy python3-numpy python3-h5py python3-matplotlib python3-sklearn
       python3-xarray python3-h5netcdf
+      python3-pytest python3-venv python3-setuptools python3-wheel   # the Python module's tests and install
       slurmctld slurmd slurm-client munge    # the SLURM scripts are tested on a real SLURM
       dataset-fashion-mnist)                 # the real image set of the GNI jobs
 bench=(python3-torch hyperfine)

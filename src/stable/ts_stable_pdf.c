@@ -258,8 +258,11 @@ static void interp_dres(const ts_stable_dres n[3], double t, int want, ts_stable
     if (ok) {
         o->lscale = interp3(lp, t);
         o->mult = 1.0;
-        o->F = exp(interp3(lf, t));
-        o->Q = exp(interp3(lq, t));
+        /* the smaller of F, 1 - F from its log; the other as its complement,
+         * so that cdf + sf = 1 */
+        double F = exp(interp3(lf, t)), Q = exp(interp3(lq, t));
+        o->F = F <= Q ? F : 1.0 - Q;
+        o->Q = F <= Q ? 1.0 - F : Q;
         return;
     }
     /* Some value underflowed at a node (deep in a light tail): interpolate

@@ -130,7 +130,7 @@ check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS) py
 
 # Benchmark drivers (bench/*.c) build into build/release/bench/.
 BENCH_BINS := $(patsubst bench/%.c,$(R)/bench/%,$(wildcard bench/*.c))
-bench: $(R)/tailsweep $(BENCH_BINS)
+bench: $(R)/tailsweep $(BENCH_BINS) $(R)/libtailsweep.so
 	@scripts/install-deps.sh --bench
 	bench/run.sh
 

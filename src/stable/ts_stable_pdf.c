@@ -417,6 +417,25 @@ static ts_status eval_point(ts_stable_ev *e, const ts_stable *law, ts_stable_fn 
     return TS_OK;
 }
 
+/* The failures of a vector: how many, and the first one's index and message. */
+typedef struct {
+    ts_status first;
+    size_t n, at;
+    ts_err err;
+} fail_log;
+
+static void note(fail_log *f, size_t i, ts_status st, const ts_err *e, double *out, ts_status *status)
+{
+    if (status) status[i] = st;
+    if (!st) return;
+    out[i] = NAN;
+    if (!f->n++) {
+        f->first = st;
+        f->at = i;
+        f->err = *e;
+    }
+}
+
 /* Every point is evaluated; a failed one gets NaN (and its status). The
  * first failure is returned, its message naming the index and how many
  * failed. */
@@ -434,33 +453,20 @@ static ts_status eval_many(const ts_stable *law, ts_stable_fn fn, size_t n, cons
     if (n && (!x || !out)) return ts_err_set(err, TS_EINVAL, "x or out is NULL");
     ts_stable_ev e;
     ts_stable_ev_init(&e, law->alpha, law->beta, law->param);
-    ts_status first = TS_OK;
-    size_t nfail = 0, ifirst = 0;
-    ts_err e1, first_err;
-    ts_err_clear(&first_err);
+    fail_log fl = { TS_OK, 0, 0, { TS_OK, "" } };
     for (size_t i = 0; i < n; i++) {
-        double xi = x[i];
+        ts_err e1;
         ts_err_clear(&e1);
-        st = eval_point(&e, law, fn, xi, &out[i], &e1);
-        if (status) status[i] = st;
-        if (st) {
-            out[i] = NAN;
-            if (!nfail++) {
-                first = st;
-                ifirst = i;
-                first_err = e1;
-            }
-        }
+        st = eval_point(&e, law, fn, x[i], &out[i], &e1);
+        note(&fl, i, st, &e1, out, status);
     }
-    if (first && n == 1) return ts_err_set(err, first, "%s", first_err.msg);
-    if (first) {
-        const char *nm = fn == TS_STABLE_QUANTILE || fn == TS_STABLE_ISF ? "p" : "x";
-        if (nfail > 1)
-            return ts_err_set(err, first, "%s[%zu] = %.17g: %s (%zu of %zu points failed)", nm, ifirst, x[ifirst],
-                              first_err.msg, nfail, n);
-        return ts_err_set(err, first, "%s[%zu] = %.17g: %s", nm, ifirst, x[ifirst], first_err.msg);
-    }
-    return TS_OK;
+    if (!fl.n) return TS_OK;
+    if (n == 1) return ts_err_set(err, fl.first, "%s", fl.err.msg);
+    const char *nm = fn == TS_STABLE_QUANTILE || fn == TS_STABLE_ISF ? "p" : "x";
+    if (fl.n > 1)
+        return ts_err_set(err, fl.first, "%s[%zu] = %.17g: %s (%zu of %zu points failed)", nm, fl.at, x[fl.at],
+                          fl.err.msg, fl.n, n);
+    return ts_err_set(err, fl.first, "%s[%zu] = %.17g: %s", nm, fl.at, x[fl.at], fl.err.msg);
 }
 
 ts_status ts_stable_eval_vec(const ts_stable *law, ts_stable_fn fn, size_t n, const double *x, double *out,
@@ -511,14 +517,12 @@ ts_status ts_stable_eval_laws(ts_stable_fn fn, ts_stable_param param, size_t n, 
     if ((unsigned)fn > TS_STABLE_ISF) return ts_err_set(err, TS_EINVAL, "unknown function %d", (int)fn);
     if (n && (!x || !alpha || !beta || !scale || !loc || !out))
         return ts_err_set(err, TS_EINVAL, "an array is NULL");
-    ts_status first = TS_OK;
-    size_t nfail = 0, ifirst = 0;
-    ts_err e1, first_err;
-    ts_err_clear(&first_err);
+    fail_log fl = { TS_OK, 0, 0, { TS_OK, "" } };
     ts_stable_ev e;
     int have = 0;
     for (size_t k = 0; k < n; k++) {
         ts_stable law;
+        ts_err e1;
         ts_err_clear(&e1);
         ts_status st = ts_stable_init(&law, alpha[k], beta[k], scale[k], loc[k], param, &e1);
         if (!st) {
@@ -528,17 +532,9 @@ ts_status ts_stable_eval_laws(ts_stable_fn fn, ts_stable_param param, size_t n, 
             }
             st = eval_point(&e, &law, fn, x[k], &out[k], &e1);
         }
-        if (status) status[k] = st;
-        if (st) {
-            out[k] = NAN;
-            if (!nfail++) {
-                first = st;
-                ifirst = k;
-                first_err = e1;
-            }
-        }
+        note(&fl, k, st, &e1, out, status);
     }
-    if (first)
-        return ts_err_set(err, first, "point %zu: %s (%zu of %zu points failed)", ifirst, first_err.msg, nfail, n);
+    if (fl.n)
+        return ts_err_set(err, fl.first, "point %zu: %s (%zu of %zu points failed)", fl.at, fl.err.msg, fl.n, n);
     return TS_OK;
 }

@@ -39,7 +39,7 @@
  * Gauss-Kronrod rule on every panel, the integrand evaluated 15 points at a
  * time in SIMD lanes (ts_vmath); panels whose |K15 - G7| exceeds 1e-9 of
  * the total (K15 is then good to ~1e-15) are halved, worst first. Typically
- * 8 panels and 140 evaluations a point, against ~400 for GSL's QAGS on the
+ * 9 panels and 160 evaluations a point, against ~400 for GSL's QAGS on the
  * same pieces; accuracy ~1e-15 relative (docs/stable-fitting.md).
  * Beyond the outermost ends the pdf's integrand is below e^-40 of its peak;
  * there one of e^-g, 1 - e^-g is 1 to within that, and the remaining length

@@ -32,7 +32,6 @@
 #define TAIL_CANCEL 100.0
 
 #include <complex.h>
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_psi.h>
 #include <math.h>
 #include <string.h>
@@ -211,7 +210,8 @@ int ts_alpha1_series(double beta, double x, double *lscale, double *mult, double
     double complex sf = 0, sq = 0, ib = I * b;
     double arf = 0, arq = 0, prev = INFINITY, xpow = 1.0, mfact = 1.0;
     int conv = 0;
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    /* psi^(m)(n) with n >= 1, m >= 0: always in GSL's domain, so no error
+     * handler is involved (and none is switched: that is process-global) */
     for (int n = 1; n <= A1N; n++) {
         /* tables at z = n (Q) and z = n + 1 (f), m = 0 .. n - 1 */
         int m_new = n - 1;
@@ -254,7 +254,6 @@ int ts_alpha1_series(double beta, double x, double *lscale, double *mult, double
         if (n > 1 && mag < 1e-17 * fmin(fabs(creal(sf)), fabs(creal(sq)))) { conv = 1; break; }
         xpow *= ix;
     }
-    gsl_set_error_handler(old);
     if (!conv || !(creal(sf) > 0.5 * arf) || !(creal(sq) > 0.5 * arq)) return 0;
     *lscale = -log(M_PI) - 2.0 * Lx;
     *mult = creal(sf);

@@ -28,7 +28,7 @@ from scipy.stats import levy_stable as scipy_ls
 import tailsweep
 from tailsweep import levy_stable, tail_index
 
-from fourier import pdf_cdf_s0, zeta
+from stable_fourier import pdf_cdf_s0, zeta
 
 ROOT = Path(__file__).resolve().parents[2]
 

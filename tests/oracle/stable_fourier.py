@@ -1,5 +1,6 @@
-"""Independent reference values: Fourier inversion of the S0 characteristic
-function in mpmath (40 digits), as in tests/oracle/scipy_stable_dist.py:
+"""tests/oracle/stable_fourier.py: independent reference values for the
+stable laws, Fourier inversion of the S0 characteristic function in mpmath
+(40 digits), shared by tests/oracle/scipy_stable_dist.py and tests/python:
   f = (1/pi) int_0^inf e^(-u^a) cos(u x + beta tan(pi a/2)(u - u^a)) du,
   F = 1/2 + (1/pi) int_0^inf e^(-u^a) sin(...) / u du   (Gil-Pelaez),
 alpha = 1: the phase u x + beta (2/pi) u log u."""

@@ -246,7 +246,10 @@ static ts_status stencil(hess_ctx *H, int i, int j, int k, int l, double *out, t
 /* Observed-information standard errors of (alpha, beta, scale, loc0) at th,
  * and the covariance (for S1's location). NaN where they cannot be had
  * (estimate on a bound, information not positive definite). */
-static ts_status std_errors(mle_ctx *c, const double th[4], double se[4], double cov[4][4], ts_err *err)
+/* Observed-information standard errors at th from the stencil with steps
+ * h (clipped inside the bounds); NaN where they cannot be had. */
+static ts_status hessian_se(mle_ctx *c, const double th[4], const double h0[4], double se[4], double cov[4][4],
+                            ts_err *err)
 {
     for (int i = 0; i < 4; i++) {
         se[i] = NAN;
@@ -257,19 +260,13 @@ static ts_status std_errors(mle_ctx *c, const double th[4], double se[4], double
     if (!H) return ts_err_set(err, TS_ENOMEM, "mle: out of memory for the Hessian");
     H->c = c;
     memcpy(H->th, th, sizeof H->th);
-    /* ~0.3 asymptotic standard errors: truncation O(h^2) stays well below
-     * the sampling error, and the density's ~1e-9 error (times n, over h^2)
-     * is negligible against n times the information */
-    H->h[0] = 0.5 * rn;
-    H->h[1] = 0.8 * rn;
-    H->h[2] = 0.3 * th[2] * rn;
-    H->h[3] = 0.5 * th[2] * loc_unit(th[0]) * rn;
+    memcpy(H->h, h0, sizeof H->h);
     /* inside the bounds (strictly: the table needs beta in [-1, 1]) */
     int ok = 1;
     if (th[0] + H->h[0] > 2.0) H->h[0] = 0.5 * (2.0 - th[0]);
     if (th[0] - H->h[0] < A_LO) H->h[0] = 0.5 * (th[0] - A_LO);
     if (fabs(th[1]) + H->h[1] > 1.0) H->h[1] = 0.5 * (1.0 - fabs(th[1]));
-    if (H->h[0] < 1e-4 * rn || H->h[1] < 1e-4 * rn) ok = 0;   /* on a bound */
+    if (H->h[0] < 1e-4 * rn * fmin(1.0, th[0]) || H->h[1] < 1e-4 * rn) ok = 0;   /* on a bound */
     H->fast = th[0] - H->h[0] >= A_FAST;      /* one density for the whole stencil */
     ts_status st = TS_OK;
     double g[4][4];
@@ -320,6 +317,23 @@ static ts_status std_errors(mle_ctx *c, const double th[4], double se[4], double
     }
     gsl_matrix_free(I);
     return TS_OK;
+}
+
+/* Observed-information standard errors of (alpha, beta, scale, loc) at th,
+ * and the covariance (for the other location). The stencil's steps are
+ * ~0.3 asymptotic standard errors (at alpha >= 1; from n): the truncation
+ * O(h^2) stays well below the sampling error, and the density's ~1e-9
+ * error (times n, over h^2) is negligible against n times the information.
+ * For alpha < 1 they are larger than that in alpha, but not shrunk: there
+ * the likelihood is rough on small scales (a few points next to the spike
+ * dominate it), and the wider stencil's curvature is the one that matches
+ * the spread of the estimates (alpha 0.5: mean standard error 0.0154, root
+ * mean square error 0.0140 over 60 replicates of n = 1000). */
+static ts_status std_errors(mle_ctx *c, const double th[4], double se[4], double cov[4][4], ts_err *err)
+{
+    double rn = 1.0 / sqrt((double)c->n);
+    double h[4] = { 0.5 * rn, 0.8 * rn, 0.3 * th[2] * rn, 0.5 * th[2] * loc_unit(th[0]) * rn };
+    return hessian_se(c, th, h, se, cov, err);
 }
 
 ts_status ts_fit_mle(const double *x, size_t n, ts_stable_param param, int want_se, ts_stable_fit *out,

@@ -77,7 +77,8 @@ static const double WG[4] = {
 #define PANEL_TOL 1e-9     /* |K15 - G7| <= PANEL_TOL x total, per panel    */
 #define MAX_PANELS 320
 #define LAMBDA_END (-40.0) /* the integrand is cut below e^-40 of its peak  */
-#define NEAR1 0.8          /* |alpha - 1| below this: C - A without cancellation */
+#define NEAR1 0.8          /* |alpha - 1| below this, C - A from its product form (there
+                              alpha/(alpha - 1) amplifies log(C/A)'s rounding >= 2x) */
 
 /* ---- the law's constants ------------------------------------------------- */
 
@@ -107,7 +108,6 @@ void ts_qlaw_init(ts_qlaw *c, double alpha, double beta)
     int sa = (beta > 0) - (beta < 0);
     if (alpha > 1.0) sa = -sa;
     c->theta0 = sa * at0_abs / alpha;
-    c->atheta0 = sa * at0_abs;
     /* D = e - atan(r) = atan(r / |beta|) - atan(r) without cancellation; it
      * vanishes for |beta| = 1 (the totally skewed laws). */
     double D = r > 1e150 ? atan2(1.0 - ab, r) : atan2(r * (1.0 - ab), ab + r * r);

@@ -27,7 +27,6 @@ typedef struct {
     double Mplus, Mminus;   /* pi/2 -+ (alpha theta0 - pi (1 - alpha) / 2)  */
     double Mplus_c;         /* pi - Mplus, without cancellation when small  */
     double log_sin_e;       /* log cos(alpha theta0)                        */
-    double atheta0;         /* alpha theta0                                 */
     int s;                  /* sign of theta0 (+1 for 0)                    */
     int dir;                /* +1 if the exponent grows with theta          */
     double logL;

@@ -113,6 +113,8 @@ count_script "$py" scripts/gen_vmath_poly.py --check   # sin/cos coefficients ag
 count_script "$py" tests/oracle/linear_numpy.py "$PWD/$asan/oracle/linear_driver"
 count_script "$py" tests/oracle/sklearn_kde.py "$PWD/$asan/oracle/kde_driver"
 count_script "$py" tests/oracle/scipy_stable_fast.py "$PWD/$asan/oracle/stable_fast_driver"
+# The Python module (python/tailsweep, pytest): the release build's shared library.
+count_script bash tests/python/run_pytest.sh "$PWD/$release/libtailsweep.so"
 count_script "$py" tests/oracle/store_xarray.py "$PWD/$asan/oracle/store_writer"
 count_script "$py" tests/oracle/scipy_gradnoise.py "$PWD/$asan/oracle/gradnoise_driver"
 count_script "$py" tests/oracle/mlp_torch.py "$PWD/$asan/oracle/mlp_driver"

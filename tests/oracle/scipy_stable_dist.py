@@ -32,6 +32,7 @@ import subprocess
 import sys
 
 from oracle_report import Report
+from stable_fourier import pdf_cdf_s0
 
 try:
     import numpy as np
@@ -115,18 +116,7 @@ def scipy_quantiles(binary):
 
 
 def fourier_pdf_cdf(a, b, x):
-    a, b, x = mp.mpf(a), mp.mpf(b), mp.mpf(x)
-    if a == 1:
-        ph = lambda u: u * x + b * 2 / mp.pi * u * mp.log(u)
-        dec = lambda u: mp.exp(-u)
-    else:
-        t = mp.tan(mp.pi * a / 2)
-        ph = lambda u: u * x + b * t * (u - u ** a)
-        dec = lambda u: mp.exp(-u ** a)
-    pts = [0] + [mp.mpf(2) ** k for k in range(-6, 9)] + [mp.inf]
-    f = mp.quad(lambda u: dec(u) * mp.cos(ph(u)), pts) / mp.pi
-    F = mp.mpf(1) / 2 + mp.quad(lambda u: dec(u) * mp.sin(ph(u)) / u, pts) / mp.pi
-    return float(f), float(F)
+    return pdf_cdf_s0(a, b, x, dps=mp.mp.dps)
 
 
 def fourier_checks(binary):

@@ -123,7 +123,7 @@ count_script "$py" tests/oracle/gni_opt_torch.py "$PWD/$asan/oracle/gni_opt_driv
 # the repository's own rules: the library never prints, the tests import
 # only what the default install provides
 count_script bash tests/repo/test_library_quiet.sh "$release/libtailsweep.a" "$asan/libtailsweep.a"
-count_script bash tests/repo/test_imports.sh
+count_script "$py" tests/repo/test_imports.py
 cli_suites "$PWD/$asan/tailsweep" "$PWD/$release/tailsweep"
 
 # slurm/ on a real single-node SLURM (loopback); it runs daemons, so root only.

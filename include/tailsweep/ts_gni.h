@@ -1,6 +1,6 @@
-/* ts_gni.h: one training run with Gaussian noise injections (MATH.md
- * section 5, paper sections 3-4): the M-sample objective trained by SGD,
- * Noisy-SGD or DP-SGD (seed 003), loss curves, the gradient noise
+/* ts_gni.h: one training run with Gaussian noise injections (docs/math.md
+ * section 4, paper sections 3-4): the M-sample objective trained by SGD,
+ * Noisy-SGD or DP-SGD (Sander, Sylvestre and Durmus 2024), loss curves, the gradient noise
  * (implicit-effect, minibatch or total: paper eq. 4.2) and its statistics
  * per weight layer, raw per-weight noise values of one layer (paper figure
  * 2), the forward-pass noise per hidden layer, the explicit regulariser,
@@ -37,8 +37,8 @@ typedef ts_data_set ts_gni_data;
 #define TS_GNI_DATA_TOY TS_DATA_TOY
 #define TS_GNI_DATA_FASHION TS_DATA_FASHION_MNIST
 typedef enum { TS_GNI_MIMIC_NONE = 0, TS_GNI_MIMIC_STABLE = 1, TS_GNI_MIMIC_GAUSSIAN = 2 } ts_gni_mimic;
-/* gradnoise_source: which gradient noise the statistics describe (MATH.md
- * section 5), each "a gradient minus its mean":
+/* gradnoise_source: which gradient noise the statistics describe (docs/math.md
+ * section 4.3), each "a gradient minus its mean":
  *   implicit  grad L~(B; w, e) - grad E_e L~(B; w, e)          (one draw e)
  *   batch     grad E_e L~(B; w, e) - grad E_e L~(D; w, e)      (minibatch noise; clean
  *             gradients without injections)

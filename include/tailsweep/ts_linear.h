@@ -1,4 +1,4 @@
-/* ts_linear.h: SGD on linear models (issue 8, MATH.md section 6).
+/* ts_linear.h: SGD on linear models (docs/math.md section 5).
  *
  * Two seed results are cheap enough to sweep at scale:
  *  - Durmus, Sylvestre and Sander (2024): Noisy-SGD (SGD plus sigma N(0, I)

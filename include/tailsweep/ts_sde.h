@@ -1,4 +1,4 @@
-/* ts_sde.h: SGD as a Levy-driven SDE (MATH.md sections 2 and 3).
+/* ts_sde.h: SGD as a Levy-driven SDE (docs/math.md section 2).
  *
  *   dw_t = b(w_t) dt + eps dL_t^{alpha, theta},   b = -f'  or the fractional drift
  *
@@ -10,7 +10,7 @@
  * Noise increments. Each step adds eps * (L_{t+eta} - L_t) with
  * L_{t+eta} - L_t ~ S1(eta^(1/alpha), theta, 0): exactly the paper's (4.4)
  * for alpha != 1. At alpha = 1 with theta != 0 a Levy increment over eta also
- * carries the drift (2/pi) theta eta log(eta) (MATH.md section 1): with
+ * carries the drift (2/pi) theta eta log(eta) (docs/math.md section 1.4): with
  * `noise = levy` (the default) it is included, so the chain approximates the
  * SDE; `noise = paper` drops it, reproducing (4.4) literally, whose drift
  * (2/pi) theta eps log(eta) per unit time does not vanish as eta -> 0.
@@ -107,7 +107,7 @@ double ts_sde_law_c_alpha(double alpha);
  * basin j. At alpha = 2 the rates are 0 and occ is NaN (no such limit). */
 void ts_sde_law(const ts_basins *b, double alpha, double theta, double eps, double *rate, double *occ);
 
-/* ---- the fractional Langevin drift (MATH.md section 3) ----------------- */
+/* ---- the fractional Langevin drift (docs/math.md sections 2.6-2.8) ----------------- */
 
 /* b_{h,K}(w) = -h^(2-alpha) sum_{k=-K..K} g_k f'(w - k h) exp(eps^-alpha (f(w) - f(w - k h)))
  * Two choices of weights (docs/fractional-drift.md):

@@ -170,7 +170,7 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     ts_result_layout_add(l, "gradnoise_mean", "", "mean over the layer's weights of the gradient noise (of gradnoise_source)" NA_NOTE, 2, L, "layer", K, "step");
     ts_result_layout_add(l, "gradnoise_skew", "", "skewness of the gradient noise" NA_NOTE, 2, L, "layer", K, "step");
     ts_result_layout_add(l, "gradnoise_kurt", "", "excess kurtosis of the gradient noise" NA_NOTE, 2, L, "layer", K, "step");
-    ts_result_layout_add(l, "gradnoise_tail_index", "", "block-sum tail index of the differences of its halves (MATH.md section 1)" NA_NOTE, 2, L, "layer", K, "step");
+    ts_result_layout_add(l, "gradnoise_tail_index", "", "block-sum tail index of the differences of its halves (docs/math.md section 1.8)" NA_NOTE, 2, L, "layer", K, "step");
     ts_result_layout_add(l, "gradnoise_alpha", "", "alpha of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
     ts_result_layout_add(l, "gradnoise_beta", "", "beta (the paper's theta) of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
     ts_result_layout_add(l, "gradnoise_scale", "", "scale of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");

@@ -1,4 +1,4 @@
-/* ts_kind_linear.c: SGD on linear models as a sweep kind (issue 8): its
+/* ts_kind_linear.c: SGD on linear models as a sweep kind: its
  * parameters, its result arrays, and one task = data, one optimiser run,
  * the min-norm solution and the tail indices. The same table drives
  * `tailsweep linear` flags and job-file keys. */

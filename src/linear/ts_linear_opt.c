@@ -4,7 +4,7 @@
  *
  *   theta_{k+1} = theta_k - eta_k ( (1/B) sum_{i in B_k} clip(grad f_i(theta_k)) + sigma xi_k )
  *
- * (MATH.md section 6), eta_k = eta / (1 + k/k0)^gamma. */
+ * (docs/math.md section 5.2), eta_k = eta / (1 + k/k0)^gamma. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>

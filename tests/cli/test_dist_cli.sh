@@ -97,7 +97,7 @@ else
   fail "quantile round trip" "q '$q' cdf(q) '$back'"
 fi
 
-# issue 19: the old hard failure (the light side of S0(1.5, -1) at x =
+# a point the earlier code failed on (the light side of S0(1.5, -1) at x =
 # 6309.57) is 0 with exit 0, its log-density ~ -x^3/13.5 (leading order of
 # the saddlepoint), and the far tails answer to |x| = 1e8 in one call
 run pdf --alpha 1.5 --beta -1 --param S0 6309.5734448019366

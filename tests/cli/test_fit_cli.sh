@@ -18,7 +18,7 @@ for f in x.csv x.txt x.h5:/samples; do
     pass "fit $f: alpha $a beta $b"
   else fail "fit $f" "rc=$rc $(cat out err)"; fi
 done
-# The block-sum tail index of a skewed law (issue 14): 4 10^5 draws of
+# The block-sum tail index of a skewed law: 4 10^5 draws of
 # S1(1.5, 0.7), where median-centred block sums read 1.09; the symmetrised
 # estimate's spread at this size is ~0.02 (tests/unit/test_stable_fit.c).
 "$T" sample --alpha 1.5 --beta 0.7 -n 400000 --seed 4 -o skew.txt >/dev/null

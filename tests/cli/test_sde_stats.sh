@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# tests/cli/test_sde_stats.sh: the SDE engine's statistical acceptance checks
-# (issue 3), run on the optimised binary because they simulate ~10^8 chain
+# tests/cli/test_sde_stats.sh: the SDE engine's statistical acceptance checks,
+# run on the optimised binary because they simulate ~10^8 chain
 # steps in all; the sanitizer build runs the same code paths, shorter, in
 # tests/unit/test_sde.c and tests/cli/test_sde_cli.sh.
 #

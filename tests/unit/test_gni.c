@@ -476,7 +476,7 @@ static void test_image_sets_learn(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
-/* Paired grids (issue 14): with shared_init the weights and the data of a
+/* Paired grids: with shared_init the weights and the data of a
  * replicate do not depend on the grid point, so the step-0 losses of two
  * tasks (e.g. M = 1 and M = 16: other task numbers) are identical, bit for
  * bit; without it they differ (the issue measured 3.74 and 10.24). */

@@ -1,4 +1,4 @@
-/* test_linear.c: the linear-model SGD kind (issue 8).
+/* test_linear.c: the linear-model SGD kind.
  *  - GD from 0 on least squares converges to pinv(X) y: checked against an
  *    independent Cholesky solve of (X X^T) a = y in this file (d > n) and
  *    against the normal equations (d < n);
@@ -239,7 +239,7 @@ static void test_noisy_sigma0_is_sgd(void **state)
     free(ref), free(xi);
 }
 
-/* Sparse recovery (Woodworth et al. 2020; the seed 003 setting): n = 40,
+/* Sparse recovery (Woodworth et al. 2020; the setting of Durmus, Sylvestre and Sander 2024): n = 40,
  * d = 100, a 3-sparse teacher, noiseless labels. Least squares from 0 ends
  * at the min-norm interpolator, whose excess risk is ~(1 - n/d)/2 = 0.3;
  * the network from a0 = 1e-3 is biased towards small l1 norm and finds the

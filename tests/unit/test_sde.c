@@ -102,7 +102,7 @@ static void test_frac_weights_symbol(void **state)
     ts_frac_drift_free(&d);
 }
 
-/* K = 0, h = h0: the drift is -f' (MATH.md section 3), for any alpha. */
+/* K = 0, h = h0: the drift is -f' (docs/math.md section 2.7), for any alpha. */
 static void test_frac_k0_is_gradient(void **state)
 {
     (void)state;

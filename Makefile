@@ -132,7 +132,7 @@ python: $(R)/libtailsweep.so
 # deps: only when a needed tool or library is missing does this call apt-get.
 deps:
 	@command -v mpicc >/dev/null && pkg-config --exists $(PKGS) cmocka \
-	  && /usr/bin/python3 -c 'import scipy, h5py, torch, pytest, ensurepip, setuptools, wheel' 2>/dev/null \
+	  && /usr/bin/python3 -c 'import scipy, h5py, torch, pytest, ensurepip, setuptools, wheel, mpmath, pandas, sklearn, xarray, matplotlib' 2>/dev/null \
 	  && [ -d /usr/share/datasets/fashion-mnist ] && [ -f /usr/include/dnnl.h ] \
 	  && [ -f /usr/include/matio.h ] \
 	  || scripts/install-deps.sh

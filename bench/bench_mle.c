@@ -1,5 +1,5 @@
 /* bench_mle.c: the fast stable density and the maximum-likelihood fit
- * (issue 6), timed; driven by bench/mle_vs_scipy.py, which runs scipy on
+ * timed; driven by bench/mle_vs_scipy.py, which runs scipy on
  * the same inputs.
  *
  *   build/release/bench/bench_mle density ALPHA BETA   build time of one density table, and
@@ -148,7 +148,7 @@ static int loglik(const char *path, double a, double b, double s, double l)
 
 /* The study of docs/stable-fitting.md, same laws, sizes and seeds as
  * bench/fit_accuracy.c (S1(alpha, beta, 1, 0), 20 replicates); with
- * small = 1 the alphas below the fast density's range (issue 19), n = 1000. */
+ * small = 1 the alphas below the fast density's range, n = 1000. */
 static int accuracy(int reps, int small)
 {
     const double big_a[] = { 1.1, 1.3, 1.5, 1.7, 1.9 }, small_a[] = { 0.1, 0.3, 0.5 };

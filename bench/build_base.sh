@@ -2,7 +2,7 @@
 # bench/build_base.sh [REV]: an earlier tailsweep's stable toolkit as a
 # shared library, for bench_density's --base (the before/after speed-up in
 # one run): the core, rng and stable sources of git revision REV (default
-# 6e22762, main before issue 19), compiled with this Makefile's release
+# 6e22762, main before the faster integral), compiled with this Makefile's release
 # flags into build/bench-base/REV/libtailsweep.so. Prints the library's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."

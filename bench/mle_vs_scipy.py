@@ -1,5 +1,5 @@
 """bench/mle_vs_scipy.py: the fast stable density and the maximum-likelihood
-fit (issue 6) against scipy.stats.levy_stable, on one core.
+fit against scipy.stats.levy_stable, on one core.
 
     /usr/bin/python3 bench/mle_vs_scipy.py [--quick]
 

@@ -1,5 +1,5 @@
 /* ts_stable_dist.h: density, distribution function and quantiles of an
- * alpha-stable law (issues 6 and 19, the accurate path).
+ * alpha-stable law (the accurate path).
  *
  * The law is a ts_stable from ts_stable_init (S0 or S1, any alpha in (0, 2],
  * beta in [-1, 1], scale, loc). Errors come back through ts_err, never

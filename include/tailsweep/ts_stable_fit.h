@@ -1,5 +1,5 @@
 /* ts_stable_fit.h: estimating an alpha-stable law, and tail indices, from
- * samples (MATH.md section 1; issue 6).
+ * samples (docs/math.md sections 1.7-1.8).
  *
  * Every estimator returns TS_EINVAL with a message for unusable data (too
  * few points, non-finite values, constant data) and never prints. */

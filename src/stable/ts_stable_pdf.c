@@ -2,7 +2,7 @@
  * alpha-stable law (see ts_stable_dist.h for the method and accuracy):
  * which formula serves which point, and the public vector API.
  *
- * Notation (Nolan 1997, MATH.md section 1), standardised law (scale 1, loc 0):
+ * Notation (Nolan 1997, docs/math.md section 1.5), standardised law (scale 1, loc 0):
  * zeta = -beta tan(pi alpha / 2), x0 the S0 argument, x1 = x0 - zeta the S1
  * one. A point with x1 < 0 is the point -x of the law with -beta (side 1 of
  * zeta), so the formulas below see x1 > 0 only. In order:

@@ -8,27 +8,8 @@
 # The binary comes from the first argument, else $TAILSWEEP, else
 # build/release/tailsweep. Prints one line per check, "PASS: name" or
 # "FAIL: name: why", and always exits 0: tests/run.sh counts the lines.
-set -u
-
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-TAILSWEEP=${1:-${TAILSWEEP:-$repo/build/release/tailsweep}}
-case $TAILSWEEP in /*) ;; *) TAILSWEEP=$PWD/$TAILSWEEP ;; esac
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-300)"; }
-
-if [ ! -x "$TAILSWEEP" ]; then
-  fail "binary" "$TAILSWEEP is not an executable (run make)"
-  exit 0
-fi
-
-W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
-
-run() {
-  "$TAILSWEEP" "$@" >"$W/out" 2>"$W/err"
-  rc=$?
-}
+[ $# -ge 1 ] && TAILSWEEP=$1
+. "$(dirname "$0")/lib.sh"
 
 # names_arg WORD: does stderr mention WORD as a whole word?
 names_arg() {
@@ -47,9 +28,11 @@ expect_usage() {
   fi
 }
 
-# value_near GOT WANT RELTOL
+# value_near GOT WANT RELTOL (GOT must be a number: an empty output fails)
 value_near() {
-  awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; s = w < 0 ? -w : w; exit !(d <= t * s + 1e-300) }'
+  awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN {
+    if (g !~ /^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$/) exit 1
+    d = g - w; if (d < 0) d = -d; s = w < 0 ? -w : w; exit !(d <= t * s + 1e-300) }'
 }
 
 # --- results ------------------------------------------------------------------
@@ -114,7 +97,7 @@ else
   fail "quantile round trip" "q '$q' cdf(q) '$back'"
 fi
 
-# issue 19: the old hard failure (the light side of S0(1.5, -1) at x =
+# a point the earlier code failed on (the light side of S0(1.5, -1) at x =
 # 6309.57) is 0 with exit 0, its log-density ~ -x^3/13.5 (leading order of
 # the saddlepoint), and the far tails answer to |x| = 1e8 in one call
 run pdf --alpha 1.5 --beta -1 --param S0 6309.5734448019366

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/cli/test_gni_noise_cli.sh: the gni kind's gradient-noise studies
-# through `tailsweep run` (issue 14), on the optimised binary and mpirun:
+# through `tailsweep run`, on the optimised binary and mpirun:
 #   - paired grids: with shared_init 1 the step-0 losses of a replicate are
 #     the same at every M, with 0 they differ;
 #   - the minibatch noise of the full batch is missing (NaN, valid 0) in the

@@ -168,9 +168,9 @@ static void test_per_point_status(void **state)
     assert_non_null(strstr(err.msg, "alpha"));
 }
 
-/* The old hard failure (issue 19): S0(1.5, -1) at x = 6309.57, the light
+/* A point the earlier code failed on: S0(1.5, -1) at x = 6309.57, the light
  * side, where the density is ~exp(-1.9e10): 0, with that log-density. */
-static void test_issue_point(void **state)
+static void test_far_light_side_point(void **state)
 {
     (void)state;
     ts_stable law;
@@ -192,7 +192,7 @@ int main(void)
         cmocka_unit_test(test_light_coefficients),
         cmocka_unit_test(test_light_switch),
         cmocka_unit_test(test_per_point_status),
-        cmocka_unit_test(test_issue_point),
+        cmocka_unit_test(test_far_light_side_point),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@
 
 #include "stable_draws.h"
 
-/* Issue 6: RMSE(alpha) <= 0.03 at n = 10^4. Three laws across the range
+/* The accuracy target: RMSE(alpha) <= 0.03 at n = 10^4. Three laws across the range
  * (both skews, alpha near 1 and near 2), four replicates each, S0 data
  * with scale 2 and loc 1 (the estimates must carry them). */
 static void test_mle_rmse_alpha(void **state)

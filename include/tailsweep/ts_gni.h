@@ -29,6 +29,7 @@
 
 #include "tailsweep/ts_data.h"
 #include "tailsweep/ts_error.h"
+#include "tailsweep/ts_poll.h"
 #include "tailsweep/ts_gradnoise.h"
 #include "tailsweep/ts_mlp.h"
 
@@ -126,10 +127,10 @@ typedef struct {
 } ts_gni_out;
 
 /* One run. Returns TS_OK (out->diverged_at says whether it blew up),
- * TS_ECANCEL when cancelled(ctx) returned non-zero (polled every step),
+ * TS_ECANCEL when poll(ctx, done) returned non-zero (polled every step),
  * or an error (bad data file, out of memory). */
 ts_status ts_gni_run(const ts_gni_config *c, uint64_t seed, uint64_t task, uint64_t replicate,
-                     int (*cancelled)(void *), void *ctx, ts_gni_out *out, ts_err *err);
+                     ts_poll_fn poll, void *ctx, ts_gni_out *out, ts_err *err);
 
 /* The measurement at the heart of the statistics, exposed for tests: the
  * implicit-effect gradient noise grad L~(B; w, e) (M = 1) minus the mean

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "tailsweep/ts_error.h"
+#include "tailsweep/ts_poll.h"
 
 typedef enum {
     TS_PARAM_REAL = 0,    /* a finite double in [lo, hi] (lo excluded if lo_open)  */
@@ -114,11 +115,12 @@ typedef struct {
     uint64_t replicate;    /* seed axis index: the rng replicate identity  */
     uint64_t seed;         /* the job seed: the rng key                    */
     ts_params params;
-    /* Long-running kinds poll this every few milliseconds of work (may be
-     * NULL) and return TS_ECANCEL when it returns non-zero: that is how a
-     * checkpoint signal interrupts a task within seconds. */
-    int (*cancelled)(void *ctx);
-    void *cancel_ctx;
+    /* Long-running kinds call poll(poll_ctx, fraction done) every few
+     * milliseconds of work (ts_poll.h; poll may be NULL) and return
+     * TS_ECANCEL when it returns non-zero: that is how a signal interrupts a
+     * task within seconds, and how one task's run shows its progress. */
+    ts_poll_fn poll;
+    void *poll_ctx;
 } ts_task;
 
 typedef enum {

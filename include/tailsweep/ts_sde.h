@@ -28,6 +28,7 @@
 
 #include "tailsweep/ts_density.h"
 #include "tailsweep/ts_error.h"
+#include "tailsweep/ts_poll.h"
 
 /* ---- potentials ------------------------------------------------------- */
 
@@ -244,10 +245,10 @@ typedef struct {
  * counts them); errors are for bad configurations and allocation failures. */
 ts_status ts_sde_run(const ts_sde_config *c, uint64_t seed, uint64_t task, uint64_t replicate,
                      ts_sde_run_result *res, ts_err *err);
-/* The same, polling cancelled(ctx) between chunks of steps (every ~256
+/* The same, calling poll(ctx, done) between chunks of steps (every ~256
  * steps of all chains); returns TS_ECANCEL when it fires. */
 ts_status ts_sde_run_cancellable(const ts_sde_config *c, uint64_t seed, uint64_t task,
-                                 uint64_t replicate, int (*cancelled)(void *), void *ctx,
+                                 uint64_t replicate, ts_poll_fn poll, void *ctx,
                                  ts_sde_run_result *res, ts_err *err);
 void ts_sde_run_result_free(ts_sde_run_result *res);
 

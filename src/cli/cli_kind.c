@@ -25,7 +25,7 @@ typedef struct {
     const char *vals[TS_MAX_PARAMS];
     uint64_t seed;
     const char *out;
-    int force, print;
+    int force, print, progress, no_progress;
 } kind_cli;
 
 static void kind_spec_free(kind_cli *c)
@@ -40,7 +40,7 @@ static int kind_spec(const char *cmd, const ts_kind *k, const char *extra, kind_
     memset(c, 0, sizeof *c);
     c->seed = 1;
     size_t n = k->n_params;
-    c->opts = calloc(n + 6, sizeof *c->opts);
+    c->opts = calloc(n + 8, sizeof *c->opts);
     c->helps = calloc(n + 1, sizeof *c->helps);
     if (!c->opts || !c->helps) return -1;
     for (size_t i = 0; i < n; i++) {
@@ -69,6 +69,10 @@ static int kind_spec(const char *cmd, const ts_kind *k, const char *extra, kind_
                                    "info, export and plot read it like any store)", &c->out, NULL };
     c->opts[n + 2] = (ts_cli_opt){ "force", 0, TS_OPT_FLAG, NULL, "overwrite FILE.h5 if it exists", &c->force, NULL };
     c->opts[n + 3] = (ts_cli_opt){ "print", 0, TS_OPT_FLAG, NULL, "print a summary to stdout", &c->print, NULL };
+    c->opts[n + 4] = (ts_cli_opt){ "progress", 0, TS_OPT_FLAG, NULL,
+                                   "progress bar with ETA on stderr (default when it is a terminal)", &c->progress, NULL };
+    c->opts[n + 5] = (ts_cli_opt){ "no-progress", 0, TS_OPT_FLAG, NULL,
+                                   "a progress line every 10 s instead (default otherwise)", &c->no_progress, "progress" };
     c->spec = (ts_cli_spec){
         .cmd = cmd,
         .usage = "[--PARAM VALUE ...] [--seed SEED] [-o FILE.h5] [--force] [--print]",
@@ -95,7 +99,7 @@ void ts_cli_kind_usage(const char *cmd, const ts_kind *k)
 }
 
 static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, const char **out,
-                        int *force, int *print)
+                        int *force, int *print, int *tty)
 {
     kind_cli c;
     if (kind_spec(argv[0], k, kind_epilog, &c) != 0) {
@@ -118,6 +122,8 @@ static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, con
     *out = c.out;
     *force = c.force;
     *print = c.print;
+    if (c.progress) *tty = 1;
+    if (c.no_progress) *tty = 0;
     kind_spec_free(&c);
     return rc;
 }
@@ -132,6 +138,45 @@ size_t ts_cli_size(const ts_result_layout *l, const char *name)
 {
     int k = ts_result_find(l, name);
     return k >= 0 ? ts_result_size(&l->r[k]) : 0;
+}
+
+/* Progress of one task: a bar on a terminal (redrawn at most 5 times a
+ * second), else a line every 10 s; the kind reports the fraction done. */
+typedef struct {
+    const char *cmd;
+    int tty, shown;
+    double start, last;
+} progress_view;
+
+static double now(void);
+
+static void fmt_eta(double s, char *buf, size_t n)
+{
+    if (!(s >= 0) || isinf(s)) snprintf(buf, n, "unknown");
+    else if (s < 120) snprintf(buf, n, "%.0f s", s);
+    else if (s < 7200) snprintf(buf, n, "%.0f min", s / 60);
+    else snprintf(buf, n, "%.1f h", s / 3600);
+}
+
+static int show_progress(void *ctx, double done)
+{
+    progress_view *v = ctx;
+    double t = now();
+    if (t - v->last < (v->tty ? 0.2 : 10)) return 0;
+    v->last = t;
+    double el = t - v->start;
+    char eta[32];
+    /* the rate so far; "unknown" until some work is done */
+    fmt_eta(done > 0.005 ? el * (1 - done) / done : NAN, eta, sizeof eta);
+    if (v->tty) {
+        int bar = (int)(30 * (done < 0 ? 0 : done > 1 ? 1 : done));
+        fprintf(stderr, "\r%s [%-30.*s] %3.0f%%  %.0f s  ETA %s   ", v->cmd, bar, "##############################",
+                100 * done, el, eta);
+    } else {
+        fprintf(stderr, "tailsweep %s: %.0f%% done after %.0f s, ETA %s\n", v->cmd, 100 * done, el, eta);
+    }
+    v->shown = 1;
+    return 0;
 }
 
 static int fill_defaults(const char *cmd, const ts_kind *k, ts_task *t)
@@ -203,8 +248,8 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
     const char *cmd = argv[0];
     ts_task t = { .point = 0, .replicate = 0, .seed = 1 };
     const char *out = NULL;
-    int force = 0, print = 0, rc = fill_defaults(cmd, k, &t);
-    if (rc < 0) rc = parse_params(k, argc, argv, &t, &out, &force, &print);
+    int force = 0, print = 0, tty = isatty(2), rc = fill_defaults(cmd, k, &t);
+    if (rc < 0) rc = parse_params(k, argc, argv, &t, &out, &force, &print, &tty);
     if (rc >= 0) return rc;
     if (!out && !print) return ts_cli_usage_error(cmd, "nothing to do: give -o FILE.h5 and/or --print");
     ts_err err = { 0 };
@@ -225,8 +270,13 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
     for (size_t i = 0, off = 0; block && i < l->n; off += ts_result_size(&l->r[i]), i++) bufs[i] = block + off;
     ts_task_status status = TS_TASK_TODO;
     double t0 = now();
-    if (rc < 0 && k->run(&t, l, bufs, &status, &err)) rc = ts_cli_fail(cmd, &err);
+    progress_view pv = { cmd, tty, 0, t0, t0 };
+    t.poll = show_progress;
+    t.poll_ctx = &pv;
+    ts_status run_st = rc < 0 ? k->run(&t, l, bufs, &status, &err) : TS_OK;
     double secs = now() - t0;
+    if (pv.shown && tty) fprintf(stderr, "\r%*s\r", 70, "");   /* the bar gives way to what follows */
+    if (run_st) rc = ts_cli_fail(cmd, &err);
     if (rc < 0 && out && write_store(cmd, k, &t, l, block, status, secs, out, force, argc, argv, &err))
         rc = ts_cli_fail(cmd, &err);
     if (rc < 0 && out) fprintf(stderr, "tailsweep %s: wrote %s\n", cmd, out);

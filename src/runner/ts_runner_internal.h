@@ -49,7 +49,7 @@ typedef struct {
 
 /* Run one task into rec (header + results), never failing: errors become a
  * FAILED record with the message; TS_ECANCEL is returned as such. */
-ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancelled)(void *),
+ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, ts_poll_fn poll,
                             void *ctx, unsigned char *rec);
 /* Seconds on the monotonic clock, for wall times and schedules. */
 double ts_sweep_mono(void);

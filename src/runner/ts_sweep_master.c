@@ -156,7 +156,12 @@ static void periodic(master *m)
     if (now - m->last_progress >= every) progress(m, 0);
 }
 
-static int single_cancelled(void *v) { return should_stop(v); }
+/* a task on rank 0 alone: its progress is not shown, a signal stops it */
+static int single_cancelled(void *v, double done)
+{
+    (void)done;
+    return should_stop(v);
+}
 
 static void run_single(master *m)
 {

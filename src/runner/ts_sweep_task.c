@@ -39,7 +39,7 @@ void ts_sweep_note(const sweep *w, const char *fmt, ...)
     w->o->note(msg, w->o->ctx);
 }
 
-ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancelled)(void *),
+ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, ts_poll_fn poll,
                             void *ctx, unsigned char *rec)
 {
     wire_head h;
@@ -56,8 +56,8 @@ ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancel
     double t0 = ts_sweep_mono();
     ts_status st = ts_job_task(w->job, t, &task, &err);
     if (!st) {
-        task.cancelled = cancelled;
-        task.cancel_ctx = ctx;
+        task.poll = poll;
+        task.poll_ctx = ctx;
         st = w->job->kind->run(&task, w->layout, out, &status, &err);
     }
     h.wall = ts_sweep_mono() - t0;

@@ -331,13 +331,18 @@ static void test_mimic_truncation(void **state)
 }
 
 static int calls;
-static int cancel_at_5(void *ctx)
+static double last_done = -1;
+static int cancel_at_5(void *ctx, double done)
 {
     (void)ctx;
+    /* progress: a fraction that grows, starting at 0 */
+    if (!(done >= 0 && done <= 1 && done >= last_done)) return -1;
+    last_done = done;
     return ++calls >= 5;
 }
 
-/* The run polls its cancel hook every step and stops with TS_ECANCEL. */
+/* The run polls its hook every step, with the fraction done, and stops
+ * with TS_ECANCEL. */
 static void test_cancel(void **state)
 {
     (void)state;
@@ -347,8 +352,10 @@ static void test_cancel(void **state)
     out_alloc(&c, &b);
     ts_err err = { 0 };
     calls = 0;
+    last_done = -1;
     assert_int_equal(ts_gni_run(&c, 1, 0, 0, cancel_at_5, NULL, &b.o, &err), TS_ECANCEL);
     assert_int_equal(calls, 5);
+    assert_true(last_done > 0 && last_done < 1);
     free(b.block);
 }
 

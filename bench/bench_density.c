@@ -11,8 +11,8 @@
  *   --libstable  libstable's shared library (Royuela-del-Val et al., J. Stat.
  *                Softw. 78(1), 2017), built by the user from its sources; run
  *                single-threaded (stable_set_THREADS(1)) at --rel-tol and
- *                --abs-tol (default 1e-12 and 1e-12: the tolerance the issue's
- *                published figures used), point by point with
+ *                --abs-tol (default 1e-12 and 1e-12: the tolerance of the
+ *                earlier comparison in docs/benchmarks.md), point by point with
  *                stable_pdf_point / stable_cdf_point, as its own vector call
  *                does in each thread.
  *

@@ -1,6 +1,6 @@
 /* ts_linear.h: SGD on linear models (docs/math.md section 5).
  *
- * Two seed results are cheap enough to sweep at scale:
+ * Two published results are cheap enough to sweep at scale:
  *  - Durmus, Sylvestre and Sander (2024): Noisy-SGD (SGD plus sigma N(0, I)
  *    on the mini-batch gradient, DP-SGD without clipping) amplifies SGD's
  *    implicit bias, on least squares and diagonal linear networks.

@@ -13,7 +13,7 @@ scipy.integrate.quad) is compared on alpha in {0.3, 0.5, 0.8, 1, 1.2, 1.5,
 1.8, 2} x beta in {-1, -0.5, 0, 0.5, 1} x 6 points, S0 and S1, at 1e-9
 relative, where scipy is itself accurate:
   - alpha within 0.01 of 1 with beta != 0 is left out (scipy's S1 constants
-    lose digits there, as the issue notes); alpha = 1 exactly is in;
+    lose digits there); alpha = 1 exactly is in;
   - values below 1e-8 are left out: scipy's quad runs with an absolute
     tolerance, so in the light tails of beta = +-1 it returns ~1e-20 where
     the density is 1e-86 (checked: Fourier inversion agrees with tailsweep

@@ -97,7 +97,7 @@ def test_ppf_against_scipy():
 
 def test_s1_at_zero_where_scipy_is_wrong():
     """Around S1's x = 0 (x = zeta in S0), |x| < ~0.008, scipy 1.10's pdf
-    returns the value at 0 (the issue's (1.5, 0.5)): 0.2% off at x = 0.006;
+    returns the value at 0 (seen at (1.5, 0.5)): 0.2% off at x = 0.006;
     tailsweep follows Fourier inversion to 1e-12 and the closed form
     f(zeta) = Gamma(1 + 1/alpha) cos(theta0) / (pi (1 + zeta^2)^(1/(2 alpha)))."""
     scipy_ls.parameterization = "S1"
@@ -209,7 +209,7 @@ def test_logpdf_far_tails():
     assert np.all(np.isfinite(levy_stable.logpdf([1e8, -1e8], 0.5, 0.9)))
 
 
-def test_no_failure_at_the_issue_point():
+def test_no_failure_at_the_far_light_side_point():
     """The old hard failure: S0(1.5, -1) at x = 6309.57 (light side): 0,
     with a finite log-density."""
     assert levy_stable.pdf(6309.5734448019366, 1.5, -1, param="S0") == 0.0

@@ -486,7 +486,8 @@ static void test_image_sets_learn(void **state)
 /* Paired grids: with shared_init the weights and the data of a
  * replicate do not depend on the grid point, so the step-0 losses of two
  * tasks (e.g. M = 1 and M = 16: other task numbers) are identical, bit for
- * bit; without it they differ (the issue measured 3.74 and 10.24). */
+ * bit; without it they differ (an earlier measurement on jobs/gni_toy.yaml
+ * read 3.74 at M = 1 and 10.24 at M = 16). */
 static void test_shared_init(void **state)
 {
     (void)state;

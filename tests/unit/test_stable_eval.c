@@ -1,5 +1,5 @@
-/* test_stable_eval.c: the pieces behind the accurate stable density (issue
- * 19): the Gauss-Kronrod rule's constants, the light side's saddlepoint
+/* test_stable_eval.c: the pieces behind the accurate stable density: the
+ * Gauss-Kronrod rule's constants, the light side's saddlepoint
  * coefficients, the switch from the integral to that expansion, and the
  * vector API's per-point status.
  *

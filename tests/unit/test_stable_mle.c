@@ -4,7 +4,7 @@
  *
  * Tolerances. The MLE's asymptotic standard deviation for alpha at
  * n = 10^4 is 0.010-0.015 over the laws used here (its own observed-
- * information SEs; Nolan 2001 tabulates the same), so the issue's bound
+ * information SEs; Nolan 2001 tabulates the same), so the target bound
  * RMSE <= 0.03 is ~2-3 sigma of the estimator and the 12-fit RMSE below
  * would exceed it only if the fitter were biased or noisy; each single
  * estimate is held to 0.06 (~4-5 sigma). Under ASan the 12 fits at

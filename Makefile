@@ -68,7 +68,7 @@ endif
 # depends on exactly the headers it includes, test headers included.
 DEPFLAGS = -MMD -MP
 
-.PHONY: all check bench install clean deps run figures
+.PHONY: all check bench install clean deps run figures python
 .SECONDARY:
 all: $(R)/tailsweep
 
@@ -118,20 +118,35 @@ $(R)/tests/lib%.so: tests/cli/%.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)gcc -shared -fPIC -O2 $< -o $@ -ldl
 
+# The shared library of the Python module (python/tailsweep, `make python`):
+# the stable toolkit alone (core, rng, stable) as -fPIC objects under
+# build/release/pic, linked by the plain C compiler against GSL and libm, so
+# loading it needs neither MPI (nor its initialisation), HDF5 nor oneDNN.
+SO_CC  := cc
+SO_SRC := $(wildcard src/core/*.c src/rng/*.c src/stable/*.c)
+$(R)/pic/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(SO_CC) $(RELEASE_CFLAGS) -fPIC $(DEPFLAGS) -c $< -o $@
+$(R)/libtailsweep.so: $(SO_SRC:%.c=$(R)/pic/obj/%.o)
+	$(call say,LINK,$@)$(SO_CC) -shared -Wl,-soname,libtailsweep.so -Wl,--no-undefined $^ -o $@ \
+	  $$(pkg-config --libs gsl) -lm
+python: $(R)/libtailsweep.so
+	$(call say,CP,python/tailsweep/libtailsweep.so)cp $< python/tailsweep/libtailsweep.so
+
 # deps: only when a needed tool or library is missing does this call apt-get.
 deps:
 	@command -v mpicc >/dev/null && pkg-config --exists $(PKGS) cmocka \
-	  && /usr/bin/python3 -c 'import scipy, h5py, torch' 2>/dev/null \
+	  && /usr/bin/python3 -c 'import scipy, h5py, torch, pytest, ensurepip, setuptools, wheel, mpmath, pandas, sklearn, xarray, matplotlib' 2>/dev/null \
 	  && [ -d /usr/share/datasets/fashion-mnist ] && [ -f /usr/include/dnnl.h ] \
 	  && [ -f /usr/include/matio.h ] \
 	  || scripts/install-deps.sh
 
-check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS) $(SHIMS)
+check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS) $(SHIMS) python
 	@tests/run.sh $(A) $(R)
 
 # Benchmark drivers (bench/*.c) build into build/release/bench/.
 BENCH_BINS := $(patsubst bench/%.c,$(R)/bench/%,$(wildcard bench/*.c))
-bench: $(R)/tailsweep $(BENCH_BINS)
+bench: $(R)/tailsweep $(BENCH_BINS) $(R)/libtailsweep.so
 	@scripts/install-deps.sh --bench
 	bench/run.sh
 

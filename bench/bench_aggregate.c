@@ -33,7 +33,6 @@ static ts_status layout(const ts_params *p, ts_result_layout *l, ts_err *err)
 {
     (void)p;
     (void)err;
-    memset(l, 0, sizeof *l);
     static const char *const names[5] = { "density", "tv", "w1", "kl", "bandwidth" };
     for (int i = 0; i < 5; i++) {
         ts_result_spec *r = &l->r[l->n++];
@@ -73,24 +72,24 @@ int main(int argc, char **argv)
     const ts_kind *kinds[] = { &kind, NULL };
     ts_job *job = NULL;
     ts_err e = { 0 };
-    ts_result_layout l;
-    if (ts_job_parse(text, strlen(text), "bench.yaml", kinds, &job, &e) || layout(NULL, &l, &e)) {
+    ts_result_layout *l = ts_result_layout_alloc();
+    if (ts_job_parse(text, strlen(text), "bench.yaml", kinds, &job, &e) || layout(NULL, l, &e)) {
         fprintf(stderr, "bench_aggregate: %s\n", e.msg);
         return 1;
     }
     uint64_t n = ts_job_tasks(job);
     size_t per = 0;
-    for (size_t i = 0; i < l.n; i++) per += ts_result_size(&l.r[i]);
+    for (size_t i = 0; i < l->n; i++) per += ts_result_size(&l->r[i]);
     ts_store *store = NULL;
     double *block = malloc(per * sizeof *block);
-    if (!block || ts_store_create(argv[1], job, &l, 1, 1.7e9, &e) || ts_store_open(argv[1], job, &l, &store, &e)) {
+    if (!block || ts_store_create(argv[1], job, l, 1, 1.7e9, &e) || ts_store_open(argv[1], job, l, &store, &e)) {
         fprintf(stderr, "bench_aggregate: %s\n", e.msg);
         return 1;
     }
     for (uint64_t t = 0; t < n; t++) {
         if (t % 10 == 7) continue;   /* todo */
-        for (size_t i = 0, off = 0; i < l.n; off += ts_result_size(&l.r[i]), i++) {
-            size_t size = ts_result_size(&l.r[i]);
+        for (size_t i = 0, off = 0; i < l->n; off += ts_result_size(&l->r[i]), i++) {
+            size_t size = ts_result_size(&l->r[i]);
             for (size_t k = 0; k < size; k++) block[off + k] = unit(t * 7919 + k * 104729 + i);
         }
         ts_task_record r = { .task = t, .status = TS_TASK_DONE, .attempt = 1, .end_time = 1.7e9, .results = block };

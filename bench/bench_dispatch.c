@@ -29,7 +29,6 @@ static ts_status noop_layout(const ts_params *p, ts_result_layout *l, ts_err *er
 {
     (void)p;
     (void)err;
-    memset(l, 0, sizeof *l);
     if (n_values <= 1) ts_result_layout_add(l, "y", "", "the value", 0, 0, NULL, 0, NULL);
     else ts_result_layout_add(l, "y", "", "the values", 1, n_values, "k", 0, NULL);
     return TS_OK;

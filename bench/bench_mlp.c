@@ -1,4 +1,4 @@
-/* bench_mlp.c: milliseconds per GNI SGD step of the issue-5 benchmark model,
+/* bench_mlp.c: milliseconds per GNI SGD step of the benchmark model below,
  * for bench/mlp_torch.py (which runs PyTorch beside it and prints ratios).
  *
  *   bench_mlp B M STEPS REPS

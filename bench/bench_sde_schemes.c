@@ -1,5 +1,5 @@
 /* bench_sde_schemes.c: chain-steps per second on one core of tailsweep's
- * implicit scheme beside its explicit Euler (issue 18's target: implicit at
+ * implicit scheme beside its explicit Euler (the target: implicit at
  * least 80% of Euler), and of both with the basin statistics (exits,
  * occupancy, exit times) switched off, which prices the counting (target:
  * at most 10%). Every variant runs in every round, in turn, so they share

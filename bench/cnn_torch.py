@@ -4,7 +4,7 @@ single-threaded, in the same run.
 
     /usr/bin/python3 bench/cnn_torch.py [--rounds R] [--exe build/release/bench/bench_cnn]
 
-The model of issue 15: a 28 x 28 x 1 input, convolution blocks of 32 and 64
+The benchmark model: a 28 x 28 x 1 input, convolution blocks of 32 and 64
 channels (3 x 3 kernels, same padding; each conv, 2 x 2 max-pool, ELU), a
 dense layer of 256 ELU, 10 classes, softmax cross-entropy; additive
 Gaussian noise with variance sigma2 = 0.1 on the input and every hidden
@@ -13,7 +13,7 @@ backward, SGD update, over the M B stacked images (torch: x.repeat(M, ...)).
 torch uses torch.set_num_threads(1) (its convolutions run on the same
 oneDNN, through mkldnn); tailsweep runs oneDNN on one OpenMP thread.
 
-Configurations (B, M): (64, 1), the issue's, and (64, 16). A round runs the
+Configurations (B, M): (64, 1), the target's, and (64, 16). A round runs the
 C driver (which times STEPS steps after a warm-up, median over its reps)
 and then torch (the same), so both see the same machine load; each cell is
 the median over the rounds. Prints a markdown table with the ratios torch /

@@ -1,4 +1,4 @@
-/* fit_accuracy.c: the fitting accuracy study of issue 6: bias and RMSE of
+/* fit_accuracy.c: the fitting accuracy study: bias and RMSE of
  * each estimator over 20 replicates of simulated S1(alpha, beta, 1, 0) data,
  * alpha in {1.1, 1.3, 1.5, 1.7, 1.9}, beta in {-0.8, 0, 0.8}, n in {1000,
  * 10000}. Prints a markdown table (docs/stable-fitting.md).

@@ -7,7 +7,7 @@ statistics in scipy/numpy, on one core, in the same run.
 Data: S1(1.5, 0.5) draws (scipy, fixed seed) of the sizes of weight layers:
 256 x 256 = 65536 (a hidden layer of the paper's networks) and
 784 x 256 = 200704 (Fashion-MNIST's first layer). The peer: scipy.stats.skew
-and kurtosis, the block-sum estimator in numpy (MATH.md section 1), and
+and kurtosis, the block-sum estimator in numpy (docs/math.md section 1.8), and
 scipy.stats.levy_stable._fitstart (McCulloch's quantile method, the start
 of scipy's own fit). Median of 7 rounds each; prints a markdown table."""
 import os

@@ -1,5 +1,5 @@
 """bench/mle_vs_scipy.py: the fast stable density and the maximum-likelihood
-fit (issue 6) against scipy.stats.levy_stable, on one core.
+fit against scipy.stats.levy_stable, on one core.
 
     /usr/bin/python3 bench/mle_vs_scipy.py [--quick]
 
@@ -8,8 +8,8 @@ fit (issue 6) against scipy.stats.levy_stable, on one core.
    scipy's levy_stable.pdf (the accurate integral; ~0.7 ms a point).
 2. The fit of 1000 draws of S1(1.5, 0.5, 1, 0) (numpy's generator, fixed
    seed, written to a temporary file): ts_fit_mle (median of 5 runs) against
-   levy_stable.fit on the same data, run ONCE (626 s in the issue, 1280 s
-   on 2026-11-22 here). Reports both times, the ratio, whether alpha and
+   levy_stable.fit on the same data, run ONCE (626 s in an earlier
+   measurement, 1280 s on 2026-11-22 here). Reports both times, the ratio, whether alpha and
    beta agree within 0.02, and the log-likelihood of both estimates under
    both densities (tailsweep's fast one and scipy's own logpdf), which says
    which estimate is the better maximiser.

@@ -3,7 +3,7 @@ against PyTorch on the CPU, both single-threaded, in the same run.
 
     /usr/bin/python3 bench/mlp_torch.py [--rounds R] [--exe build/release/bench/bench_mlp]
 
-The model of issue 5: 1-D input, 4 hidden layers of 256 ELU, 1-D output,
+The model of the GNI benchmark: 1-D input, 4 hidden layers of 256 ELU, 1-D output,
 MSE (0.5 (out - y)^2, batch mean), additive Gaussian noise with variance
 sigma2 = 0.1 on the input and every hidden layer, never on the output. The
 M-sample objective stacks the M noisy copies of the batch into M B rows on

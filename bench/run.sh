@@ -16,3 +16,7 @@ bench/mimic_cost.sh
 /usr/bin/python3 bench/gradnoise_scipy.py
 /usr/bin/python3 bench/aggregate_vs_numpy.py
 /usr/bin/python3 bench/mle_vs_scipy.py   # ~20 min: scipy's own fit; --quick skips it
+# The accurate density against its earlier self (and libstable, if $LIBSTABLE
+# names a libstable.so you built: its sources are not in Debian)
+build/release/bench/bench_density --base "$(bench/build_base.sh)" ${LIBSTABLE:+--libstable "$LIBSTABLE"}
+/usr/bin/python3 bench/python_vs_scipy.py   # the Python module; a few minutes (scipy's fit)

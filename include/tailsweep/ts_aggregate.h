@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "tailsweep/ts_error.h"
+#include "tailsweep/ts_kind.h"
 #include "tailsweep/ts_store_view.h"
 
 #define TS_AGG_MAX_Q 16
@@ -63,14 +64,18 @@ typedef struct {
     char over[TS_VIEW_MAX_RANK][64];   /* reduced besides replicate (and seed) */
     size_t n_q;
     double q[TS_AGG_MAX_Q];
-    double level;                      /* of the shift maps' CIs       */
+    double level;                      /* of the derived summaries' CIs */
+    /* The kinds whose derived summaries (ts_kind.h) are added, as maps
+     * (aggregate/map_*): the store's kind is looked up here by name. NULL:
+     * no derived summaries. */
+    const ts_kind *const *kinds;
 } ts_agg_opts;
 /* over replicate only; quantiles 0.05 0.25 0.75 0.95; level 0.95 */
 void ts_agg_opts_default(ts_agg_opts *o);
 
 typedef struct {
     size_t n_results;                  /* datasets aggregated          */
-    size_t n_maps;                     /* shift maps written (sde)     */
+    size_t n_maps;                     /* derived summaries written    */
     uint64_t cells, empty_cells;       /* of the first result          */
     char note[256];                    /* e.g. why a map was skipped   */
 } ts_agg_summary;

@@ -1,5 +1,5 @@
 /* ts_cnn.h: a float32 convolutional network trained with Gaussian noise
- * injections (MATH.md section 5; paper figure 7's CONV networks), on
+ * injections (docs/math.md section 4; paper figure 7's CONV networks), on
  * oneDNN's convolution and pooling primitives.
  *
  * Layers: the input image (H, W, C), then n_conv convolution blocks, each

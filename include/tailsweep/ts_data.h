@@ -135,7 +135,7 @@ ts_status ts_data_cifar10_load(const char *const *paths, size_t n_paths,
 
 /* ---- generated data, subsets, standardisation -------------------------- */
 
-/* The toy signal of paper figure 2 (MATH.md section 5): t ~ U[0, 1) and
+/* The toy signal of paper figure 2 (docs/math.md section 4.6): t ~ U[0, 1) and
  * y = sum_{q = 5, 10, ..., 50} sin(2 pi q t + 2 pi phi_q), phi_q ~ U(0, 1).
  * d = 1 (x = t), d_out = 1. The phases and the points come from the stream
  * (seed, task, replicate, TS_PURPOSE_DATA), so the signal is regenerated per

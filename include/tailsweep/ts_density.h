@@ -1,6 +1,6 @@
 /* ts_density.h: streaming density estimation on a fixed 1-D grid.
  *
- * MATH.md section 4. Chains are binned while they run (linear binning, Wand
+ * docs/math.md section 3. Chains are binned while they run (linear binning, Wand
  * 1994), so memory is O(grid) whatever the run length; the KDE is then a
  * convolution of the bin weights with a Gaussian, done by FFT.
  *

@@ -1,6 +1,6 @@
-/* ts_gni.h: one training run with Gaussian noise injections (MATH.md
- * section 5, paper sections 3-4): the M-sample objective trained by SGD,
- * Noisy-SGD or DP-SGD (seed 003), loss curves, the gradient noise
+/* ts_gni.h: one training run with Gaussian noise injections (docs/math.md
+ * section 4, paper sections 3-4): the M-sample objective trained by SGD,
+ * Noisy-SGD or DP-SGD (Sander, Sylvestre and Durmus 2024), loss curves, the gradient noise
  * (implicit-effect, minibatch or total: paper eq. 4.2) and its statistics
  * per weight layer, raw per-weight noise values of one layer (paper figure
  * 2), the forward-pass noise per hidden layer, the explicit regulariser,
@@ -30,6 +30,7 @@
 #include "tailsweep/ts_data.h"
 #include "tailsweep/ts_error.h"
 #include "tailsweep/ts_fit_ctx.h"
+#include "tailsweep/ts_poll.h"
 #include "tailsweep/ts_gradnoise.h"
 #include "tailsweep/ts_net.h"
 
@@ -56,8 +57,8 @@ typedef enum { TS_GNI_MIMIC_MEAN_FRESH = 0, TS_GNI_MIMIC_MEAN_TRAINING = 1 } ts_
 /* What SGD minimises: the M-sample noisy loss, or L + R(B; w) without noise
  * (R the explicit regulariser of the noise config, ts_cnn.h; paper figure 7). */
 typedef enum { TS_GNI_OBJ_LOSS = 0, TS_GNI_OBJ_EXPLICIT_REG = 1 } ts_gni_objective;
-/* gradnoise_source: which gradient noise the statistics describe (MATH.md
- * section 5), each "a gradient minus its mean":
+/* gradnoise_source: which gradient noise the statistics describe (docs/math.md
+ * section 4.3), each "a gradient minus its mean":
  *   implicit  grad L~(B; w, e) - grad E_e L~(B; w, e)          (one draw e)
  *   batch     grad E_e L~(B; w, e) - grad E_e L~(D; w, e)      (minibatch noise; clean
  *             gradients without injections)
@@ -157,10 +158,10 @@ typedef struct {
 } ts_gni_out;
 
 /* One run. Returns TS_OK (out->diverged_at says whether it blew up),
- * TS_ECANCEL when cancelled(ctx) returned non-zero (polled every step),
+ * TS_ECANCEL when poll(ctx, done) returned non-zero (polled every step),
  * or an error (bad data file, out of memory). */
 ts_status ts_gni_run(const ts_gni_config *c, uint64_t seed, uint64_t task, uint64_t replicate,
-                     int (*cancelled)(void *), void *ctx, ts_gni_out *out, ts_err *err);
+                     ts_poll_fn poll, void *ctx, ts_gni_out *out, ts_err *err);
 
 /* The measurement at the heart of the statistics, exposed for tests: the
  * implicit-effect gradient noise grad L~(B; w, e) (M = 1) minus the mean

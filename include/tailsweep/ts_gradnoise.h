@@ -1,10 +1,10 @@
 /* ts_gradnoise.h: statistics of one noise vector, e.g. one layer's
- * flattened gradient noise (MATH.md section 5: implicit-effect, minibatch or
+ * flattened gradient noise (docs/math.md section 4.3: implicit-effect, minibatch or
  * total) or the forward-pass perturbation of one hidden layer's activations.
  *
  * Moments are the plain (biased) sample moments, as scipy.stats.skew and
  * scipy.stats.kurtosis compute them by default (bias=True; kurtosis is the
- * excess, Fisher's). The tail index is MATH section 1's block-sum estimator
+ * excess, Fisher's). The tail index is docs/math.md section 1.8's block-sum estimator
  * on the differences of the vector's two halves (ts_tail_index_blocksum_sym:
  * gradient noise is skewed, and median-centred block sums are biased for
  * skewed laws), the alpha-stable fit McCulloch's quantile estimator or

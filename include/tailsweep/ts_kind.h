@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "tailsweep/ts_error.h"
+#include "tailsweep/ts_poll.h"
 
 typedef enum {
     TS_PARAM_REAL = 0,    /* a finite double in [lo, hi] (lo excluded if lo_open)  */
@@ -61,6 +62,9 @@ int ts_params_index(const ts_param_spec *spec, size_t n, const char *name);
 /* Check one value against its spec; the message names `where` (e.g.
  * "jobs/x.yaml:12: key 'eta'") and says what was expected. */
 ts_status ts_param_check(const ts_param_spec *s, double v, const char *where, ts_err *err);
+/* What a spec accepts, as a phrase: "a number in (0, 2]", "one of a, b"
+ * (messages and the CLI's help). */
+void ts_param_expected(const ts_param_spec *s, char *buf, size_t n);
 /* Parse text as a value of this spec (number, integer or choice name; a
  * STRING is checked and *v set to 0: its text goes to ts_params.s). */
 ts_status ts_param_parse(const ts_param_spec *s, const char *text, double *v,
@@ -85,14 +89,17 @@ typedef struct {
     double *coords[2];            /* owned; NULL when the index is the coordinate */
 } ts_result_spec;
 
+/* A task's results, in order. A layout is allocated zeroed by
+ * ts_result_layout_alloc (ts_kind_layout does it for a kind); a kind's
+ * layout() only appends to it, and never clears or frees it, even when it
+ * fails half way: the owner frees it with ts_result_layout_free. */
 typedef struct {
     size_t n;
     ts_result_spec r[TS_MAX_RESULTS];
 } ts_result_layout;
 
-/* Frees the coords of all TS_MAX_RESULTS entries, so a layout must start
- * zeroed (a kind's layout may fail half way, before n counts what it set). */
-void ts_result_layout_free(ts_result_layout *l);    /* frees the coords */
+ts_result_layout *ts_result_layout_alloc(void);     /* NULL when out of memory */
+void ts_result_layout_free(ts_result_layout *l);    /* coords and all; NULL is fine */
 size_t ts_result_size(const ts_result_spec *r);     /* product of dims  */
 int ts_result_find(const ts_result_layout *l, const char *name);  /* index or -1 */
 /* Append a result (rank 0, 1 or 2; dims and dim names beyond the rank are
@@ -108,11 +115,12 @@ typedef struct {
     uint64_t replicate;    /* seed axis index: the rng replicate identity  */
     uint64_t seed;         /* the job seed: the rng key                    */
     ts_params params;
-    /* Long-running kinds poll this every few milliseconds of work (may be
-     * NULL) and return TS_ECANCEL when it returns non-zero: that is how a
-     * checkpoint signal interrupts a task within seconds. */
-    int (*cancelled)(void *ctx);
-    void *cancel_ctx;
+    /* Long-running kinds call poll(poll_ctx, fraction done) every few
+     * milliseconds of work (ts_poll.h; poll may be NULL) and return
+     * TS_ECANCEL when it returns non-zero: that is how a signal interrupts a
+     * task within seconds, and how one task's run shows its progress. */
+    ts_poll_fn poll;
+    void *poll_ctx;
 } ts_task;
 
 typedef enum {
@@ -122,6 +130,43 @@ typedef enum {
     TS_TASK_DIVERGED = 3   /* the blow-up detector fired; results flag it     */
 } ts_task_status;
 const char *ts_task_status_name(ts_task_status s);
+
+/* A summary `tailsweep aggregate` derives from a kind's results, per task,
+ * and then reduces over the seeds like a result, with confidence intervals
+ * (aggregate/map_NAME_mean, _ci_lo, ...): the sde kind's shift maps. The
+ * aggregate knows these operations; the kind says which to apply to what. */
+typedef enum {
+    TS_DERIVE_COPY,    /* the result `from` as it is                          */
+    TS_DERIVE_PICK,    /* entry `index` of from's last dimension, which must
+                          have length `len`; the dimension is dropped         */
+    TS_DERIVE_SHARE    /* from / N, N the length of the last dimension of the
+                          result `per_result` if recorded, else the job's fixed
+                          parameter `per_param` (a root attribute)            */
+} ts_derive_op;
+
+typedef struct {
+    const char *name;        /* NULL ends a table                  */
+    const char *doc;
+    ts_derive_op op;
+    const char *from;
+    size_t index, len;       /* PICK                               */
+    const char *per_result;  /* SHARE                              */
+    const char *per_param;   /* SHARE                              */
+} ts_derived;
+
+/* A figure a kind offers (`tailsweep plot --figure NAME`), drawn by
+ * tools/plot_store.py. The CLI checks that a store holds what the figure
+ * needs before drawing, from this description. */
+typedef struct {
+    const char *name;            /* NULL ends a table                          */
+    const char *help;            /* lines for `plot --help` ('\n' continues)   */
+    const char *const *needs;    /* result names (NULL-terminated)            */
+    int needs_any;               /* 1: one of them suffices; 0: all           */
+    const char *over;            /* a dimension the needed results must have,
+                                    or NULL                                    */
+    int aggregated;              /* 1: drawn from /aggregate (NAME_mean there,
+                                    or map_NAME_mean for derived summaries)    */
+} ts_figure;
 
 typedef struct ts_kind {
     const char *name;                 /* "sde", "gni", "linear" */
@@ -139,6 +184,10 @@ typedef struct ts_kind {
                      ts_task_status *status, ts_err *err);
     /* Optional: an estimate of one task's run time in seconds on one core. */
     double (*cost)(const ts_params *p);
+    /* Optional: what the aggregate derives from the results, and the figures
+     * the kind offers (tables ended by a NULL name). */
+    const ts_derived *derived;
+    const ts_figure *figures;
 } ts_kind;
 
 /* The kinds of this library (a program lists those it offers: the CLI's
@@ -146,6 +195,9 @@ typedef struct ts_kind {
 extern const ts_kind ts_kind_sde;
 extern const ts_kind ts_kind_linear;
 extern const ts_kind ts_kind_gni;
+/* A new layout filled by k for the parameters p: *out is the caller's to
+ * free, and NULL on error. */
+ts_status ts_kind_layout(const ts_kind *k, const ts_params *p, ts_result_layout **out, ts_err *err);
 /* The kind of that name in a NULL-terminated table, or NULL. */
 const ts_kind *ts_kind_find(const ts_kind *const *kinds, const char *name);
 

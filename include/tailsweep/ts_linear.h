@@ -1,6 +1,6 @@
-/* ts_linear.h: SGD on linear models (issue 8, MATH.md section 6).
+/* ts_linear.h: SGD on linear models (docs/math.md section 5).
  *
- * Two seed results are cheap enough to sweep at scale:
+ * Two published results are cheap enough to sweep at scale:
  *  - Durmus, Sylvestre and Sander (2024): Noisy-SGD (SGD plus sigma N(0, I)
  *    on the mini-batch gradient, DP-SGD without clipping) amplifies SGD's
  *    implicit bias, on least squares and diagonal linear networks.
@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "tailsweep/ts_error.h"
+#include "tailsweep/ts_poll.h"
 
 typedef enum { TS_LINEAR_LS = 0, TS_LINEAR_DLN = 1 } ts_linear_model;
 typedef enum { TS_LINEAR_GD = 0, TS_LINEAR_SGD = 1, TS_LINEAR_SGD_NOREPLACE = 2 } ts_linear_optimizer;
@@ -135,9 +136,9 @@ void ts_linear_trace_free(ts_linear_trace *t);
  * j = i + floor(u (n - i))), batches taken in order, an incomplete tail
  * dropped. Noise comes from (seed, task or 0 if shared_noise, replicate,
  * TS_PURPOSE_NOISE), n_params normals a step, drawn only when sigma > 0, so sigma = 0 is SGD exactly. Entries of
- * the curves past a divergence are -1. cancelled may be NULL. */
+ * the curves past a divergence are -1. poll may be NULL. */
 ts_status ts_linear_run(const ts_linear_data *D, const ts_linear_opt_config *c, uint64_t seed,
-                        uint64_t task, uint64_t replicate, int (*cancelled)(void *), void *cancel_ctx,
+                        uint64_t task, uint64_t replicate, ts_poll_fn poll, void *poll_ctx,
                         ts_linear_trace *out, ts_err *err);
 
 /* Tail indices of the window's iterates: each coordinate centred by its

@@ -1,5 +1,5 @@
 /* ts_mlp.h: a float32 multilayer perceptron trained with Gaussian noise
- * injections (MATH.md section 5), on OpenBLAS.
+ * injections (docs/math.md section 4.1), on OpenBLAS.
  *
  * Layers: h_0 = x, h_i = act(W_i h~_{i-1} + b_i) for the hidden layers and a
  * linear output layer. Noise goes on the input (optional) and on every hidden

@@ -1,4 +1,4 @@
-/* ts_sde.h: SGD as a Levy-driven SDE (MATH.md sections 2 and 3).
+/* ts_sde.h: SGD as a Levy-driven SDE (docs/math.md section 2).
  *
  *   dw_t = b(w_t) dt + eps dL_t^{alpha, theta},   b = -f'  or the fractional drift
  *
@@ -10,7 +10,7 @@
  * Noise increments. Each step adds eps * (L_{t+eta} - L_t) with
  * L_{t+eta} - L_t ~ S1(eta^(1/alpha), theta, 0): exactly the paper's (4.4)
  * for alpha != 1. At alpha = 1 with theta != 0 a Levy increment over eta also
- * carries the drift (2/pi) theta eta log(eta) (MATH.md section 1): with
+ * carries the drift (2/pi) theta eta log(eta) (docs/math.md section 1.4): with
  * `noise = levy` (the default) it is included, so the chain approximates the
  * SDE; `noise = paper` drops it, reproducing (4.4) literally, whose drift
  * (2/pi) theta eps log(eta) per unit time does not vanish as eta -> 0.
@@ -28,6 +28,7 @@
 
 #include "tailsweep/ts_density.h"
 #include "tailsweep/ts_error.h"
+#include "tailsweep/ts_poll.h"
 
 /* ---- potentials ------------------------------------------------------- */
 
@@ -107,7 +108,7 @@ double ts_sde_law_c_alpha(double alpha);
  * basin j. At alpha = 2 the rates are 0 and occ is NaN (no such limit). */
 void ts_sde_law(const ts_basins *b, double alpha, double theta, double eps, double *rate, double *occ);
 
-/* ---- the fractional Langevin drift (MATH.md section 3) ----------------- */
+/* ---- the fractional Langevin drift (docs/math.md sections 2.6-2.8) ----------------- */
 
 /* b_{h,K}(w) = -h^(2-alpha) sum_{k=-K..K} g_k f'(w - k h) exp(eps^-alpha (f(w) - f(w - k h)))
  * Two choices of weights (docs/fractional-drift.md):
@@ -190,10 +191,11 @@ typedef struct {
     ts_test_fn tests[TS_SDE_MAX_TESTS];
 } ts_sde_config;
 
-/* Defaults: the paper's figure 6 setting on one coordinate (quartic, alpha 1.5,
- * theta 0, eps 1, eta 1e-3 constant, euler, 10^5 steps, 1000 burn-in, 64
- * chains, grid 512 points on [-3, 3], bound 1e6), basin statistics on, no
- * test functions. */
+/* Defaults: the sde kind's parameter table (src/sde/ts_kind_sde.c, the one
+ * place they are written; `tailsweep sde --help` lists them): the paper's
+ * figure 6 setting on one coordinate (quartic, alpha 1.5, theta 0, eps 1,
+ * eta 1e-3 constant, euler, 10^5 steps, 1000 burn-in, 64 chains, grid 512
+ * points on [-3, 3], bound 1e6), basin statistics on. */
 void ts_sde_config_default(ts_sde_config *c);
 /* Every check, with messages naming the parameter (eta0 > 0, K >= 0, ...). */
 ts_status ts_sde_config_check(const ts_sde_config *c, ts_err *err);
@@ -243,10 +245,10 @@ typedef struct {
  * counts them); errors are for bad configurations and allocation failures. */
 ts_status ts_sde_run(const ts_sde_config *c, uint64_t seed, uint64_t task, uint64_t replicate,
                      ts_sde_run_result *res, ts_err *err);
-/* The same, polling cancelled(ctx) between chunks of steps (every ~256
+/* The same, calling poll(ctx, done) between chunks of steps (every ~256
  * steps of all chains); returns TS_ECANCEL when it fires. */
 ts_status ts_sde_run_cancellable(const ts_sde_config *c, uint64_t seed, uint64_t task,
-                                 uint64_t replicate, int (*cancelled)(void *), void *ctx,
+                                 uint64_t replicate, ts_poll_fn poll, void *ctx,
                                  ts_sde_run_result *res, ts_err *err);
 void ts_sde_run_result_free(ts_sde_run_result *res);
 

@@ -1,6 +1,6 @@
 /* ts_stable.h: alpha-stable laws: parameters and sampling.
  *
- * Parameterisations (MATH.md section 1; Nolan's notation):
+ * Parameterisations (docs/math.md section 1.1; Nolan's notation):
  *   TS_S1  Samorodnitsky-Taqqu, the papers' theta == beta;
  *   TS_S0  Nolan's S0, continuous in alpha: differs from S1 by a location
  *          shift only (mu0 = mu1 + beta sigma tan(pi alpha / 2), alpha != 1).

@@ -1,4 +1,4 @@
-/* ts_stable_fast.h: the fast alpha-stable density (issue 6): the inner loop
+/* ts_stable_fast.h: the fast alpha-stable density: the inner loop
  * of maximum-likelihood fitting, tens of millions of evaluations per second.
  *
  * One object per (alpha, beta): building it tabulates the standardised S0

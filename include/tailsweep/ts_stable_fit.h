@@ -1,5 +1,5 @@
 /* ts_stable_fit.h: estimating an alpha-stable law, and tail indices, from
- * samples (MATH.md section 1; issue 6).
+ * samples (docs/math.md sections 1.7-1.8).
  *
  * Every estimator returns TS_EINVAL with a message for unusable data (too
  * few points, non-finite values, constant data) and never prints. */
@@ -35,24 +35,28 @@ ts_status ts_fit_koutrouvelis(const double *x, size_t n, ts_stable_param param,
 ts_status ts_fit_mcculloch(const double *x, size_t n, ts_stable_param param,
                            ts_stable_fit *out, ts_err *err);
 
+#define TS_FIT_MLE_ALPHA_MIN 0.05
+
 /* Maximum likelihood (Nolan 2001): maximises sum_i log f(x_i; alpha, beta,
- * scale, loc) over alpha in [0.5, 2], beta in [-1, 1], scale > 0, with the
- * fast density of ts_stable_fast.h (error <= 1e-8 in log f, far below the
- * sampling error), by Nelder-Mead on unbounded transforms of the four
- * parameters, started from ts_fit_koutrouvelis (which also rejects the data
- * it cannot use: fewer than 20 values, non-finite or constant data). The
- * lower limit 0.5 is the fast density's: if the likelihood is largest there
- * (alpha within 0.004 of it) the fit is still filled in, without standard
- * errors, and TS_ERANGE says so.
+ * scale, loc) over alpha in [TS_FIT_MLE_ALPHA_MIN = 0.05, 2], beta in
+ * [-1, 1], scale > 0, with the fast density of ts_stable_fast.h for alpha
+ * >= 0.6 (error <= 1e-8 in log f, far below the sampling error) and the
+ * accurate density of ts_stable_dist.h below, by Nelder-Mead on unbounded
+ * transforms of the four parameters, started from ts_fit_koutrouvelis
+ * (which also rejects the data it cannot use: fewer than 20 values,
+ * non-finite or constant data). If the likelihood is largest at the lower
+ * limit (alpha within 0.005 of it) the fit is still filled in, without
+ * standard errors, and TS_ERANGE says so.
  * With want_se, se[] gets standard errors of (alpha, beta, scale, loc) from
  * the observed information (numerical Hessian of the log-likelihood,
  * inverted); NaN where they are not defined (an estimate on a bound, or an
  * information matrix that is not positive definite, e.g. beta when alpha is
  * ~2). se may be NULL when want_se is 0. out->iterations counts simplex
  * iterations (~200-250). Cost: one density table per likelihood evaluation
- * (~0.1 ms for alpha >= 1.4, more towards alpha = 1 and 0.5) plus ~15 ns
- * per value: 0.05-0.4 s for n = 1000 or 10^4 with alpha in [1.1, 1.9],
- * seconds near alpha = 0.5 (docs/benchmarks.md). Switches GSL's
+ * (~0.1 ms for alpha >= 1.4, more towards alpha = 1 and 0.6) plus ~15 ns
+ * per value: 0.05-0.4 s for n = 1000 or 10^4 with alpha in [1.1, 1.9];
+ * below alpha 0.6 ~10 us per value and evaluation, seconds for n = 1000
+ * (docs/benchmarks.md). Switches GSL's
  * process-global error handler off while it runs: not for concurrent use
  * from several threads. */
 ts_status ts_fit_mle(const double *x, size_t n, ts_stable_param param, int want_se, ts_stable_fit *out,

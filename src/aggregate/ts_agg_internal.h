@@ -5,9 +5,10 @@
 #include <hdf5.h>
 
 #include "tailsweep/ts_aggregate.h"
+#include "tailsweep/ts_kind.h"
 #include "tailsweep/ts_store_schema.h"
 
-/* An array to reduce, derived from a store's results (a shift map's metric):
+/* An array to reduce, derived from a store's results (a kind's ts_derived):
  * dims are indices into the view's dims. Small: one value per task. */
 typedef struct {
     char name[48];
@@ -19,14 +20,13 @@ typedef struct {
     double *x;                      /* owned */
 } ts_agg_input;
 
-#define TS_AGG_MAX_MAPS 8
+#define TS_AGG_MAX_MAPS 16
 
-/* The SDE kind's shift-map metrics of a store: the left and right mode
- * shifts, TV, KL(density || Gibbs), W1 and the diverged fraction, each over
- * the result's dims with `minimum` removed. Metrics whose results were not
- * recorded are skipped and named in `note`. */
-ts_status ts_agg_sde_inputs(ts_store_view *v, ts_agg_input *in, size_t *n, char *note, size_t note_size,
-                            ts_err *err);
+/* The summaries of `table` (a kind's ts_derived, ts_kind.h) computed from
+ * the store, at most cap; those whose results were not recorded are
+ * skipped and named in `note`. */
+ts_status ts_agg_derived_inputs(ts_store_view *v, const ts_derived *table, ts_agg_input *in, size_t cap, size_t *n,
+                                char *note, size_t note_size, ts_err *err);
 void ts_agg_input_free(ts_agg_input *in, size_t n);
 
 /* The values one cell reduces over: from x (row-major over shape, strides

@@ -114,10 +114,11 @@ ts_status agg_write_all(agg_ctx *c, const ts_agg_opts *o, ts_agg_summary *sum)
         if (!st) sum->n_results++;
     }
     if (!st) st = write_task_counts(c, o);
-    if (!st && strcmp(v->kind, "sde") == 0) {
+    const ts_kind *kind = ts_kind_find(o->kinds, v->kind);
+    if (!st && kind && kind->derived) {
         ts_agg_input in[TS_AGG_MAX_MAPS];
         size_t n = 0;
-        st = ts_agg_sde_inputs(v, in, &n, sum->note, sizeof sum->note, c->err);
+        st = ts_agg_derived_inputs(v, kind->derived, in, TS_AGG_MAX_MAPS, &n, sum->note, sizeof sum->note, c->err);
         for (size_t i = 0; i < n && !st; i++) {
             mem_src src = { &in[i] };
             agg_source s = { in[i].name, in[i].units, in[i].desc, in[i].rank, in[i].shape, in[i].dim, read_mem,

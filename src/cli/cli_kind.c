@@ -1,7 +1,7 @@
 /* cli_kind.c: run one task of a kind from the command line. Every parameter
  * of the kind's table is a --NAME VALUE flag, so the command line, job files
  * and the store all speak the same names, ranges and defaults. */
-#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,84 +14,179 @@
 #include "tailsweep/ts_atomic_file.h"
 #include "tailsweep/ts_store.h"
 
-void ts_cli_kind_usage(const ts_kind *k, const char *extra)
+/* The options of a kind's command: one per parameter (its help says what
+ * the value must be and its default), then the common ones. Everything is
+ * allocated in one arena freed with kind_spec_free. */
+typedef struct {
+    ts_cli_spec spec;
+    ts_cli_opt *opts;
+    char **helps;
+    size_t n_helps;
+    const char *vals[TS_MAX_PARAMS];
+    uint64_t seed;
+    const char *out;
+    int force, print, progress, no_progress;
+} kind_cli;
+
+static void kind_spec_free(kind_cli *c)
 {
-    printf("usage: tailsweep %s [--PARAM VALUE ...] [--seed SEED] [-o FILE.h5] [--force] [--print]\n\n%s.\n\n",
-           k->name, k->summary);
-    printf("parameters (the same keys as in job files):\n");
-    for (size_t i = 0; i < k->n_params; i++) {
+    for (size_t i = 0; i < c->n_helps; i++) free(c->helps[i]);
+    free(c->helps);
+    free(c->opts);
+}
+
+static int kind_spec(const char *cmd, const ts_kind *k, const char *extra, kind_cli *c)
+{
+    memset(c, 0, sizeof *c);
+    c->seed = 1;
+    size_t n = k->n_params;
+    c->opts = calloc(n + 8, sizeof *c->opts);
+    c->helps = calloc(n + 1, sizeof *c->helps);
+    if (!c->opts || !c->helps) return -1;
+    for (size_t i = 0; i < n; i++) {
         const ts_param_spec *s = &k->params[i];
-        printf("  --%-10s %s", s->name, s->doc);
-        if (s->type == TS_PARAM_CHOICE) {
-            printf(" {");
-            for (int c = 0; s->choices[c]; c++) printf("%s%s", c ? ", " : "", s->choices[c]);
-            printf("}");
-        }
-        if (s->type == TS_PARAM_STRING)
-            printf(" (text; default %s%s%s)\n", s->def ? "\"" : "", s->def ? s->def : "required",
-                   s->def ? "\"" : "");
-        else
-            printf(" (default %s%s%s)\n", s->def ? s->def : "required", *s->unit ? " " : "", s->unit);
+        char expected[256], def[160];
+        ts_param_expected(s, expected, sizeof expected);
+        if (!s->def) snprintf(def, sizeof def, "required");
+        else if (s->type == TS_PARAM_STRING) snprintf(def, sizeof def, "default \"%s\"", s->def);
+        else snprintf(def, sizeof def, "default %s", s->def);
+        /* the unit in brackets: "default 1 [steps]", never "1 steps" */
+        char unit[64] = "";
+        if (*s->unit) snprintf(unit, sizeof unit, " [%s]", s->unit);
+        size_t len = strlen(s->doc) + strlen(expected) + strlen(def) + strlen(unit) + 16;
+        char *h = malloc(len);
+        if (!h) return -1;
+        snprintf(h, len, "%s%s\n%s; %s", s->doc, unit, expected, def);
+        c->helps[c->n_helps++] = h;
+        c->opts[i] = (ts_cli_opt){ s->name, 0, TS_OPT_STRING,
+                                   s->type == TS_PARAM_CHOICE ? "NAME" : s->type == TS_PARAM_STRING ? "TEXT"
+                                   : s->type == TS_PARAM_INT ? "N" : "X", h, &c->vals[i], NULL };
     }
-    printf("\n  --seed SEED     job seed (default 1); the task is (SEED, point 0, replicate 0)\n"
-           "  -o, --output F  write the results to F, a store of one task (xarray, info,\n"
-           "                  export and plot read it like any store)\n"
-           "  --force         overwrite F if it exists\n"
-           "  --print         print a summary to stdout\n%s"
-           "\nExit: 0 ok, 1 the run failed or chains diverged (results still written, status\n"
-           "attribute 'diverged'), 2 bad argument, 3 file error.\n", extra ? extra : "");
+    c->opts[n] = (ts_cli_opt){ "seed", 0, TS_OPT_U64, "SEED", "job seed (default 1); the task is (SEED, point 0, replicate 0)",
+                               &c->seed, NULL };
+    c->opts[n + 1] = (ts_cli_opt){ "output", 'o', TS_OPT_STRING, "FILE.h5",
+                                   "write the results to FILE.h5, a store of one task (xarray,\n"
+                                   "info, export and plot read it like any store)", &c->out, NULL };
+    c->opts[n + 2] = (ts_cli_opt){ "force", 0, TS_OPT_FLAG, NULL, "overwrite FILE.h5 if it exists", &c->force, NULL };
+    c->opts[n + 3] = (ts_cli_opt){ "print", 0, TS_OPT_FLAG, NULL, "print a summary to stdout", &c->print, NULL };
+    c->opts[n + 4] = (ts_cli_opt){ "progress", 0, TS_OPT_FLAG, NULL,
+                                   "progress bar with ETA on stderr (default when it is a terminal)", &c->progress, NULL };
+    c->opts[n + 5] = (ts_cli_opt){ "no-progress", 0, TS_OPT_FLAG, NULL,
+                                   "a progress line every 10 s instead (default otherwise)", &c->no_progress, "progress" };
+    c->spec = (ts_cli_spec){
+        .cmd = cmd,
+        .usage = "[--PARAM VALUE ...] [--seed SEED] [-o FILE.h5] [--force] [--print]",
+        .summary = k->summary,
+        .epilog = extra,
+        .opts = c->opts,
+        .min_pos = 0,
+        .max_pos = 0,
+    };
+    return 0;
+}
+
+static const char kind_epilog[] =
+    "The parameters are the keys of job files, with the same ranges and defaults.\n"
+    "Exit: 0 ok; 1 the run failed or diverged (results still written, status\n"
+    "attribute 'diverged'); 2 bad argument; 3 file error.";
+
+void ts_cli_kind_usage(const char *cmd, const ts_kind *k)
+{
+    kind_cli c;
+    if (kind_spec(cmd, k, kind_epilog, &c) == 0) ts_cli_help(&c.spec);
+    else fprintf(stderr, "tailsweep %s: out of memory\n", cmd);
+    kind_spec_free(&c);
 }
 
 static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, const char **out,
-                        int *force, int *print)
+                        int *force, int *print, int *tty)
 {
-    enum { O_SEED = 1000, O_FORCE, O_PRINT, O_HELP, O_PARAM = 2000 };
-    struct option *lo = calloc(k->n_params + 6, sizeof *lo);
-    if (!lo) return ts_cli_usage_error(k->name, "out of memory");
-    size_t n = 0;
-    for (size_t i = 0; i < k->n_params; i++)
-        lo[n++] = (struct option){ k->params[i].name, required_argument, 0, O_PARAM + (int)i };
-    lo[n++] = (struct option){ "seed", required_argument, 0, O_SEED };
-    lo[n++] = (struct option){ "output", required_argument, 0, 'o' };
-    lo[n++] = (struct option){ "force", no_argument, 0, O_FORCE };
-    lo[n++] = (struct option){ "print", no_argument, 0, O_PRINT };
-    lo[n++] = (struct option){ "help", no_argument, 0, O_HELP };
-    opterr = 0;
-    optind = 1;
-    int c, rc = -1;
-    while (rc < 0 && (c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
+    kind_cli c;
+    if (kind_spec(argv[0], k, kind_epilog, &c) != 0) {
+        kind_spec_free(&c);
+        fprintf(stderr, "tailsweep %s: out of memory\n", argv[0]);
+        return TS_EXIT_FAILURE;
+    }
+    char **pos = NULL;
+    int npos = 0;
+    int rc = ts_cli_parse(&c.spec, argc, argv, &pos, &npos);
+    free(pos);
+    for (size_t i = 0; rc < 0 && i < k->n_params; i++) {
+        if (!c.vals[i]) continue;
         ts_err err = { 0 };
         char where[96];
-        if (c >= O_PARAM) {
-            const ts_param_spec *s = &k->params[c - O_PARAM];
-            snprintf(where, sizeof where, "--%s", s->name);
-            if (ts_params_set(&t->params, (size_t)(c - O_PARAM), optarg, where, &err))
-                rc = ts_cli_usage_error(k->name, "%s", err.msg);
-        } else if (c == O_SEED) {
-            if (ts_cli_u64(k->name, "--seed", optarg, &t->seed)) rc = TS_EXIT_USAGE;
-        } else if (c == 'o') {
-            *out = optarg;
-        } else if (c == O_FORCE) {
-            *force = 1;
-        } else if (c == O_PRINT) {
-            *print = 1;
-        } else if (c == O_HELP || c == 'h') {
-            ts_cli_kind_usage(k, NULL);
-            rc = TS_EXIT_OK;
-        } else {
-            rc = ts_cli_bad_option(k->name, argv[optind - 1], optopt);
-        }
+        snprintf(where, sizeof where, "--%s", k->params[i].name);
+        if (ts_params_set(&t->params, i, c.vals[i], where, &err)) rc = ts_cli_usage_error(argv[0], "%s", err.msg);
     }
-    if (rc < 0 && optind < argc) rc = ts_cli_usage_error(k->name, "unexpected argument '%s'", argv[optind]);
-    free(lo);
+    t->seed = c.seed;
+    *out = c.out;
+    *force = c.force;
+    *print = c.print;
+    if (c.progress) *tty = 1;
+    if (c.no_progress) *tty = 0;
+    kind_spec_free(&c);
     return rc;
 }
 
-static int fill_defaults(const ts_kind *k, ts_task *t)
+double ts_cli_value(const ts_result_layout *l, double *const *out, const char *name, size_t i)
+{
+    int k = ts_result_find(l, name);
+    return k >= 0 && i < ts_result_size(&l->r[k]) ? out[k][i] : NAN;
+}
+
+size_t ts_cli_size(const ts_result_layout *l, const char *name)
+{
+    int k = ts_result_find(l, name);
+    return k >= 0 ? ts_result_size(&l->r[k]) : 0;
+}
+
+/* Progress of one task: a bar on a terminal (redrawn at most 5 times a
+ * second), else a line every 10 s; the kind reports the fraction done. */
+typedef struct {
+    const char *cmd;
+    int tty, shown;
+    double start, last;
+} progress_view;
+
+static double now(void);
+
+static void fmt_eta(double s, char *buf, size_t n)
+{
+    if (!(s >= 0) || isinf(s)) snprintf(buf, n, "unknown");
+    else if (s < 120) snprintf(buf, n, "%.0f s", s);
+    else if (s < 7200) snprintf(buf, n, "%.0f min", s / 60);
+    else snprintf(buf, n, "%.1f h", s / 3600);
+}
+
+static int show_progress(void *ctx, double done)
+{
+    progress_view *v = ctx;
+    double t = now();
+    if (t - v->last < (v->tty ? 0.2 : 10)) return 0;
+    v->last = t;
+    double el = t - v->start;
+    char eta[32];
+    /* the rate so far; "unknown" until some work is done */
+    fmt_eta(done > 0.005 ? el * (1 - done) / done : NAN, eta, sizeof eta);
+    if (v->tty) {
+        int bar = (int)(30 * (done < 0 ? 0 : done > 1 ? 1 : done));
+        fprintf(stderr, "\r%s [%-30.*s] %3.0f%%  %.0f s  ETA %s   ", v->cmd, bar, "##############################",
+                100 * done, el, eta);
+    } else {
+        fprintf(stderr, "tailsweep %s: %.0f%% done after %.0f s, ETA %s\n", v->cmd, 100 * done, el, eta);
+    }
+    v->shown = 1;
+    return 0;
+}
+
+static int fill_defaults(const char *cmd, const ts_kind *k, ts_task *t)
 {
     ts_err err = { 0 };
     if (ts_params_defaults(&t->params, k->params, k->n_params, &err))
-        return ts_cli_usage_error(k->name, "internal: %s", err.msg);
+        {
+        fprintf(stderr, "tailsweep %s: internal error: %s\n", cmd, err.msg);
+        return TS_EXIT_FAILURE;
+    }
     return -1;
 }
 
@@ -122,11 +217,11 @@ static char *command_text(const char *name, int argc, char **argv)
 }
 
 /* A one-point output: a store of one task, like any sweep's. */
-static ts_status write_store(const ts_kind *k, const ts_task *t, const ts_result_layout *l, const double *block,
+static ts_status write_store(const char *cmd, const ts_kind *k, const ts_task *t, const ts_result_layout *l, const double *block,
                              ts_task_status status, double secs, const char *out, int force, int argc, char **argv,
                              ts_err *err)
 {
-    char *text = command_text(k->name, argc, argv);
+    char *text = command_text(cmd, argc, argv);
     if (!text) return ts_err_set(err, TS_ENOMEM, "out of memory");
     ts_job *job = NULL;
     ts_status st = ts_job_single(k, &t->params, t->seed, "(command line)", text, &job, err);
@@ -150,43 +245,48 @@ static ts_status write_store(const ts_kind *k, const ts_task *t, const ts_result
 int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
                     void (*print_summary)(const ts_task *, const ts_result_layout *, double *const *, double))
 {
+    const char *cmd = argv[0];
     ts_task t = { .point = 0, .replicate = 0, .seed = 1 };
     const char *out = NULL;
-    int force = 0, print = 0, rc = fill_defaults(k, &t);
-    if (rc < 0) rc = parse_params(k, argc, argv, &t, &out, &force, &print);
+    int force = 0, print = 0, tty = isatty(2), rc = fill_defaults(cmd, k, &t);
+    if (rc < 0) rc = parse_params(k, argc, argv, &t, &out, &force, &print, &tty);
     if (rc >= 0) return rc;
-    if (!out && !print) return ts_cli_usage_error(k->name, "nothing to do: give -o FILE.h5 and/or --print");
+    if (!out && !print) return ts_cli_usage_error(cmd, "nothing to do: give -o FILE.h5 and/or --print");
     ts_err err = { 0 };
     /* refuse an output we may not write before spending the run's time */
-    if (out && ts_output_check(out, force, &err)) return ts_cli_fail(k->name, &err);
-    if (k->validate && k->validate(&t.params, &err)) return ts_cli_usage_error(k->name, "%s", err.msg);
-    ts_result_layout l;
-    memset(&l, 0, sizeof l);
-    if (k->layout(&t.params, &l, &err)) {
-        ts_result_layout_free(&l);
-        return ts_cli_fail(k->name, &err);
-    }
+    if (out && ts_output_check(out, force, &err)) return ts_cli_fail(cmd, &err);
+    if (k->validate && k->validate(&t.params, &err)) return ts_cli_usage_error(cmd, "%s", err.msg);
+    ts_result_layout *l;
+    if (ts_kind_layout(k, &t.params, &l, &err)) return ts_cli_fail(cmd, &err);
     /* one block in layout order, as a sweep's task record carries it */
     size_t per = 0;
-    for (size_t i = 0; i < l.n; i++) per += ts_result_size(&l.r[i]);
+    for (size_t i = 0; i < l->n; i++) per += ts_result_size(&l->r[i]);
     double *block = calloc(per ? per : 1, sizeof *block);
     double *bufs[TS_MAX_RESULTS] = { 0 };
-    if (!block) rc = ts_cli_usage_error(k->name, "out of memory");
-    for (size_t i = 0, off = 0; block && i < l.n; off += ts_result_size(&l.r[i]), i++) bufs[i] = block + off;
+    if (!block) {
+        fprintf(stderr, "tailsweep %s: out of memory\n", argv[0]);
+        rc = TS_EXIT_FAILURE;
+    }
+    for (size_t i = 0, off = 0; block && i < l->n; off += ts_result_size(&l->r[i]), i++) bufs[i] = block + off;
     ts_task_status status = TS_TASK_TODO;
     double t0 = now();
-    if (rc < 0 && k->run(&t, &l, bufs, &status, &err)) rc = ts_cli_fail(k->name, &err);
+    progress_view pv = { cmd, tty, 0, t0, t0 };
+    t.poll = show_progress;
+    t.poll_ctx = &pv;
+    ts_status run_st = rc < 0 ? k->run(&t, l, bufs, &status, &err) : TS_OK;
     double secs = now() - t0;
-    if (rc < 0 && out && write_store(k, &t, &l, block, status, secs, out, force, argc, argv, &err))
-        rc = ts_cli_fail(k->name, &err);
-    if (rc < 0 && out) fprintf(stderr, "tailsweep %s: wrote %s\n", k->name, out);
-    if (rc < 0 && print && print_summary) print_summary(&t, &l, bufs, secs);
+    if (pv.shown && tty) fprintf(stderr, "\r%*s\r", 70, "");   /* the bar gives way to what follows */
+    if (run_st) rc = ts_cli_fail(cmd, &err);
+    if (rc < 0 && out && write_store(cmd, k, &t, l, block, status, secs, out, force, argc, argv, &err))
+        rc = ts_cli_fail(cmd, &err);
+    if (rc < 0 && out) fprintf(stderr, "tailsweep %s: wrote %s\n", cmd, out);
+    if (rc < 0 && print && print_summary) print_summary(&t, l, bufs, secs);
     if (rc < 0 && status == TS_TASK_DIVERGED) {
         fprintf(stderr, "tailsweep %s: warning: the run diverged (blow-up detector); results are from the "
-                        "surviving samples and marked status=diverged\n", k->name);
+                        "surviving samples and marked status=diverged\n", cmd);
         rc = TS_EXIT_FAILURE;
     }
     free(block);
-    ts_result_layout_free(&l);
+    ts_result_layout_free(l);
     return rc < 0 ? TS_EXIT_OK : rc;
 }

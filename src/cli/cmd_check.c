@@ -1,19 +1,24 @@
 /* cmd_check.c: `tailsweep check JOB.yaml`: validate a job without running it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "tailsweep/ts_job.h"
 #include "tailsweep/ts_store.h"
 
-static void usage(void)
-{
-    puts("usage: tailsweep check JOB.yaml\n"
-         "\n"
-         "Parse and validate a job file (every grid point is checked by its kind) and\n"
-         "print the grid size, the axes, the store layout and a cost estimate.\n"
-         "Exit: 0 valid, 2 invalid (the message names file, line and key), 3 unreadable.");
-}
+static const ts_cli_spec spec = {
+    .cmd = "check",
+    .usage = "JOB.yaml",
+    .summary = "Parse and validate a job file (every grid point is checked by its kind) and\n"
+               "print the grid size, the axes, the store layout and a cost estimate.",
+    .epilog = "Exit: 0 valid, 2 invalid (the message names file, line and key), 3 unreadable.",
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_name = "a job file (JOB.yaml)",
+};
+
+static void usage(void) { ts_cli_help(&spec); }
 
 static void print_axes(const ts_job *j)
 {
@@ -52,27 +57,27 @@ static void print_layout(const ts_job *j, const ts_result_layout *l)
 
 static int run(int argc, char **argv)
 {
-    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        usage();
-        return TS_EXIT_OK;
-    }
-    if (argc != 2) return ts_cli_usage_error("check", "expected one job file");
+    char **pos;
+    int npos;
+    int prc = ts_cli_parse(&spec, argc, argv, &pos, &npos);
+    if (prc >= 0) return prc;
+    const char *path = pos[0];
+    free(pos);
     ts_job *j;
     ts_err err = { 0 };
-    if (ts_job_load(argv[1], ts_cli_kinds, &j, &err)) return ts_cli_fail("check", &err);
+    if (ts_job_load(path, ts_cli_kinds, &j, &err)) return ts_cli_fail("check", &err);
     ts_task t0;
-    ts_result_layout l;
-    memset(&l, 0, sizeof l);
+    ts_result_layout *l = NULL;
     int rc = TS_EXIT_OK;
-    if (ts_job_task(j, 0, &t0, &err) || j->kind->layout(&t0.params, &l, &err) || ts_store_check(j, &l, &err)) {
+    if (ts_job_task(j, 0, &t0, &err) || ts_kind_layout(j->kind, &t0.params, &l, &err) || ts_store_check(j, l, &err)) {
         rc = ts_cli_fail("check", &err);
     } else {
         uint64_t pts = ts_job_points(j), tasks = ts_job_tasks(j);
-        printf("%s: valid; kind %s, seed %llu\n", argv[1], j->kind->name, (unsigned long long)j->seed);
+        printf("%s: valid; kind %s, seed %llu\n", path, j->kind->name, (unsigned long long)j->seed);
         printf("grid: %llu points x %llu replicates = %llu tasks\n", (unsigned long long)pts,
                (unsigned long long)j->replicates, (unsigned long long)tasks);
         print_axes(j);
-        print_layout(j, &l);
+        print_layout(j, l);
         if (j->kind->cost) {
             double c = 0;
             for (uint64_t t = 0; t < tasks; t++) {
@@ -82,7 +87,7 @@ static int run(int argc, char **argv)
             printf("cost estimate: %.3g core-seconds (%.3g min on 2 cores, %.3g h on 64)\n", c, c / 120, c / 64 / 3600);
         }
     }
-    ts_result_layout_free(&l);
+    ts_result_layout_free(l);
     ts_job_free(j);
     return rc;
 }

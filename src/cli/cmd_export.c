@@ -9,62 +9,65 @@
 #include "tailsweep/ts_aggregate.h"
 #include "tailsweep/ts_atomic_file.h"
 
-static void usage(void)
-{
-    puts("usage: tailsweep export STORE.h5 --csv [-o OUT.csv] [--force]\n"
-         "                        [--vars NAME,NAME,...] [--dataset NAME]... [--aggregate]\n"
-         "\n"
-         "Write datasets as tidy long-format CSV, one row per element:\n"
-         "  variable,<axis>,...,<dim>,value\n"
-         "with a column per dimension any exported dataset has (empty where one lacks\n"
-         "it), coordinates as stored (choice axes as names), numbers exact (NaN:\n"
-         "missing). Default: every scalar result (one value per task); array results\n"
-         "such as a density (a row per grid point per task) only when named:\n"
-         "--vars density,tv or --dataset NAME (repeatable; e.g. aggregate/tv_mean);\n"
-         "--aggregate takes every /aggregate dataset. The store is read in blocks.\n"
-         "Output to stdout, or -o OUT.csv (written under a temporary name, then\n"
-         "renamed; an existing file only with --force). pandas: pd.read_csv(OUT).\n"
-         "Exit: 0; 2 bad arguments or an unknown dataset; 3 unreadable/unwritable.");
-}
+static struct {
+    const char *out;
+    ts_cli_list vars, datasets;
+    int csv, force, aggregate;
+} args;
+
+static const ts_cli_opt options[] = {
+    { "csv", 0, TS_OPT_FLAG, NULL, "tidy long-format CSV (the only format so far; required)", &args.csv, NULL },
+    { "output", 'o', TS_OPT_STRING, "OUT.csv", "write to OUT.csv (under a temporary name, then renamed)\n"
+      "instead of stdout", &args.out, NULL },
+    { "force", 0, TS_OPT_FLAG, NULL, "replace an existing OUT.csv", &args.force, NULL },
+    { "vars", 0, TS_OPT_STRINGS, "NAME,NAME,...", "results to export, array results too (e.g. density,tv)", &args.vars, NULL },
+    { "dataset", 0, TS_OPT_STRINGS, "NAME", "one dataset to export (e.g. aggregate/tv_mean)", &args.datasets, NULL },
+    { "aggregate", 0, TS_OPT_FLAG, NULL, "every /aggregate dataset", &args.aggregate, NULL },
+    { 0 } };
+
+static const ts_cli_spec spec = {
+    .cmd = "export",
+    .usage = "STORE.h5 --csv [-o OUT.csv] [--force] [--vars NAME,NAME,...] [--dataset NAME]... [--aggregate]",
+    .summary =
+        "Write datasets as tidy long-format CSV, one row per element:\n"
+        "  variable,<axis>,...,<dim>,value\n"
+        "with a column per dimension any exported dataset has (empty where one lacks\n"
+        "it), coordinates as stored (choice axes as names), numbers exact (NaN:\n"
+        "missing). Default: every scalar result (one value per task); array results\n"
+        "such as a density (a row per grid point per task) only when named with\n"
+        "--vars or --dataset. The store is read in blocks.",
+    .epilog = "An existing OUT.csv is replaced only with --force. pandas: pd.read_csv(OUT).\n"
+              "Exit: 0; 2 bad arguments or an unknown dataset; 3 unreadable/unwritable.",
+    .opts = options,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_name = "a store path (STORE.h5)",
+};
+
+static void usage(void) { ts_cli_help(&spec); }
 
 static int run(int argc, char **argv)
 {
-    const char *store = NULL, *out = NULL;
-    int csv = 0, force = 0, aggregate = 0;
-    const char **names = calloc((size_t)argc + 1, sizeof *names);
+    char **pos = NULL;
+    int npos = 0;
+    int rc = ts_cli_parse(&spec, argc, argv, &pos, &npos);
+    if (rc >= 0) return rc;
+    const char *store = pos[0], *out = args.out;
+    int force = args.force, aggregate = args.aggregate;
+    size_t cap = args.datasets.n + 1;
+    for (size_t i = 0; i < args.vars.n; i++) cap += strlen(args.vars.v[i]) / 2 + 1;
+    const char **names = calloc(cap, sizeof *names);
     size_t n = 0;
-    if (!names) return ts_cli_usage_error("export", "out of memory");
-    int rc = -1;
-    for (int i = 1; i < argc && rc < 0; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage();
-            rc = TS_EXIT_OK;
-        } else if (strcmp(a, "--csv") == 0) {
-            csv = 1;
-        } else if (strcmp(a, "--force") == 0) {
-            force = 1;
-        } else if (strcmp(a, "--aggregate") == 0) {
-            aggregate = 1;
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--dataset") == 0 ||
-                   strcmp(a, "--vars") == 0) {
-            if (i + 1 >= argc) rc = ts_cli_usage_error("export", "%s needs a value", a);
-            else if (a[1] == 'o' || strcmp(a, "--output") == 0) out = argv[++i];
-            else if (strcmp(a, "--vars") == 0) {
-                /* a comma list, split in place */
-                for (char *tok = strtok(argv[++i], ","); tok; tok = strtok(NULL, ","))
-                    if (*tok && n < (size_t)argc) names[n++] = tok;
-            } else names[n++] = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            rc = ts_cli_usage_error("export", "unknown option '%s' (see tailsweep export --help)", a);
-        } else if (store) {
-            rc = ts_cli_usage_error("export", "expected one store, got '%s' and '%s'", store, a);
-        } else {
-            store = a;
-        }
+    if (!names) {
+        fprintf(stderr, "tailsweep export: out of memory\n");
+        rc = TS_EXIT_FAILURE;
     }
-    if (rc < 0 && !store) rc = ts_cli_usage_error("export", "expected a store path");
-    if (rc < 0 && !csv) rc = ts_cli_usage_error("export", "say the format: --csv (the only one so far)");
+    /* --vars: comma lists, split in place */
+    for (size_t i = 0; names && i < args.vars.n; i++)
+        for (char *save = NULL, *tok = strtok_r((char *)args.vars.v[i], ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+            if (*tok) names[n++] = tok;
+    for (size_t i = 0; names && i < args.datasets.n; i++) names[n++] = args.datasets.v[i];
+    if (rc < 0 && !args.csv) rc = ts_cli_usage_error("export", "say the format: --csv (the only one so far)");
     ts_store_view *v = NULL;
     ts_err err = { 0 };
     /* as `tailsweep sample` and `sde`: an output never silently replaced */
@@ -75,7 +78,10 @@ static int run(int argc, char **argv)
     const char **all = NULL;
     if (rc < 0 && aggregate) {
         all = calloc(n + v->n_dsets + 1, sizeof *all);
-        if (!all) rc = ts_cli_usage_error("export", "out of memory");
+        if (!all) {
+            fprintf(stderr, "tailsweep export: out of memory\n");
+            rc = TS_EXIT_FAILURE;
+        }
         size_t m = 0;
         for (size_t i = 0; all && i < n; i++) all[m++] = names[i];
         for (size_t i = 0; all && i < v->n_dsets; i++) {
@@ -114,6 +120,9 @@ static int run(int argc, char **argv)
     }
     free(all);
     free(names);
+    free(pos);
+    ts_cli_list_free(&args.vars);
+    ts_cli_list_free(&args.datasets);
     ts_store_view_free(v);
     return rc;
 }

@@ -1,5 +1,4 @@
 /* cmd_fit.c: `tailsweep fit`: fit an alpha-stable law to data, plus tail indices. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,62 +7,63 @@
 #include "tailsweep/ts_stable_fit.h"
 #include "tailsweep/ts_vec_reader.h"
 
-static void usage(void)
-{
-    puts("usage: tailsweep fit DATA [--method koutrouvelis|mcculloch|mle] [--param S0|S1]\n"
-         "\n"
-         "Fit an alpha-stable law to DATA and estimate its tail index.\n"
-         "DATA is a text or one-column CSV file (one value per line), or an HDF5\n"
-         "dataset as FILE.h5:/path (e.g. results/fig6.h5:/tv), flattened.\n"
-         "\n"
-         "  --method M   koutrouvelis (ECF regression; default), mcculloch (quantiles)\n"
-         "               or mle (maximum likelihood, with standard errors; alpha >= 0.5)\n"
-         "  --param P    S1 (default; the papers' theta = beta) or S0 (Nolan)\n"
-         "\n"
-         "Prints alpha, beta, scale, loc, then the block-sum (Mohammadi et al. 2015)\n"
-         "and Hill tail-index estimates (Hill is biased upward as alpha nears 2). The\n"
-         "block sums are of the differences of the data's two halves: symmetric, so\n"
-         "skewed laws are not biased (ts_tail_index_blocksum_sym).\n"
-         "Exit: 0 ok, 2 bad arguments or unusable data, 3 unreadable file.");
-}
+static struct {
+    const char *method, *param;
+} args = { "koutrouvelis", "S1" };
+
+static const ts_cli_opt options[] = {
+    { "method", 0, TS_OPT_STRING, "M", "koutrouvelis (ECF regression; default), mcculloch (quantiles)\n"
+      "or mle (maximum likelihood, with standard errors; alpha >= 0.5)", &args.method, NULL },
+    { "param", 0, TS_OPT_STRING, "S0|S1", "S1 (default; the papers' theta = beta) or S0 (Nolan)", &args.param, NULL },
+    { 0 } };
+
+static const ts_cli_spec spec = {
+    .cmd = "fit",
+    .usage = "DATA [--method koutrouvelis|mcculloch|mle] [--param S0|S1]",
+    .summary = "Fit an alpha-stable law to DATA and estimate its tail index.\n"
+               "DATA is a text or one-column CSV file (one value per line), or an HDF5\n"
+               "dataset as FILE.h5:/path (e.g. results/fig6.h5:/tv), flattened.",
+    .epilog = "Prints alpha, beta, scale, loc, then the block-sum (Mohammadi et al. 2015)\n"
+              "and Hill tail-index estimates (Hill is biased upward as alpha nears 2). The\n"
+              "block sums are of the differences of the data's two halves: symmetric, so\n"
+              "skewed laws are not biased (docs/math.md section 1.8).\n"
+              "Exit: 0 ok, 2 bad arguments or unusable data, 3 unreadable file.",
+    .opts = options,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_name = "one DATA argument",
+};
+
+static void usage(void) { ts_cli_help(&spec); }
 
 static int run(int argc, char **argv)
 {
-    static const struct option lo[] = {
-        { "method", required_argument, 0, 'm' }, { "param", required_argument, 0, 'p' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
-    };
+    static const char *const names[] = { "koutrouvelis", "mcculloch", "mle" };
     ts_stable_param param = TS_S1;
-    int method = 0;
+    int method = -1;
     ts_err err = { 0 };
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
-        if (c == 'm') {
-            if (strcmp(optarg, "koutrouvelis") == 0) method = 0;
-            else if (strcmp(optarg, "mcculloch") == 0) method = 1;
-            else if (strcmp(optarg, "mle") == 0) method = 2;
-            else return ts_cli_usage_error("fit", "--method: '%s' is not a method (available: koutrouvelis, "
-                                           "mcculloch, mle)", optarg);
-        } else if (c == 'p') {
-            if (ts_stable_param_parse(optarg, &param, &err)) return ts_cli_usage_error("fit", "--param: %s", err.msg);
-        } else if (c == 'h') {
-            usage();
-            return TS_EXIT_OK;
-        } else {
-            return ts_cli_bad_option("fit", argv[optind - 1], optopt);
-        }
+    char **pos;
+    int npos;
+    int prc = ts_cli_parse(&spec, argc, argv, &pos, &npos);
+    if (prc >= 0) return prc;
+    const char *data = pos[0];
+    free(pos);
+    for (int m = 0; m < 3; m++)
+        if (strcmp(args.method, names[m]) == 0) method = m;
+    if (method < 0) {
+        const char *near = ts_cli_suggest(args.method, names, 3);
+        return ts_cli_usage_error("fit", "--method: '%s' is not a method (available: koutrouvelis, mcculloch, "
+                                  "mle)%s%s%s", args.method, near ? "; did you mean " : "", near ? near : "",
+                                  near ? "?" : "");
     }
-    if (optind != argc - 1) return ts_cli_usage_error("fit", "expected one DATA argument");
+    if (ts_stable_param_parse(args.param, &param, &err)) return ts_cli_usage_error("fit", "--param: %s", err.msg);
     double *x;
     size_t n;
-    if (ts_vec_read(argv[optind], &x, &n, &err)) return ts_cli_fail("fit", &err);
+    if (ts_vec_read(data, &x, &n, &err)) return ts_cli_fail("fit", &err);
     ts_stable_fit f;
     double tb, th;
     size_t k;
     int rc = TS_EXIT_OK;
-    static const char *const names[] = { "koutrouvelis", "mcculloch", "mle" };
     double se[4];
     ts_status fs = method == 0 ? ts_fit_koutrouvelis(x, n, param, &f, &err)
                  : method == 1 ? ts_fit_mcculloch(x, n, param, &f, &err)

@@ -1,21 +1,33 @@
 /* cmd_info.c: `tailsweep info STORE`: what a store holds. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "tailsweep/ts_store_view.h"
 
-static void usage(void)
-{
-    puts("usage: tailsweep info STORE.h5 [--job]\n"
-         "\n"
-         "Print the store's job (kind, job file, seed, replicates, version, times, and\n"
-         "the job file's settings; --job: its whole text, comments included), the\n"
-         "completion state from /status, the axes and dimensions with their values,\n"
-         "and every dataset with its dimensions, units and description (results,\n"
-         "per-task data, coordinates, /aggregate).\n"
-         "Exit: 0; 2 not a store or a newer format; 3 unreadable.");
-}
+static int show_job;
+
+static const ts_cli_opt options[] = {
+    { "job", 0, TS_OPT_FLAG, NULL, "the job file's whole text, comments included, and the job as parsed",
+      &show_job, NULL },
+    { 0 } };
+
+static const ts_cli_spec spec = {
+    .cmd = "info",
+    .usage = "STORE.h5 [--job]",
+    .summary = "Print the store's job (kind, job file, seed, replicates, version, times, and\n"
+               "the job file's settings), the completion state from /status, the axes and\n"
+               "dimensions with their values, and every dataset with its dimensions, units\n"
+               "and description (results, per-task data, coordinates, /aggregate).",
+    .epilog = "Exit: 0; 2 not a store or a newer format; 3 unreadable.",
+    .opts = options,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_name = "a store path (STORE.h5)",
+};
+
+static void usage(void) { ts_cli_help(&spec); }
 
 static void print_dim(const ts_view_dim *d)
 {
@@ -61,19 +73,13 @@ static void print_job(const char *text, int all)
 
 static int run(int argc, char **argv)
 {
-    const char *store = NULL;
-    int job = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage();
-            return TS_EXIT_OK;
-        }
-        if (strcmp(argv[i], "--job") == 0) job = 1;
-        else if (argv[i][0] == '-' && argv[i][1]) return ts_cli_usage_error("info", "unknown option '%s'", argv[i]);
-        else if (store) return ts_cli_usage_error("info", "expected one store");
-        else store = argv[i];
-    }
-    if (!store) return ts_cli_usage_error("info", "expected a store path");
+    char **pos;
+    int npos;
+    int prc = ts_cli_parse(&spec, argc, argv, &pos, &npos);
+    if (prc >= 0) return prc;
+    const char *store = pos[0];
+    free(pos);
+    int job = show_job;
     ts_store_view *v = NULL;
     ts_err err = { 0 };
     if (ts_store_view_open(store, &v, &err)) return ts_cli_fail("info", &err);

@@ -6,7 +6,7 @@
 
 static double res(const ts_result_layout *l, double *const *out, const char *name)
 {
-    return out[ts_result_find(l, name)][0];
+    return ts_cli_value(l, out, name, 0);
 }
 
 static void summary(const ts_task *t, const ts_result_layout *l, double *const *out, double secs)
@@ -26,7 +26,7 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
 }
 
 static int run(int argc, char **argv) { return ts_cli_run_kind(&ts_kind_linear, argc, argv, summary); }
-static void usage(void) { ts_cli_kind_usage(&ts_kind_linear, NULL); }
+static void usage(void) { ts_cli_kind_usage("linear", &ts_kind_linear); }
 
 const ts_command ts_cmd_linear = {
     "linear", "run one linear-model SGD point: least squares or diagonal network, curves and tail index", run, usage

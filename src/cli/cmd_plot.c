@@ -16,51 +16,52 @@
 #include "tailsweep/ts_store_schema.h"
 #include "tailsweep/ts_store_view.h"
 
-static const char *const figures[] = { "fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "metastability",
-                                       "gradnoise_pdf", "fig7", NULL };
+/* Figures of any store; the kinds' own come from their tables. */
+static const char *const any_step[] = { NULL };
+static const ts_figure generic_figures[] = {
+    { "curve", "the seed mean of a scalar result against --x, a line per value of\n"
+               "--by, with a confidence band (Student t, /aggregate's ci_level);\n"
+               "log x when the values are positive and spaced like a logspace", NULL, 0, NULL, 1 },
+    { "map", "a heatmap of the seed mean of a scalar result over --x and --y,\n"
+             "each cell annotated with the mean and the CI half-width", NULL, 0, NULL, 1 },
+    { "loss", "every rank-1 'step' result (train_loss, test_loss, ...): mean\n"
+              "over seeds with a +-1 sd band, a curve per value of --by\n"
+              "(default sigma2, else M, else the first axis)", any_step, 1, "step", 1 },
+    { 0 } };
 
-static void usage(void)
+static int is_generic_selection(const char *fig) { return strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0; }
+
+/* The figure of that name: generic, else a kind's; *owner the kind (NULL
+ * for a generic one). */
+static const ts_figure *find_figure(const char *name, const ts_kind **owner)
 {
-    puts("usage: tailsweep plot STORE.h5 --figure NAME -o OUT.png [--by AXIS]\n"
-         "       tailsweep plot STORE.h5 --figure curve --value RESULT --x AXIS [--by AXIS] [--at AXIS=VALUE]...\n"
-         "                      [--diff-from AXIS=VALUE] -o OUT.png\n"
-         "       tailsweep plot STORE.h5 --figure map --value RESULT --x AXIS --y AXIS [--at AXIS=VALUE]... -o OUT.png\n"
-         "\n"
-         "figures:\n"
-         "  fig6       density against Gibbs, a panel per alpha, a curve per theta\n"
-         "             (the paper's figure 6; mean over seeds with a seed band)\n"
-         "  shiftmap   heatmaps over (alpha, theta) of the mode shifts, TV, KL, W1 and\n"
-         "             the diverged fraction, annotated with mean and CI half-width\n"
-         "  loss       every rank-1 'step' result (train_loss, test_loss, ...): mean\n"
-         "             over seeds with a +-1 sd band, a curve per value of --by\n"
-         "             (default sigma2, else M, else the first axis)\n"
-         "  gradnoise  distributions of the fitted gradient-noise alpha and beta\n"
-         "             (gradnoise_alpha, gradnoise_beta) per value of --by\n"
-         "  fig7       test loss and accuracy over steps per training method (baseline,\n"
-         "             noise, explicit reg: a gni store over objective and noise, e.g.\n"
-         "             jobs/fig7.yaml), and the final test loss paired within seeds\n"
-         "  curve      the seed mean of a scalar result against --x, a line per value of\n"
-         "             --by, with a confidence band (Student t, /aggregate's ci_level);\n"
-         "             log x when the values are positive and spaced like a logspace\n"
-         "  map        a heatmap of the seed mean of a scalar result over --x and --y,\n"
-         "             each cell annotated with the mean and the CI half-width\n"
-         "  metastability  eps^-alpha x exit_rate (the rate of eps^alpha tau) against eps, a\n"
-         "             panel per basin, a curve per other axis value, with the small-noise\n"
-         "             law's limit drawn dashed (sde stores with exit_rate over eps; no\n"
-         "             aggregate needed: the replicates' rates are averaged)\n"
-         "  gradnoise_pdf  the paper's figure 2: the pdf of the positive raw gradient-noise\n"
-         "             values (gradnoise_raw) against fitted half-normal and half-Cauchy\n"
-         "             laws, a panel per raw step (seeds pooled, each over its median |value|)\n"
-         "  --diff-from AXIS=VALUE  (curve, map) draw the paired difference within each\n"
-         "             seed from the value at AXIS=VALUE (AXIS drawn), from the raw results\n"
-         "curve and map: every other dimension with more than one value is fixed with\n"
-         "--at AXIS=VALUE (repeatable) or reduced by `tailsweep aggregate --over AXIS`;\n"
-         "cells where a seed diverged are masked and marked, never drawn as values.\n"
-         "fig6, shiftmap, loss, curve and map read /aggregate: run `tailsweep aggregate STORE` first.\n"
-         "Draws with tools/plot_store.py through /usr/bin/python3 (h5py, matplotlib);\n"
-         "TAILSWEEP_PYTHON and TAILSWEEP_PLOT_SCRIPT override both.\n"
-         "Exit: 0; 2 bad arguments, unknown figure or axis, data the figure needs\n"
-         "missing; 3 unreadable store or unwritable output; 1 the plot failed.");
+    *owner = NULL;
+    for (const ts_figure *f = generic_figures; f->name; f++)
+        if (strcmp(f->name, name) == 0) return f;
+    for (size_t k = 0; ts_cli_kinds[k]; k++)
+        for (const ts_figure *f = ts_cli_kinds[k]->figures; f && f->name; f++)
+            if (strcmp(f->name, name) == 0) {
+                *owner = ts_cli_kinds[k];
+                return f;
+            }
+    return NULL;
+}
+
+/* "curve, map, loss, fig6, ..." */
+static void figure_names(char *buf, size_t n, const char **names, size_t *count, size_t cap)
+{
+    size_t used = 0;
+    *count = 0;
+    buf[0] = '\0';
+    for (const ts_figure *f = generic_figures; f->name; f++) {
+        used += (size_t)snprintf(buf + used, used < n ? n - used : 0, "%s%s", used ? ", " : "", f->name);
+        if (*count < cap) names[(*count)++] = f->name;
+    }
+    for (size_t k = 0; ts_cli_kinds[k]; k++)
+        for (const ts_figure *f = ts_cli_kinds[k]->figures; f && f->name; f++) {
+            used += (size_t)snprintf(buf + used, used < n ? n - used : 0, ", %s", f->name);
+            if (*count < cap) names[(*count)++] = f->name;
+        }
 }
 
 static int has_dim(const ts_store_view *v, const ts_view_dset *d, const char *name)
@@ -70,56 +71,116 @@ static int has_dim(const ts_store_view *v, const ts_view_dset *d, const char *na
     return 0;
 }
 
-/* gradnoise_pdf: the gni kind's raw noise values (raw_steps set), no /aggregate. */
-static int check_gradnoise_pdf(const ts_store_view *v, const char *store)
+/* The dataset that stands for result `name` of figure f, or NULL. */
+static const ts_view_dset *needed(const ts_store_view *v, const ts_figure *f, const char *name)
 {
-    for (size_t i = 0; i < v->n_dsets; i++)
-        if (v->dsets[i].role == TS_DSET_RESULT && strcmp(v->dsets[i].path, "gradnoise_raw") == 0) return 0;
-    return ts_cli_usage_error("plot", "%s: gradnoise_pdf needs the result gradnoise_raw (a gni job with raw_steps)",
-                              store);
+    char path[160];
+    int i = -1;
+    if (f->aggregated) {
+        snprintf(path, sizeof path, TS_GROUP_AGGREGATE "/%s_mean", name);
+        i = ts_store_view_dset(v, path);
+        if (i < 0) {   /* a derived summary */
+            snprintf(path, sizeof path, TS_GROUP_AGGREGATE "/map_%s_mean", name);
+            i = ts_store_view_dset(v, path);
+        }
+    } else {
+        i = ts_store_view_dset(v, name);
+        if (i >= 0 && v->dsets[i].role != TS_DSET_RESULT) i = -1;
+    }
+    if (i < 0 || (f->over && !has_dim(v, &v->dsets[i], f->over))) return NULL;
+    return &v->dsets[i];
 }
 
-/* What the figure needs, or an exit code after saying what is missing. */
-static int check_data(const ts_store_view *v, const char *fig, const char *store)
+/* Does the store hold what figure f needs? 0, or an exit code after saying
+ * what is missing. */
+static int check_data(const ts_store_view *v, const ts_figure *f, const ts_kind *owner, const char *store)
 {
-    if (strcmp(fig, "gradnoise_pdf") == 0) return check_gradnoise_pdf(v, store);
-    if (strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0) return 0;   /* ts_plot_check_selection */
-    if (strcmp(fig, "fig7") == 0) {   /* raw results, paired within seeds: no /aggregate needed */
-        if (ts_store_view_dset(v, "objective") < 0 || ts_store_view_dset(v, "test_loss") < 0 ||
-            ts_store_view_dset(v, "final_test_loss") < 0)
-            return ts_cli_usage_error("plot", "%s: fig7 needs a gni store whose grid sets 'objective' "
-                                      "(test_loss, final_test_loss recorded): jobs/fig7.yaml", store);
-        return 0;
-    }
-    if (strcmp(fig, "metastability") == 0) {
-        int i = ts_store_view_dset(v, "exit_rate"), j = ts_store_view_dset(v, "exit_rate_law");
-        if (i < 0 || j < 0 || !has_dim(v, &v->dsets[i], "eps"))
-            return ts_cli_usage_error("plot", "%s: metastability needs the sde results exit_rate and exit_rate_law over an eps axis", store);
-        return 0;
-    }
-    int need_agg = strcmp(fig, "gradnoise") != 0;
-    if (need_agg && !v->has_aggregate)
+    if (f->aggregated && !v->has_aggregate)
         return ts_cli_usage_error("plot", "%s has no /aggregate: run `tailsweep aggregate %s` first", store, store);
-    if (strcmp(fig, "fig6") == 0) {
-        if (ts_store_view_dset(v, TS_GROUP_AGGREGATE "/density_mean") < 0 || ts_store_view_dset(v, TS_GROUP_AGGREGATE "/gibbs_mean") < 0)
-            return ts_cli_usage_error("plot", "%s: fig6 needs the sde results density and gibbs (recorded and aggregated)", store);
-        return 0;
+    size_t found = 0, total = 0;
+    for (size_t i = 0; f->needs && f->needs[i]; i++, total++) found += needed(v, f, f->needs[i]) != NULL;
+    if (total == 0 && f->over) {   /* any result over that dimension */
+        for (size_t i = 0; i < v->n_dsets && !found; i++) {
+            const ts_view_dset *d = &v->dsets[i];
+            found += (f->aggregated ? d->role == TS_DSET_AGGREGATE : d->role == TS_DSET_RESULT) && has_dim(v, d, f->over);
+        }
+        total = 1;
     }
-    if (strcmp(fig, "shiftmap") == 0) {
-        if (ts_store_view_dset(v, TS_GROUP_AGGREGATE "/map_shift_left") < 0 && ts_store_view_dset(v, TS_GROUP_AGGREGATE "/map_tv") < 0)
-            return ts_cli_usage_error("plot", "%s: shiftmap needs the shift maps of an sde store (aggregate/map_*)", store);
-        return 0;
+    if (f->needs_any ? found > 0 : found == total) return 0;
+    char list[256] = "";
+    size_t used = 0;
+    for (size_t i = 0; f->needs && f->needs[i]; i++)
+        used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0, "%s%s",
+                                 i == 0 ? "" : f->needs[i + 1] ? ", " : f->needs_any ? " or " : " and ", f->needs[i]);
+    /* the data decides, not the kind's name; the name explains a refusal */
+    char whose[160] = "";
+    if (owner && strcmp(owner->name, v->kind) != 0)
+        snprintf(whose, sizeof whose, " (a figure of %s stores; this one holds a %s job)", owner->name, v->kind);
+    return ts_cli_usage_error("plot", "%s: %s needs %s%s%s%s%s%s", store, f->name,
+                              total && f->needs && f->needs[0] ? "the results " : "a result", list,
+                              f->over ? " over '" : "", f->over ? f->over : "", f->over ? "'" : "", whose);
+}
+
+static struct {
+    const char *figure, *out, *by, *value, *x, *y, *diff_from;
+    ts_cli_list at;
+} args;
+
+static const ts_cli_opt options[] = {
+    { "figure", 0, TS_OPT_STRING, "NAME", "the figure (below)", &args.figure, NULL },
+    { "output", 'o', TS_OPT_STRING, "OUT.png", "the image to write", &args.out, NULL },
+    { "by", 0, TS_OPT_STRING, "AXIS", "a curve (or panel) per value of AXIS", &args.by, NULL },
+    { "value", 0, TS_OPT_STRING, "RESULT", "(curve, map) the scalar result drawn", &args.value, NULL },
+    { "x", 0, TS_OPT_STRING, "AXIS", "(curve, map) the horizontal axis", &args.x, NULL },
+    { "y", 0, TS_OPT_STRING, "AXIS", "(map) the vertical axis", &args.y, NULL },
+    { "at", 0, TS_OPT_STRINGS, "AXIS=VALUE", "(curve, map) fix a dimension at a value", &args.at, NULL },
+    { "diff-from", 0, TS_OPT_STRING, "AXIS=VALUE", "(curve, map) draw the paired difference within each\n"
+      "seed from the value at AXIS=VALUE (AXIS drawn), from the raw results", &args.diff_from, NULL },
+    { 0 } };
+
+static void figures_help(void);
+
+static const ts_cli_spec spec = {
+    .cmd = "plot",
+    .usage = "STORE.h5 --figure NAME -o OUT.png [--by AXIS]\n"
+             "       tailsweep plot STORE.h5 --figure curve --value RESULT --x AXIS [--by AXIS] [--at AXIS=VALUE]...\n"
+             "                      [--diff-from AXIS=VALUE] -o OUT.png\n"
+             "       tailsweep plot STORE.h5 --figure map --value RESULT --x AXIS --y AXIS [--at AXIS=VALUE]... -o OUT.png",
+    .opts = options,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_name = "a store path (STORE.h5)",
+    .more_help = figures_help,
+};
+
+static void print_figure(const ts_figure *f, const char *kind)
+{
+    printf("  %-14s ", f->name);
+    for (const char *h = f->help; *h; h++) {
+        putchar(*h);
+        if (*h == '\n') printf("  %-14s ", "");
     }
-    for (size_t i = 0; i < v->n_dsets; i++) {
-        const ts_view_dset *d = &v->dsets[i];
-        if (strcmp(fig, "loss") == 0 && d->role == TS_DSET_AGGREGATE && has_dim(v, d, "step")) return 0;
-        if (strcmp(fig, "gradnoise") == 0 && d->role == TS_DSET_RESULT &&
-            (strcmp(d->path, "gradnoise_alpha") == 0 || strcmp(d->path, "gradnoise_beta") == 0))
-            return 0;
-    }
-    return ts_cli_usage_error("plot", "%s: %s", store,
-                              strcmp(fig, "loss") == 0 ? "loss needs a result over 'step' (train_loss, ...), aggregated"
-                                                       : "gradnoise needs gradnoise_alpha or gradnoise_beta");
+    if (kind) printf("\n  %-14s (%s stores)", "", kind);
+    putchar('\n');
+}
+
+static void usage(void) { ts_cli_help(&spec); }
+
+static void figures_help(void)
+{
+    printf("\nfigures of any store:\n");
+    for (const ts_figure *f = generic_figures; f->name; f++) print_figure(f, NULL);
+    printf("figures of a kind:\n");
+    for (size_t k = 0; ts_cli_kinds[k]; k++)
+        for (const ts_figure *f = ts_cli_kinds[k]->figures; f && f->name; f++) print_figure(f, ts_cli_kinds[k]->name);
+    puts("\ncurve and map: every other dimension with more than one value is fixed with\n"
+         "--at AXIS=VALUE (repeatable) or reduced by `tailsweep aggregate --over AXIS`;\n"
+         "cells where a seed diverged are masked and marked, never drawn as values.\n"
+         "Figures drawn from /aggregate need `tailsweep aggregate STORE` first.\n"
+         "Draws with tools/plot_store.py through /usr/bin/python3 (h5py, matplotlib);\n"
+         "TAILSWEEP_PYTHON and TAILSWEEP_PLOT_SCRIPT override both.\n"
+         "Exit: 0; 2 bad arguments, unknown figure or axis, data the figure needs\n"
+         "missing; 3 unreadable store or unwritable output; 1 the plot failed.");
 }
 
 /* The script: $TAILSWEEP_PLOT_SCRIPT, else beside the build (bin/../../tools)
@@ -146,54 +207,52 @@ static int find_script(char *out, size_t n)
     return -1;
 }
 
-static int run(int argc, char **argv)
+/* The arguments on their own, before the store is read. */
+static int plot_args(const char *store, const char *fig, const char *out, ts_plot_sel *sel)
 {
-    const char *store = NULL, *fig = NULL, *out = NULL, *by = NULL;
-    ts_plot_sel sel = { 0 };
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage();
-            return TS_EXIT_OK;
-        }
-        const char **slot = strcmp(a, "--figure") == 0 ? &fig : strcmp(a, "-o") == 0 ? &out
-                          : strcmp(a, "--by") == 0 ? &by : strcmp(a, "--value") == 0 ? &sel.value
-                          : strcmp(a, "--x") == 0 ? &sel.x : strcmp(a, "--y") == 0 ? &sel.y : NULL;
-        if (strcmp(a, "--diff-from") == 0) {
-            if (i + 1 >= argc) return ts_cli_usage_error("plot", "--diff-from needs a value (AXIS=VALUE)");
-            sel.diff_from = argv[++i];
-        } else if (strcmp(a, "--at") == 0) {
-            if (i + 1 >= argc) return ts_cli_usage_error("plot", "--at needs a value (AXIS=VALUE)");
-            if (sel.n_at == TS_PLOT_MAX_AT) return ts_cli_usage_error("plot", "--at: at most %d of them", TS_PLOT_MAX_AT);
-            sel.at[sel.n_at++] = argv[++i];
-        } else if (slot) {
-            if (i + 1 >= argc) return ts_cli_usage_error("plot", "%s needs a value", a);
-            *slot = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            return ts_cli_usage_error("plot", "unknown option '%s' (see tailsweep plot --help)", a);
-        } else if (store) {
-            return ts_cli_usage_error("plot", "expected one store, got '%s' and '%s'", store, a);
-        } else {
-            store = a;
-        }
+    (void)store;
+    char list[512];
+    const char *names[64];
+    size_t n;
+    figure_names(list, sizeof list, names, &n, 64);
+    if (!fig) return ts_cli_usage_error("plot", "--figure NAME is required (%s)", list);
+    const ts_kind *owner;
+    if (!find_figure(fig, &owner)) {
+        const char *near = ts_cli_suggest(fig, names, n);
+        return ts_cli_usage_error("plot", "--figure: unknown figure '%s'%s%s%s (figures: %s)", fig,
+                                  near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", list);
     }
-    if (!store) return ts_cli_usage_error("plot", "expected a store path");
-    if (!fig) return ts_cli_usage_error("plot", "--figure NAME is required (fig6, shiftmap, loss, gradnoise, curve, map, gradnoise_pdf, fig7)");
-    int known = 0;
-    for (int i = 0; figures[i]; i++) known |= strcmp(fig, figures[i]) == 0;
-    if (!known) return ts_cli_usage_error("plot", "--figure: unknown figure '%s' (fig6, shiftmap, loss, gradnoise, curve, map, gradnoise_pdf, fig7)", fig);
-    int generic = strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0;
-    if (!generic && (sel.value || sel.x || sel.y || sel.n_at || sel.diff_from))
+    if (args.at.n > TS_PLOT_MAX_AT) return ts_cli_usage_error("plot", "--at: at most %d of them", TS_PLOT_MAX_AT);
+    for (size_t i = 0; i < args.at.n; i++) sel->at[sel->n_at++] = args.at.v[i];
+    if (!is_generic_selection(fig) && (sel->value || sel->x || sel->y || sel->n_at || sel->diff_from))
         return ts_cli_usage_error("plot", "--value, --x, --y, --at and --diff-from belong to --figure curve and map, not %s",
                                   fig);
     if (!out) return ts_cli_usage_error("plot", "-o OUT.png is required");
     size_t ol = strlen(out);
     if (ol < 5 || strcmp(out + ol - 4, ".png") != 0) return ts_cli_usage_error("plot", "-o %s: the output is a .png file", out);
+    return 0;
+}
+
+static int run(int argc, char **argv)
+{
+    char **pos = NULL;
+    int npos = 0;
+    int rc = ts_cli_parse(&spec, argc, argv, &pos, &npos);
+    if (rc >= 0) return rc;
+    const char *store = pos[0], *fig = args.figure, *out = args.out, *by = args.by;
+    free(pos);
+    ts_plot_sel sel = { .value = args.value, .x = args.x, .y = args.y, .diff_from = args.diff_from };
+    rc = plot_args(store, fig, out, &sel);
+    ts_cli_list_free(&args.at);
+    if (rc) return rc;
+    const ts_kind *owner;
+    const ts_figure *figure = find_figure(fig, &owner);
+    int generic = is_generic_selection(fig);
     ts_store_view *v = NULL;
     ts_err err = { 0 };
     if (ts_store_view_open(store, &v, &err)) return ts_cli_fail("plot", &err);
     sel.by = by;
-    int rc = generic ? ts_plot_check_selection(v, store, fig, &sel) : check_data(v, fig, store);
+    rc = generic ? ts_plot_check_selection(v, store, fig, &sel) : check_data(v, figure, owner, store);
     if (!rc && by && !generic) {
         int found = 0;
         for (size_t k = 0; k < v->n_task_dims; k++)
@@ -210,39 +269,39 @@ static int run(int argc, char **argv)
     }
     const char *py = getenv("TAILSWEEP_PYTHON");
     if (!py || !py[0]) py = "/usr/bin/python3";
-    char *args[24 + 2 * TS_PLOT_MAX_AT];
+    char *cmd[24 + 2 * TS_PLOT_MAX_AT];
     int n = 0;
-    args[n++] = (char *)py;
-    args[n++] = script;
-    args[n++] = (char *)store;
-    args[n++] = "--figure";
-    args[n++] = (char *)fig;
-    args[n++] = "-o";
-    args[n++] = (char *)out;
+    cmd[n++] = (char *)py;
+    cmd[n++] = script;
+    cmd[n++] = (char *)store;
+    cmd[n++] = "--figure";
+    cmd[n++] = (char *)fig;
+    cmd[n++] = "-o";
+    cmd[n++] = (char *)out;
     if (by) {
-        args[n++] = "--by";
-        args[n++] = (char *)by;
+        cmd[n++] = "--by";
+        cmd[n++] = (char *)by;
     }
     const char *gen_opt[3] = { "--value", "--x", "--y" };
     const char *gen_val[3] = { sel.value, sel.x, sel.y };
     for (int k = 0; k < 3 && generic; k++) {
         if (!gen_val[k]) continue;
-        args[n++] = (char *)gen_opt[k];
-        args[n++] = (char *)gen_val[k];
+        cmd[n++] = (char *)gen_opt[k];
+        cmd[n++] = (char *)gen_val[k];
     }
     for (size_t k = 0; k < sel.n_at; k++) {   /* resolved to indices: one matching rule, here */
-        args[n++] = "--at-index";
-        args[n++] = sel.at_index[k];
+        cmd[n++] = "--at-index";
+        cmd[n++] = sel.at_index[k];
     }
     if (sel.diff_index[0]) {
-        args[n++] = "--diff-index";
-        args[n++] = sel.diff_index;
+        cmd[n++] = "--diff-index";
+        cmd[n++] = sel.diff_index;
     }
-    args[n] = NULL;
+    cmd[n] = NULL;
     fflush(NULL);
-    execv(py, args);
+    execv(py, cmd);
     fprintf(stderr, "tailsweep plot: cannot run %s: %s\n", py, strerror(errno));
     return TS_EXIT_IO;
 }
 
-const ts_command ts_cmd_plot = { "plot", "figures from a store (fig6, shiftmap, loss, gradnoise, curve, map, gradnoise_pdf, fig7)", run, usage };
+const ts_command ts_cmd_plot = { "plot", "figures from a store (curve, map, loss, and each kind's own)", run, usage };

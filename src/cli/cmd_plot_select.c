@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cmd_plot_select.h"
+#include "tailsweep/ts_number.h"
 
 /* The dimension names of a dataset, "a, b, c", for messages. */
 static void dim_list(const ts_store_view *v, const ts_view_dset *d, char *buf, size_t n)
@@ -61,9 +62,8 @@ static long coord_index(const ts_view_dim *dm, const char *text)
             if (strcmp(dm->labels[i], text) == 0) return (long)i;
         return -1;
     }
-    char *end;
-    double x = strtod(text, &end);
-    if (end == text || *end != '\0' || !isfinite(x)) return -1;
+    double x;
+    if (ts_parse_double(text, &x) != TS_NUM_OK) return -1;
     long near = -1;
     int n_near = 0;
     for (size_t i = 0; i < dm->len; i++) {

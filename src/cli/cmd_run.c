@@ -1,7 +1,6 @@
 /* cmd_run.c: `tailsweep run JOB.yaml`: run (or resume) a sweep, alone or
  * under mpirun / srun. The library reports progress and notices through
  * callbacks; this file decides how they look. */
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,44 +25,60 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
-static void usage(void)
-{
-    puts("usage: tailsweep run JOB.yaml [--store PATH] [--seed N] [--retry-failed] [--force]\n"
-         "                              [--progress|--no-progress]\n"
-         "\n"
-         "Run every task of a job file and store the results in one HDF5 file. Alone it\n"
-         "runs the tasks serially; under `mpirun -n N` or `srun` rank 0 schedules and\n"
-         "writes while N - 1 workers compute (on C cores use N = C + 1: rank 0 sleeps).\n"
-         "Running the same command again resumes: finished tasks are never rerun, and a\n"
-         "finished job changes nothing.\n"
-         "\n"
-         "  --store PATH     the store (default: the job's `store`, else results/<job>.h5);\n"
-         "                   PATH.journal and PATH.lock live beside it\n"
-         "  --seed N         override the job's seed (a different seed is a different job)\n"
-         "  --retry-failed   also rerun tasks recorded as failed\n"
-         "  --force          replace a file at PATH that is not this job's store (another\n"
-         "                   job's store, a text file, a `sample` output, ...); without it\n"
-         "                   such a file is refused before any task runs\n"
-         "  --progress       progress bar on stderr (default when stderr is a terminal)\n"
-         "  --no-progress    one progress line every 10 s instead (default otherwise)\n"
-         "\n"
-         "The store is written in place as results arrive; every finished task carries a\n"
-         "checksum. On resume each task is read back and checked: a damaged record is\n"
-         "reported and recomputed, a missing or damaged journal is reported and rebuilt.\n"
-         "\n"
-         "The store's lock is STORE.lock: flock, plus a lease renewed every 5 s that\n"
-         "other nodes see (cluster file systems without flock use the lease alone). A\n"
-         "lease silent for TAILSWEEP_LOCK_TTL seconds (default 60) belongs to a dead job.\n"
-         "\n"
-         "Signals: SIGTERM, SIGINT and SIGUSR1 stop the run cleanly within seconds:\n"
-         "tasks in flight are abandoned (they stay todo), everything finished is in the\n"
-         "store, and the exit code is 75.\n"
-         "\n"
-         "Exit: 0 every task done (diverged ones are done, flagged); 1 some tasks failed\n"
-         "(see `tailsweep status`, rerun with --retry-failed); 2 bad job file or\n"
-         "arguments, or a store path holding something else; 3 file error (including a\n"
-         "store locked by another job); 75 interrupted, resumable: run the same command again.");
-}
+static struct {
+    const char *store;
+    uint64_t seed;
+    int retry_failed, force, progress, no_progress;
+} args;
+
+static const ts_cli_opt options[] = {
+    { "store", 0, TS_OPT_STRING, "PATH", "the store (default: the job's `store`, else results/<job>.h5);\n"
+      "PATH.journal and PATH.lock live beside it", &args.store, NULL },
+    { "output", 'o', TS_OPT_STRING, "PATH", "the same as --store", &args.store, "store" },
+    { "seed", 0, TS_OPT_U64, "N", "override the job's seed (a different seed is a different job)", &args.seed, NULL },
+    { "retry-failed", 0, TS_OPT_FLAG, NULL, "also rerun tasks recorded as failed", &args.retry_failed, NULL },
+    { "force", 0, TS_OPT_FLAG, NULL, "replace a file at PATH that is not this job's store (another\n"
+      "job's store, a text file, a `sample` output, ...); without it\n"
+      "such a file is refused before any task runs", &args.force, NULL },
+    { "progress", 0, TS_OPT_FLAG, NULL, "progress bar on stderr (default when stderr is a terminal)", &args.progress, NULL },
+    { "no-progress", 0, TS_OPT_FLAG, NULL, "one progress line every 10 s instead (default otherwise)",
+      &args.no_progress, "progress" },
+    { 0 }
+};
+
+static const ts_cli_spec spec = {
+    .cmd = "run",
+    .usage = "JOB.yaml [options]",
+    .summary =
+        "Run every task of a job file and store the results in one HDF5 file. Alone it\n"
+        "runs the tasks serially; under `mpirun -n N` or `srun` rank 0 schedules and\n"
+        "writes while N - 1 workers compute (on C cores use N = C + 1: rank 0 sleeps).\n"
+        "Running the same command again resumes: finished tasks are never rerun, and a\n"
+        "finished job changes nothing.",
+    .epilog =
+        "The store is written in place as results arrive; every finished task carries a\n"
+        "checksum. On resume each task is read back and checked: a damaged record is\n"
+        "reported and recomputed, a missing or damaged journal is reported and rebuilt.\n"
+        "\n"
+        "The store's lock is STORE.lock: flock, plus a lease renewed every 5 s that\n"
+        "other nodes see (cluster file systems without flock use the lease alone). A\n"
+        "lease silent for TAILSWEEP_LOCK_TTL seconds (default 60) belongs to a dead job.\n"
+        "\n"
+        "Signals: SIGTERM, SIGINT and SIGUSR1 stop the run cleanly within seconds:\n"
+        "tasks in flight are abandoned (they stay todo), everything finished is in the\n"
+        "store, and the exit code is 75.\n"
+        "\n"
+        "Exit: 0 every task done (diverged ones are done, flagged); 1 some tasks failed\n"
+        "(see `tailsweep status`, rerun with --retry-failed); 2 bad job file or\n"
+        "arguments, or a store path holding something else; 3 file error (including a\n"
+        "store locked by another job); 75 interrupted, resumable: run the same command again.",
+    .opts = options,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_name = "a job file (JOB.yaml)",
+};
+
+static void usage(void) { ts_cli_help(&spec); }
 
 typedef struct {
     int tty;
@@ -106,35 +121,19 @@ static void show_note(const char *msg, void *ctx)
 
 static int parse(int argc, char **argv, ts_sweep_opts *o, view *v)
 {
-    static const struct option lo[] = {
-        { "store", required_argument, 0, 's' }, { "seed", required_argument, 0, 'S' },
-        { "retry-failed", no_argument, 0, 'r' }, { "progress", no_argument, 0, 'p' },
-        { "no-progress", no_argument, 0, 'P' }, { "force", no_argument, 0, 'f' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
-    };
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
-        switch (c) {
-        case 's': o->store = optarg; break;
-        case 'S':
-            if (ts_cli_u64("run", "--seed", optarg, &o->seed)) return TS_EXIT_USAGE;
-            o->has_seed = 1;
-            break;
-        case 'r': o->retry_failed = 1; break;
-        case 'f': o->force = 1; break;
-        case 'p': v->tty = 1; break;
-        case 'P': v->tty = 0; break;
-        case 'h': usage(); return TS_EXIT_OK;
-        case ':': return ts_cli_usage_error("run", "%s needs a value", argv[optind - 1]);
-        default: return ts_cli_bad_option("run", argv[optind - 1], optopt);
-        }
-    }
-    if (optind != argc - 1)
-        return ts_cli_usage_error("run", optind >= argc ? "missing JOB.yaml" : "one job file expected, got '%s'",
-                                  argv[optind + 1 < argc ? optind + 1 : optind]);
-    o->job_path = argv[optind];
+    char **pos;
+    int npos;
+    int rc = ts_cli_parse(&spec, argc, argv, &pos, &npos);
+    if (rc >= 0) return rc;
+    o->job_path = pos[0];
+    free(pos);
+    o->store = args.store;
+    o->seed = args.seed;
+    o->has_seed = ts_cli_seen(&spec, "seed");
+    o->retry_failed = args.retry_failed;
+    o->force = args.force;
+    if (args.progress) v->tty = 1;
+    if (args.no_progress) v->tty = 0;
     return -1;
 }
 
@@ -167,7 +166,7 @@ static int run(int argc, char **argv)
     ts_err err = { 0 };
     ts_status st = ts_sweep_run(&o, MPI_COMM_WORLD, &s, &err);
     if (st) rc = rank == 0 ? ts_cli_fail("run", &err) : (st == TS_EINVAL ? TS_EXIT_USAGE : TS_EXIT_IO);
-    else if (s.interrupted) rc = 75;
+    else if (s.interrupted) rc = TS_EXIT_INTERRUPTED;
     else rc = s.failed ? TS_EXIT_FAILURE : TS_EXIT_OK;
     if (!st && rank == 0) {
         struct rusage ru;

@@ -1,5 +1,5 @@
 /* cmd_sample.c: `tailsweep sample`: draws from an alpha-stable law. */
-#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,79 +10,61 @@
 #include "tailsweep/ts_vec_writer.h"
 #include "tailsweep/ts_version.h"
 
-static void usage(void)
-{
-    puts("usage: tailsweep sample --alpha A [--beta B] [--scale S] [--loc M]\n"
-         "                        [--param S0|S1] [-n N] [--seed SEED] [-o FILE] [--force]\n"
-         "\n"
-         "Draw N values of the alpha-stable law S_alpha(scale, beta, loc).\n"
-         "\n"
-         "  --alpha A      stability index, 0 < A <= 2 (required)\n"
-         "  --beta B       skewness (the papers' theta), -1 <= B <= 1 (default 0)\n"
-         "  --scale S      scale sigma > 0 (default 1); alpha = 2 gives variance 2 S^2\n"
-         "  --loc M        location (default 0)\n"
-         "  --param P      S1 (Samorodnitsky-Taqqu, default) or S0 (Nolan)\n"
-         "  -n N           number of draws (default 10)\n"
-         "  --seed SEED    job seed, 0 <= SEED < 2^64 (default 1); the draws come from\n"
-         "                 stream (SEED, task 0, replicate 0, purpose 'sample')\n"
-         "  -o, --output FILE\n"
-         "                 write to FILE, by its ending: .h5/.hdf5 gives HDF5 (dataset\n"
-         "                 /samples, parameters as attributes), .csv gives CSV (one\n"
-         "                 column 'samples'), anything else text; default: stdout\n"
-         "  --force        overwrite FILE if it exists\n"
-         "\n"
-         "Exit: 0 ok, 2 bad argument, 3 file error.");
-}
-
 typedef struct {
     double alpha, beta, scale, loc;
     ts_stable_param param;
     uint64_t n, seed;
     const char *out;
-    int force, have_alpha;
+    int force;
 } sample_opts;
+
+static struct {
+    double alpha, beta, scale, loc;
+    const char *param, *out;
+    uint64_t n, seed;
+    int force;
+} args = { NAN, 0, 1, 0, "S1", NULL, 10, 1, 0 };
+
+static const ts_cli_opt options[] = {
+    { "alpha", 0, TS_OPT_DOUBLE, "A", "stability index, 0 < A <= 2 (required)", &args.alpha, NULL },
+    { "beta", 0, TS_OPT_DOUBLE, "B", "skewness (the papers' theta), -1 <= B <= 1 (default 0)", &args.beta, NULL },
+    { "scale", 0, TS_OPT_DOUBLE, "S", "scale sigma > 0 (default 1); alpha = 2 gives variance 2 S^2", &args.scale, NULL },
+    { "loc", 0, TS_OPT_DOUBLE, "M", "location (default 0)", &args.loc, NULL },
+    { "param", 0, TS_OPT_STRING, "S0|S1", "S1 (Samorodnitsky-Taqqu, default) or S0 (Nolan)", &args.param, NULL },
+    { "count", 'n', TS_OPT_U64, "N", "number of draws (default 10)", &args.n, NULL },
+    { "seed", 0, TS_OPT_U64, "SEED", "job seed, 0 <= SEED < 2^64 (default 1); the draws come from\n"
+      "stream (SEED, task 0, replicate 0, purpose 'sample')", &args.seed, NULL },
+    { "output", 'o', TS_OPT_STRING, "FILE", "write to FILE, by its ending: .h5/.hdf5 gives HDF5 (dataset\n"
+      "/samples, parameters as attributes), .csv gives CSV (one\n"
+      "column 'samples'), anything else text; default: stdout", &args.out, NULL },
+    { "force", 0, TS_OPT_FLAG, NULL, "overwrite FILE if it exists", &args.force, NULL },
+    { 0 } };
+
+static const ts_cli_spec spec = {
+    .cmd = "sample",
+    .usage = "--alpha A [--beta B] [--scale S] [--loc M] [--param S0|S1]\n"
+             "                        [-n N] [--seed SEED] [-o FILE] [--force]",
+    .summary = "Draw N values of the alpha-stable law S_alpha(scale, beta, loc).",
+    .epilog = "Exit: 0 ok, 2 bad argument, 3 file error.",
+    .opts = options,
+    .min_pos = 0,
+    .max_pos = 0,
+};
+
+static void usage(void) { ts_cli_help(&spec); }
 
 /* Returns -1 to continue, else an exit code. */
 static int parse(int argc, char **argv, sample_opts *o)
 {
-    static const struct option longopts[] = {
-        { "alpha", required_argument, 0, 'a' }, { "beta", required_argument, 0, 'b' },
-        { "scale", required_argument, 0, 's' }, { "loc", required_argument, 0, 'l' },
-        { "param", required_argument, 0, 'p' }, { "seed", required_argument, 0, 'S' },
-        { "output", required_argument, 0, 'o' }, { "force", no_argument, 0, 'f' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
-    };
-    *o = (sample_opts){ .beta = 0, .scale = 1, .loc = 0, .param = TS_S1, .n = 10, .seed = 1 };
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":n:o:h", longopts, NULL)) != -1) {
-        int bad = 0;
-        switch (c) {
-        case 'a': bad = ts_cli_double("sample", "--alpha", optarg, &o->alpha); o->have_alpha = 1; break;
-        case 'b': bad = ts_cli_double("sample", "--beta", optarg, &o->beta); break;
-        case 's': bad = ts_cli_double("sample", "--scale", optarg, &o->scale); break;
-        case 'l': bad = ts_cli_double("sample", "--loc", optarg, &o->loc); break;
-        case 'n': bad = ts_cli_u64("sample", "-n", optarg, &o->n); break;
-        case 'S': bad = ts_cli_u64("sample", "--seed", optarg, &o->seed); break;
-        case 'o': o->out = optarg; break;
-        case 'f': o->force = 1; break;
-        case 'p': {
-            ts_err err;
-            if (ts_stable_param_parse(optarg, &o->param, &err))
-                return ts_cli_usage_error("sample", "--param: %s", err.msg);
-            break;
-        }
-        case 'h': usage(); return TS_EXIT_OK;
-        case ':': return ts_cli_usage_error("sample", "%s needs a value", argv[optind - 1]);
-        default: return ts_cli_bad_option("sample", argv[optind - 1], optopt);
-        }
-        if (bad) return TS_EXIT_USAGE;
-    }
-    if (optind < argc)
-        return ts_cli_usage_error("sample", "unexpected argument '%s'", argv[optind]);
-    if (!o->have_alpha)
-        return ts_cli_usage_error("sample", "--alpha is required");
+    char **pos;
+    int npos;
+    int rc = ts_cli_parse(&spec, argc, argv, &pos, &npos);
+    if (rc >= 0) return rc;
+    free(pos);
+    *o = (sample_opts){ args.alpha, args.beta, args.scale, args.loc, TS_S1, args.n, args.seed, args.out, args.force };
+    ts_err err;
+    if (ts_stable_param_parse(args.param, &o->param, &err)) return ts_cli_usage_error("sample", "--param: %s", err.msg);
+    if (isnan(o->alpha)) return ts_cli_usage_error("sample", "--alpha is required");
     return -1;
 }
 
@@ -102,7 +84,7 @@ static int draw_all(const sample_opts *o, const ts_stable *law, ts_rng *rng, ts_
     snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)o->seed);
     attrs[5].s = seed_text;
     ts_vec_writer *w;
-    ts_status st = ts_vec_writer_open(&w, o->out, "samples", (size_t)o->n, attrs,
+    ts_status st = ts_vec_writer_open(&w, o->out, stdout, "samples", (size_t)o->n, attrs,
                                       sizeof attrs / sizeof attrs[0], o->force, err);
     if (st) return st;
     enum { CHUNK = 1 << 16 };

@@ -15,16 +15,20 @@
 
 #define SHOW_FAILED 10
 
-static void usage(void)
-{
-    puts("usage: tailsweep status STORE.h5\n"
-         "\n"
-         "Tasks done, diverged, failed and todo, whether a job is running on the store\n"
-         "(and where), the recent throughput and ETA, and the first failed tasks with\n"
-         "their messages. Read from the store without a lock: safe while a job runs,\n"
-         "from any node. The journal beside the store is summarised too.\n"
-         "Exit: 0; 2 not a store; 3 unreadable.");
-}
+static const ts_cli_spec spec = {
+    .cmd = "status",
+    .usage = "STORE.h5",
+    .summary = "Tasks done, diverged, failed and todo, whether a job is running on the store\n"
+               "(and where), the recent throughput and ETA, and the first failed tasks with\n"
+               "their messages. Read from the store without a lock: safe while a job runs,\n"
+               "from any node. The journal beside the store is summarised too.",
+    .epilog = "Exit: 0; 2 not a store; 3 unreadable.",
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_name = "a store path (STORE.h5)",
+};
+
+static void usage(void) { ts_cli_help(&spec); }
 
 typedef struct {
     ts_store_view *v;
@@ -101,13 +105,12 @@ static void task_coords(const ts_store_view *v, uint64_t task, char *buf, size_t
 
 static int run(int argc, char **argv)
 {
-    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        usage();
-        return TS_EXIT_OK;
-    }
-    if (argc != 2) return ts_cli_usage_error("status", "expected one store path");
-    if (argv[1][0] == '-') return ts_cli_usage_error("status", "unknown option '%s'", argv[1]);
-    const char *store = argv[1];
+    char **pos;
+    int npos;
+    int prc = ts_cli_parse(&spec, argc, argv, &pos, &npos);
+    if (prc >= 0) return prc;
+    const char *store = pos[0];
+    free(pos);
     ts_err err = { 0 };
     ts_store_view *v = NULL;
     if (ts_store_view_open(store, &v, &err)) return ts_cli_fail("status", &err);

@@ -30,13 +30,25 @@ static const ts_command *find(const char *name)
     return NULL;
 }
 
+/* "unknown command 'agregate' (did you mean 'aggregate'?)" */
+static int unknown_command(const char *who, const char *name)
+{
+    const char *names[NCOMMANDS + 1];
+    for (int i = 0; i < NCOMMANDS; i++) names[i] = commands[i]->name;
+    names[NCOMMANDS] = "help";
+    const char *near = ts_cli_suggest(name, names, NCOMMANDS + 1);
+    if (near) fprintf(stderr, "%s: unknown command '%s' (did you mean '%s'?)\n", who, name, near);
+    else fprintf(stderr, "%s: unknown command '%s' (see 'tailsweep help')\n", who, name);
+    return TS_EXIT_USAGE;
+}
+
 static void help(void)
 {
     printf("tailsweep %s: sweeps and Monte Carlo for heavy-tailed, asymmetric SGD noise\n\n"
            "usage: tailsweep COMMAND [ARGS]\n"
            "       tailsweep COMMAND --help\n"
            "       tailsweep help [COMMAND]\n"
-           "       tailsweep --version\n\ncommands:\n", TS_VERSION);
+           "       tailsweep -V | --version\n\ncommands:\n", TS_VERSION);
     for (int i = 0; i < NCOMMANDS; i++)
         printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
     printf("  %-10s %s\n", "help", "this text, or a command's");
@@ -53,17 +65,14 @@ int main(int argc, char **argv)
         return TS_EXIT_USAGE;
     }
     const char *name = argv[1];
-    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0 || strcmp(name, "version") == 0) {
         printf("tailsweep %s\n", TS_VERSION);
         return TS_EXIT_OK;
     }
     if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
         if (argc > 2) {
             const ts_command *c = find(argv[2]);
-            if (!c) {
-                fprintf(stderr, "tailsweep help: unknown command '%s'\n", argv[2]);
-                return TS_EXIT_USAGE;
-            }
+            if (!c) return unknown_command("tailsweep help", argv[2]);
             c->usage();
         } else {
             help();
@@ -73,9 +82,6 @@ int main(int argc, char **argv)
     static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], on_fatal_signal);
     const ts_command *c = find(name);
-    if (!c) {
-        fprintf(stderr, "tailsweep: unknown command '%s' (see 'tailsweep help')\n", name);
-        return TS_EXIT_USAGE;
-    }
+    if (!c) return unknown_command("tailsweep", name);
     return c->run(argc - 1, argv + 1);
 }

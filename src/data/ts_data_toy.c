@@ -1,5 +1,5 @@
 /* ts_data_toy.c: the toy regression signal of the paper's figure 2
- * (MATH.md section 5): y = sum_{q = 5, 10, ..., 50} sin(2 pi q t + 2 pi phi_q).
+ * (docs/math.md section 4.6): y = sum_{q = 5, 10, ..., 50} sin(2 pi q t + 2 pi phi_q).
  *
  * Streams: both come from (seed, task, *, TS_PURPOSE_DATA); the phases from
  * substream 1 of replicate phase_replicate, the points from substream 2 of

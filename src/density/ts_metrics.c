@@ -1,5 +1,5 @@
 /* ts_metrics.c: bias of an estimated stationary density p against the Gibbs
- * density q on one grid (MATH.md section 4).
+ * density q on one grid (docs/math.md section 3.4).
  *
  * TV compares the densities as they are (normalised by the total count), so
  * mass that left the window counts; the other metrics compare the in-window

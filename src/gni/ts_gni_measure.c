@@ -1,5 +1,5 @@
 /* ts_gni_measure.c: the gradient noise of one step and the forward-pass
- * perturbation (ts_gni.h, MATH.md section 5). Every source is a gradient
+ * perturbation (ts_gni.h, docs/math.md section 4.3). Every source is a gradient
  * minus a mean gradient:
  *     implicit  grad L~(B; w, e) - grad E_e L~(B; w, e)
  *     batch     grad E_e L~(B; w, e) - grad E_e L~(D; w, e)

@@ -1,7 +1,7 @@
 /* ts_gni_opt.c: the gradient an SGD step of a GNI run takes (ts_gni.h):
  * plain SGD on the objective (the M-sample noisy loss, or L + R without
  * noise), Noisy-SGD, and DP-SGD with per-example clipping (Abadi et al.
- * 2016; seed 003's setting).
+ * 2016; the setting of Sander, Sylvestre and Durmus 2024).
  *
  * DP-SGD needs each example's gradient on its own: one pass per example
  * (its M noisy copies stacked), so its cost is B small passes where SGD

@@ -390,7 +390,7 @@ static ts_status train_step(run_state *s, const ts_batch *b, uint64_t step, ts_e
 }
 
 ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uint64_t replicate,
-                     int (*cancelled)(void *), void *ctx, ts_gni_out *o, ts_err *err)
+                     ts_poll_fn poll, void *ctx, ts_gni_out *o, ts_err *err)
 {
     ts_gni_config checked = *cfg, *c = &checked;   /* the check fills n_in, n_out from the data */
     ts_status st = ts_gni_config_check(c, err);
@@ -412,7 +412,7 @@ ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uin
         if (!st && (gn_due || (mimic_fresh && step < c->steps)))
             st = measure(&s, &b, gn_due ? (long)k : -1, step, o, err);
         if (logged) k++;
-        if (!st && step < c->steps && cancelled && cancelled(ctx))
+        if (!st && step < c->steps && poll && poll(ctx, (double)step / (double)c->steps))
             st = ts_err_set(err, TS_ECANCEL, "gni: cancelled at step %llu", (unsigned long long)step);
         if (!st && step < c->steps) st = train_step(&s, &b, step, err);
         if (st == TS_ENUMERIC) o->diverged_at = (int64_t)step;

@@ -192,13 +192,12 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     if (st) return st;
     size_t K = ts_gni_n_logs(&c), L = layer_dim(p, &c), H = L - 1;
     int cls = c.data != TS_GNI_DATA_TOY;
-    memset(l, 0, sizeof *l);
     ts_result_layout_add(l, "train_loss", "", "clean loss on the first n_eval training examples" NA_NOTE, 1, K, "step", 0, NULL);
     ts_result_layout_add(l, "test_loss", "", "clean loss on the test set" NA_NOTE, 1, K, "step", 0, NULL);
     ts_result_layout_add(l, "gradnoise_mean", "", "mean over the layer's weights of the gradient noise (of gradnoise_source)" NA_NOTE, 2, L, "layer", K, "step");
     ts_result_layout_add(l, "gradnoise_skew", "", "skewness of the gradient noise" NA_NOTE, 2, L, "layer", K, "step");
     ts_result_layout_add(l, "gradnoise_kurt", "", "excess kurtosis of the gradient noise" NA_NOTE, 2, L, "layer", K, "step");
-    ts_result_layout_add(l, "gradnoise_tail_index", "", "block-sum tail index of the differences of its halves (MATH.md section 1)" NA_NOTE, 2, L, "layer", K, "step");
+    ts_result_layout_add(l, "gradnoise_tail_index", "", "block-sum tail index of the differences of its halves (docs/math.md section 1.8)" NA_NOTE, 2, L, "layer", K, "step");
     ts_result_layout_add(l, "gradnoise_alpha", "", "alpha of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
     ts_result_layout_add(l, "gradnoise_beta", "", "beta (the paper's theta) of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
     ts_result_layout_add(l, "gradnoise_scale", "", "scale of the alpha-stable fit" NA_NOTE, 2, L, "layer", K, "step");
@@ -223,7 +222,6 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
                                                  "column j: weight floor(j n / min(n, raw_max)) of the n; NaN-padded",
                                                  2, c.n_raw, "raw_step", c.raw_max, "raw_weight");
         if (!(r->coords[0] = malloc(c.n_raw * sizeof(double)))) {
-            ts_result_layout_free(l);
             return ts_err_set(err, TS_ENOMEM, "gni: out of memory");
         }
         for (size_t k = 0; k < c.n_raw; k++) r->coords[0][k] = (double)c.raw_steps[k];
@@ -234,7 +232,6 @@ static ts_status gni_layout(const ts_params *p, ts_result_layout *l, ts_err *err
         for (size_t d = 0; d < r->rank; d++) {
             if (strcmp(r->dim_names[d], "step") != 0) continue;
             if (!(r->coords[d] = malloc(K * sizeof(double)))) {
-                ts_result_layout_free(l);
                 return ts_err_set(err, TS_ENOMEM, "gni: out of memory");
             }
             for (size_t k = 0; k < K; k++) r->coords[d][k] = (double)ts_gni_log_step(&c, k);
@@ -273,7 +270,7 @@ static ts_status gni_run_task(const ts_task *t, const ts_result_layout *l, doubl
         .gn_scale = out[R_GN_SCALE], .gn_valid = out[R_GN_VALID],
         .act_skew = out[R_ACT_SKEW], .act_kurt = out[R_ACT_KURT], .act_valid = out[R_ACT_VALID],
     };
-    st = ts_gni_run(&c, t->seed, t->point, t->replicate, t->cancelled, t->cancel_ctx, &o, err);
+    st = ts_gni_run(&c, t->seed, t->point, t->replicate, t->poll, t->poll_ctx, &o, err);
     if (st) return st;
     out[R_FINAL_TRAIN][0] = o.final_train_loss;
     out[R_FINAL_TEST][0] = o.final_test_loss;
@@ -331,6 +328,22 @@ static double gni_cost(const ts_params *p)
     return 6 * w * rows / 1e10;
 }
 
+static const char *const gradnoise_needs[] = { "gradnoise_alpha", "gradnoise_beta", NULL };
+static const char *const gradnoise_pdf_needs[] = { "gradnoise_raw", NULL };
+static const char *const fig7_needs[] = { "test_loss", "final_test_loss", NULL };
+static const ts_figure gni_figures[] = {
+    { "gradnoise", "distributions of the fitted gradient-noise alpha and beta\n"
+                   "(gradnoise_alpha, gradnoise_beta) per value of --by", gradnoise_needs, 1, NULL, 0 },
+    { "gradnoise_pdf", "the paper's figure 2: the pdf of the positive raw gradient-noise\n"
+                       "values (gradnoise_raw; a job with raw_steps) against fitted half-normal\n"
+                       "and half-Cauchy laws, a panel per raw step (seeds pooled, each over its\n"
+                       "median |value|)", gradnoise_pdf_needs, 0, NULL, 0 },
+    { "fig7", "the paper's figure 7: test loss and accuracy over steps per training\n"
+              "method (baseline, noise, explicit reg: a grid over objective and noise,\n"
+              "e.g. jobs/fig7.yaml), and the final test loss paired within seeds",
+      fig7_needs, 0, NULL, 0 },
+    { 0 } };
+
 const ts_kind ts_kind_gni = {
     .name = "gni",
     .summary = "MLP or CNN training with Gaussian noise injections (or their explicit regulariser): loss curves, implicit-effect gradient-noise statistics",
@@ -340,4 +353,5 @@ const ts_kind ts_kind_gni = {
     .layout = gni_layout,
     .run = gni_run_task,
     .cost = gni_cost,
+    .figures = gni_figures,
 };

@@ -1,6 +1,7 @@
 /* ts_vec_reader.c: read a 1-D array of doubles from a one-column text or CSV
  * file, or from an HDF5 dataset named as FILE.h5:/path (ts_vec_reader.h). */
 #include "tailsweep/ts_vec_reader.h"
+#include "tailsweep/ts_number.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -55,16 +56,15 @@ static ts_status read_text(const char *path, double **out, size_t *n, ts_err *er
         lineno++;
         char *s = line + strspn(line, " \t");
         if (*s == '\n' || *s == '\r' || *s == '#' || *s == 0) continue;
-        char *end;
-        errno = 0;
-        double x = strtod(s, &end);
-        end += strspn(end, " \t\r\n");
-        if (end == s || *end != 0) {
+        size_t sl = strlen(s);
+        while (sl && strchr(" \t\r\n", s[sl - 1])) s[--sl] = '\0';
+        double x = 0;
+        ts_num_status ns = ts_parse_double(s, &x);
+        if (ns == TS_NUM_SYNTAX) {
             if (lineno == 1 && len == 0) continue;   /* a CSV header */
-            s[strcspn(s, "\r\n")] = 0;
             st = ts_err_set(err, TS_EINVAL, "%s:%zu: '%.40s' is not a number (one value per line expected)",
                             path, lineno, s);
-        } else if (!isfinite(x)) {
+        } else if (ns != TS_NUM_OK) {
             st = ts_err_set(err, TS_EINVAL, "%s:%zu: value is not finite", path, lineno);
         } else {
             if (len == cap) {

@@ -20,7 +20,8 @@ typedef enum { FMT_TEXT, FMT_CSV, FMT_H5 } fmt;
 
 struct ts_vec_writer {
     fmt format;
-    ts_atomic_file af;      /* af.path NULL for stdout */
+    ts_atomic_file af;      /* af.path NULL for the caller's stream */
+    int borrowed;           /* fp is the caller's: flushed, never closed */
     char *path, *tmp;       /* af's names, for messages */
     FILE *fp;
     hid_t file, dset, space;
@@ -115,7 +116,7 @@ static ts_status open_h5(ts_vec_writer *w, const char *column, const ts_attr *at
     return TS_OK;
 }
 
-ts_status ts_vec_writer_open(ts_vec_writer **out, const char *path, const char *column,
+ts_status ts_vec_writer_open(ts_vec_writer **out, const char *path, FILE *stream, const char *column,
                              size_t n, const ts_attr *attrs, size_t nattrs, int overwrite,
                              ts_err *err)
 {
@@ -126,7 +127,12 @@ ts_status ts_vec_writer_open(ts_vec_writer **out, const char *path, const char *
     w->n = n;
     w->file = w->dset = w->space = -1;
     if (!path || strcmp(path, "-") == 0) {
-        w->fp = stdout;
+        if (!stream) {
+            free(w);
+            return ts_err_set(err, TS_EINVAL, "no output named and no stream given");
+        }
+        w->fp = stream;
+        w->borrowed = 1;
         *out = w;
         return TS_OK;
     }
@@ -170,7 +176,7 @@ ts_status ts_vec_writer_write(ts_vec_writer *w, const double *x, size_t m, ts_er
         for (size_t i = 0; i < m; i++)
             if (fprintf(w->fp, "%.17g\n", x[i]) < 0)
                 return ts_err_set(err, TS_EIO, "%s: write failed: %s",
-                                  w->path ? w->path : "stdout", strerror(errno));
+                                  w->path ? w->path : "the output stream", strerror(errno));
     }
     w->written += m;
     return TS_OK;
@@ -181,7 +187,7 @@ static void release(ts_vec_writer *w)
     if (w->dset >= 0) H5Dclose(w->dset);
     if (w->space >= 0) H5Sclose(w->space);
     if (w->file >= 0) H5Fclose(w->file);
-    if (w->fp && w->fp != stdout) fclose(w->fp);
+    if (w->fp && !w->borrowed) fclose(w->fp);
     w->dset = w->space = w->file = -1;
     w->fp = NULL;
 }
@@ -203,8 +209,8 @@ ts_status ts_vec_writer_close(ts_vec_writer *w, ts_err *err)
         return st;
     }
     ts_status st = TS_OK;
-    if (w->fp == stdout) {
-        if (fflush(stdout) != 0) st = ts_err_set(err, TS_EIO, "stdout: write failed");
+    if (w->borrowed) {
+        if (fflush(w->fp) != 0) st = ts_err_set(err, TS_EIO, "the output stream: write failed: %s", strerror(errno));
         free(w);
         return st;
     }

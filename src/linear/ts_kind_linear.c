@@ -1,4 +1,4 @@
-/* ts_kind_linear.c: SGD on linear models as a sweep kind (issue 8): its
+/* ts_kind_linear.c: SGD on linear models as a sweep kind: its
  * parameters, its result arrays, and one task = data, one optimiser run,
  * the min-norm solution and the tail indices. The same table drives
  * `tailsweep linear` flags and job-file keys. */
@@ -106,7 +106,6 @@ static ts_status linear_layout(const ts_params *p, ts_result_layout *l, ts_err *
         return ts_err_set(err, TS_EINVAL, "log_every = %llu must be in [1, steps = %llu]",
                           (unsigned long long)every, (unsigned long long)steps);
     size_t nl = ts_linear_n_log(steps, every);
-    memset(l, 0, sizeof *l);
     add(l, "train_loss", "", "||X beta - y||^2/(2n) on the training set; NaN after a divergence", nl);
     add(l, "test_loss", "", "||Xt (beta - w*)||^2/(2 n_test): noiseless test labels, the excess risk; NaN after a divergence", nl);
     add(l, "beta_err", "", "||beta - w*||_2; NaN after a divergence", nl);
@@ -125,7 +124,6 @@ static ts_status linear_layout(const ts_params *p, ts_result_layout *l, ts_err *
     for (size_t i = 0; i < 4; i++) {      /* the curves carry their step numbers */
         l->r[i].coords[0] = malloc(nl * sizeof(double));
         if (!l->r[i].coords[0]) {
-            ts_result_layout_free(l);
             return ts_err_set(err, TS_ENOMEM, "linear: out of memory");
         }
         for (size_t j = 0; j < nl; j++) l->r[i].coords[0][j] = (double)ts_linear_log_step(steps, every, j);
@@ -173,7 +171,7 @@ static ts_status linear_run_task(const ts_task *t, const ts_result_layout *l, do
     if (!wmn) return ts_err_set(err, TS_ENOMEM, "linear: out of memory (d = %zu)", dc.d);
     ts_status st = ts_linear_data_alloc(&dc, t->seed, data_task, t->replicate, &D, err);
     if (!st) st = ts_linear_min_norm(D, wmn, err);
-    if (!st) st = ts_linear_run(D, &oc, t->seed, t->point, t->replicate, t->cancelled, t->cancel_ctx, &tr, err);
+    if (!st) st = ts_linear_run(D, &oc, t->seed, t->point, t->replicate, t->poll, t->poll_ctx, &tr, err);
     if (!st) {
         memcpy(out[R_TRAIN], tr.train_loss, tr.n_log * sizeof(double));
         memcpy(out[R_TEST], tr.test_loss, tr.n_log * sizeof(double));

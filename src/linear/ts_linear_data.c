@@ -1,5 +1,5 @@
 /* ts_linear_data.c: the Gaussian design, the teacher and the labels of the
- * linear experiments (MATH.md section 6). Every draw comes from the data
+ * linear experiments (docs/math.md section 5.1). Every draw comes from the data
  * stream's substreams, one per concern, so changing the label noise never
  * changes X and growing n_test never changes the training set. */
 #include <math.h>

@@ -4,7 +4,7 @@
  *
  *   theta_{k+1} = theta_k - eta_k ( (1/B) sum_{i in B_k} clip(grad f_i(theta_k)) + sigma xi_k )
  *
- * (MATH.md section 6), eta_k = eta / (1 + k/k0)^gamma. */
+ * (docs/math.md section 5.2), eta_k = eta / (1 + k/k0)^gamma. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -200,7 +200,7 @@ static void next_batch(const ts_linear_data *D, const ts_linear_opt_config *c, t
 }
 
 ts_status ts_linear_run(const ts_linear_data *D, const ts_linear_opt_config *c, uint64_t seed,
-                        uint64_t task, uint64_t replicate, int (*cancelled)(void *), void *cancel_ctx,
+                        uint64_t task, uint64_t replicate, ts_poll_fn poll, void *poll_ctx,
                         ts_linear_trace *out, ts_err *err)
 {
     ts_status st = ts_linear_opt_config_check(c, D->n, D->d, err);
@@ -224,7 +224,7 @@ ts_status ts_linear_run(const ts_linear_data *D, const ts_linear_opt_config *c, 
     log_point(D, &w, out, 0);
     size_t next_log = 1;
     for (uint64_t k = 0; k < c->steps; k++) {
-        if (cancelled && k % POLL_EVERY == 0 && cancelled(cancel_ctx)) {
+        if (poll && k % POLL_EVERY == 0 && poll(poll_ctx, (double)k / (double)c->steps)) {
             st = ts_err_set(err, TS_ECANCEL, "linear: cancelled at step %llu", (unsigned long long)k);
             break;
         }

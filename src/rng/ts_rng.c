@@ -77,7 +77,7 @@ static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k
 
 /* One xoshiro256++ step of every lane; lane outputs go to out[0..LANES). The
  * state lives in locals so the compiler keeps it in registers. */
-static inline void step_lanes(uint64_t s[4][TS_RNG_LANES], uint64_t *out)
+static inline void xoshiro_step_lanes(uint64_t s[4][TS_RNG_LANES], uint64_t *out)
 {
 #pragma omp simd
     for (unsigned l = 0; l < TS_RNG_LANES; l++) {
@@ -97,7 +97,7 @@ static inline void step_lanes(uint64_t s[4][TS_RNG_LANES], uint64_t *out)
 uint64_t ts_rng_next_u64(ts_rng *r)
 {
     if (r->next == TS_RNG_LANES) {
-        step_lanes(r->s, r->buf);
+        xoshiro_step_lanes(r->s, r->buf);
         r->next = 0;
     }
     return r->buf[r->next++];
@@ -114,7 +114,7 @@ void ts_rng_uniform_block(ts_rng *r, size_t n, double *out)
     for (unsigned j = 0; j < 4; j++)
         for (unsigned l = 0; l < TS_RNG_LANES; l++) s[j][l] = r->s[j][l];
     for (; n - i >= TS_RNG_LANES; i += TS_RNG_LANES) {
-        step_lanes(s, raw);
+        xoshiro_step_lanes(s, raw);
 #pragma omp simd
         for (unsigned l = 0; l < TS_RNG_LANES; l++)
             out[i + l] = ts_bits_to_open01(raw[l] >> 12);

@@ -1,4 +1,4 @@
-/* ts_frac_drift.c: the fractional Langevin drift b_{h,K} (MATH.md section 3;
+/* ts_frac_drift.c: the fractional Langevin drift b_{h,K} (docs/math.md sections 2.6-2.8;
  * derivation and the sign convention in docs/fractional-drift.md). */
 #include <math.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /* ts_kind_sde.c: the SDE experiment as a sweep kind: its parameters, its
  * result arrays, and one task = one ts_sde_run plus its analysis. The same
  * table drives `tailsweep sde` flags and job-file keys. */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,10 +75,10 @@ static ts_status parse_polys(const char *text, ts_sde_config *c, ts_err *err)
     return TS_OK;
 }
 
-/* Kind parameters -> an SDE configuration. */
-static ts_status to_config(const ts_params *p, ts_sde_config *c, ts_err *err)
+/* Kind parameters -> an SDE configuration, unchecked. */
+static ts_status from_params(const ts_params *p, ts_sde_config *c, ts_err *err)
 {
-    ts_sde_config_default(c);
+    *c = (ts_sde_config){ .basin_stats = 1 };   /* the one setting that is not a parameter */
     c->dim = (size_t)ts_params_get(p, "dim");
     ts_status st = TS_OK;
     if (ts_params_choice(p, "potential") == 3) st = parse_polys(ts_params_str(p, "poly"), c, err);
@@ -112,7 +113,24 @@ static ts_status to_config(const ts_params *p, ts_sde_config *c, ts_err *err)
     st = ts_test_fns_parse(ts_params_str(p, "test_functions"), c->tests, &c->n_tests, err);
     if (!st) st = ts_grid1d_init(&c->grid, ts_params_get(p, "grid_lo"), ts_params_get(p, "grid_hi"),
                                  (size_t)ts_params_get(p, "grid_n"), err);
+    return st;
+}
+
+/* Kind parameters -> a checked SDE configuration. */
+static ts_status to_config(const ts_params *p, ts_sde_config *c, ts_err *err)
+{
+    ts_status st = from_params(p, c, err);
     return st ? st : ts_sde_config_check(c, err);
+}
+
+/* The defaults are the table's: written once, above. */
+void ts_sde_config_default(ts_sde_config *c)
+{
+    ts_params p;
+    ts_status st = ts_params_defaults(&p, sde_params, N_SDE_PARAMS, NULL);
+    if (!st) st = from_params(&p, c, NULL);
+    assert(st == TS_OK);   /* the table's own defaults parse: test_sde checks it */
+    (void)st;
 }
 
 static ts_status sde_validate(const ts_params *p, ts_err *err)
@@ -168,7 +186,6 @@ static ts_status sde_layout(const ts_params *p, ts_result_layout *l, ts_err *err
     ts_status st = to_config(p, &c, err);
     if (st) return st;
     const size_t d = c.dim, g = c.grid.n, ch = (size_t)c.chains, B = max_basins(&c);
-    memset(l, 0, sizeof *l);
     per_coord(l, d, "density", "", "KDE of the chains' stationary density (integrates to 1 - out_mass); weighted by step sizes unless average = unweighted", g, "x");
     per_coord(l, d, "gibbs", "", "Gibbs density exp(-eps^-alpha f)/Z on the same grid", g, "x");
     per_coord(l, d, "bandwidth", "", "KDE bandwidth", 0, NULL);
@@ -222,7 +239,6 @@ static ts_status sde_layout(const ts_params *p, ts_result_layout *l, ts_err *err
             goto nomem;
     return TS_OK;
 nomem:
-    ts_result_layout_free(l);
     return ts_err_set(err, TS_ENOMEM, "sde: out of memory");
 }
 
@@ -326,7 +342,7 @@ static ts_status sde_run_task(const ts_task *t, const ts_result_layout *l, doubl
     ts_status st = to_config(&t->params, &c, err);
     /* common random numbers: the streams of grid point 0 for every point */
     const uint64_t stream = ts_params_get(&t->params, "common_noise") != 0 ? 0 : t->point;
-    if (!st) st = ts_sde_run_cancellable(&c, t->seed, stream, t->replicate, t->cancelled, t->cancel_ctx, &r, err);
+    if (!st) st = ts_sde_run_cancellable(&c, t->seed, stream, t->replicate, t->poll, t->poll_ctx, &r, err);
     if (st) return st;
     ts_bw_rule rule = (ts_bw_rule)ts_params_choice(&t->params, "bw");
     double bwv = ts_params_get(&t->params, "bw_value");
@@ -361,6 +377,33 @@ static double sde_cost(const ts_params *p)
     return ts_params_get(p, "steps") * ts_params_get(p, "chains") * ts_params_get(p, "dim") * (step + per);
 }
 
+/* The shift maps (the paper's figure 5): per task, the mode shift at the
+ * left and right minimum (basins ascend), the distances to Gibbs, and the
+ * share of chains that diverged. */
+static const ts_derived sde_derived[] = {
+    { "shift_left", "mode minus minimum, left (lower) minimum of f", TS_DERIVE_PICK, "mode_shift", 0, 2, NULL, NULL },
+    { "shift_right", "mode minus minimum, right (upper) minimum of f", TS_DERIVE_PICK, "mode_shift", 1, 2, NULL, NULL },
+    { "tv", "total variation to Gibbs", TS_DERIVE_COPY, "tv", 0, 0, NULL, NULL },
+    { "kl", "KL(density || Gibbs), in-window conditionals", TS_DERIVE_COPY, "kl_est_gibbs", 0, 0, NULL, NULL },
+    { "w1", "Wasserstein-1 distance to Gibbs (in-window)", TS_DERIVE_COPY, "w1", 0, 0, NULL, NULL },
+    { "diverged_frac", "share of chains stopped by the blow-up detector", TS_DERIVE_SHARE, "diverged", 0, 0,
+      "diverged_at", "chains" },
+    { 0 } };
+
+static const char *const fig6_needs[] = { "density", "gibbs", NULL };
+static const char *const shiftmap_needs[] = { "shift_left", "tv", NULL };
+static const char *const metastability_needs[] = { "exit_rate", "exit_rate_law", NULL };
+static const ts_figure sde_figures[] = {
+    { "fig6", "density against Gibbs, a panel per alpha, a curve per theta\n"
+              "(the paper's figure 6; mean over seeds with a seed band)", fig6_needs, 0, NULL, 1 },
+    { "shiftmap", "heatmaps over (alpha, theta) of the mode shifts, TV, KL, W1 and\n"
+                  "the diverged fraction, annotated with mean and CI half-width", shiftmap_needs, 1, NULL, 1 },
+    { "metastability", "eps^-alpha x exit_rate (the rate of eps^alpha tau) against eps, a\n"
+                       "panel per basin, a curve per other axis value, with the small-noise\n"
+                       "law's limit drawn dashed (the replicates' rates are averaged)",
+      metastability_needs, 0, "eps", 0 },
+    { 0 } };
+
 const ts_kind ts_kind_sde = {
     .name = "sde",
     .summary = "Levy-driven SGD dynamics: stationary density and its bias against Gibbs",
@@ -370,4 +413,6 @@ const ts_kind ts_kind_sde = {
     .layout = sde_layout,
     .run = sde_run_task,
     .cost = sde_cost,
+    .derived = sde_derived,
+    .figures = sde_figures,
 };

@@ -1,4 +1,5 @@
-/* ts_sde_config.c: defaults and validation of an SDE run. */
+/* ts_sde_config.c: validation of an SDE run (its defaults are the sde
+ * kind's parameter table, src/sde/ts_kind_sde.c). */
 #include <math.h>
 
 #include "tailsweep/ts_sde.h"
@@ -7,18 +8,6 @@ const char *const ts_scheme_names[] = { "euler", "implicit", "tamed", NULL };
 const char *const ts_drift_names[] = { "gradient", "fractional", NULL };
 const char *const ts_noise_names[] = { "levy", "paper", NULL };
 const char *const ts_average_names[] = { "weighted", "unweighted", NULL };
-
-void ts_sde_config_default(ts_sde_config *c)
-{
-    *c = (ts_sde_config){
-        .dim = 1, .alpha = 1.5, .eps = 1, .eta0 = 1e-3, .k0 = 1, .gamma = 0,
-        .steps = 100000, .burnin = 1000, .thin = 1, .chains = 64, .w0 = 0,
-        .scheme = TS_SCHEME_EULER, .drift = TS_DRIFT_GRADIENT, .noise = TS_NOISE_LEVY,
-        .frac_h = 0.05, .frac_sign = 1, .frac_K = 100, .bound = 1e6, .basin_stats = 1,
-    };
-    ts_potential_double_well(&c->pot[0], 1, 0, NULL);
-    ts_grid1d_init(&c->grid, -3, 3, 512, NULL);
-}
 
 static ts_status check_potentials(const ts_sde_config *c, ts_err *err)
 {

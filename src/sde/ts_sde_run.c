@@ -239,7 +239,7 @@ static void kernel_dispatch(const kernel_env *e, const chunk_schedule *s, const 
 }
 
 typedef struct {
-    int (*fn)(void *);
+    ts_poll_fn fn;
     void *ctx;
 } cancel_hook;
 
@@ -288,7 +288,9 @@ static ts_status run_coordinate(const ts_sde_config *c, size_t i, const ts_rng *
             kernel_dispatch(&env, sched, z, n, k0, &gs[q], q, bins);
         }
         if (k0 + n == c->steps) res->final_eta = sched->eta[n - 1];
-        if (cancel->fn && cancel->fn(cancel->ctx)) st = ts_err_set(err, TS_ECANCEL, "sde: cancelled");
+        /* coordinates run one after the other, each over every step */
+        double done = ((double)i + (double)(k0 + n) / (double)c->steps) / (double)c->dim;
+        if (cancel->fn && cancel->fn(cancel->ctx, done)) st = ts_err_set(err, TS_ECANCEL, "sde: cancelled");
     }
     if (!st) {
         obs_finish(&obs, gs, ngroups, clock, bins, &res->stats[i], &res->tests[i]);
@@ -317,10 +319,10 @@ ts_status ts_sde_run(const ts_sde_config *c, uint64_t seed, uint64_t task, uint6
 }
 
 ts_status ts_sde_run_cancellable(const ts_sde_config *c, uint64_t seed, uint64_t task,
-                                 uint64_t replicate, int (*cancelled)(void *), void *ctx,
+                                 uint64_t replicate, ts_poll_fn poll, void *ctx,
                                  ts_sde_run_result *res, ts_err *err)
 {
-    const cancel_hook cancel = { cancelled, ctx };
+    const cancel_hook cancel = { poll, ctx };
     memset(res, 0, sizeof *res);
     ts_status st = ts_sde_config_check(c, err);
     if (st) return st;

@@ -40,11 +40,12 @@
  * 3 delta), as the ratio to the leading term, which is smooth in alpha.
  *
  * Light side (beta_s = -1: the left side of a beta = 1 law): the
- * saddlepoint approximation of the inverse Laplace transform, with
- * K(s) = log E exp(-s X) = -s^alpha / cos(pi alpha / 2) + s T (S0); see
- * saddle() for the stable form near alpha = 1. */
+ * saddlepoint expansion of the inverse Laplace transform, with
+ * K(s) = log E exp(-s X) = -s^alpha / cos(pi alpha / 2) + s T (S0)
+ * (src/stable/ts_stable_light.c, shared with the accurate path). */
 #include "tailsweep/ts_stable_fast.h"
 #include "tailsweep/ts_vmath.h"
+#include "ts_stable_light.h"
 
 #include <float.h>
 #include <gsl/gsl_fft_halfcomplex.h>
@@ -96,6 +97,7 @@ struct ts_stable_fast {
     double w[NNODES], node_alpha[NNODES];
     fside node[NNODES][2];
     double lead_log[2];         /* log(alpha c_alpha (1 + bs)) of this law    */
+    ts_light light;             /* the light side of |beta| = 1 laws          */
     ts_stable_fast_info info;
 };
 
@@ -163,39 +165,6 @@ static double series_log(const fside *s, double alpha, double yp)
     return p > 0 ? log(p) - (alpha + 1.0) * lx : -INFINITY;
 }
 
-/* Saddlepoint log-density of the beta = 1 law (S0) on its light side, at y:
- * y -> -inf for alpha > 1, y down to the support's edge -T for alpha < 1.
- * With d = alpha - 1 the saddlepoint s solves
- *   s^d = w = (sin(pi alpha/2) + y cos(pi alpha/2)) / alpha,
- * A = s^2 K''(s) = alpha g s^alpha with g = (1 - alpha) / sin(pi (1 - alpha)/2),
- * and log f = -A / alpha - log(2 pi A) / 2 + log s + log(1 + corrections),
- * every piece finite and free of cancellation as alpha -> 1 (log s ->
- * -pi y / 2 - 1, g -> 2 / pi). The corrections are Daniels' (1954) first
- * two with standardised cumulants lambda_k = P_k A^(1 - k/2),
- * P_k = (alpha - 2) ... (alpha - k + 1). */
-static double saddle(double alpha, double y)
-{
-    double d = alpha - 1.0, ls;
-    if (d == 0.0) {
-        ls = -M_PI_2 * y - 1.0;
-    } else {
-        double sq = sin(M_PI_4 * d);
-        double arg = -2.0 * sq * sq - y * sin(M_PI_2 * d);   /* w alpha - 1 */
-        if (!(arg > -1.0)) return -INFINITY;                 /* outside the support */
-        ls = (log1p(arg) - log1p(d)) / d;
-    }
-    double g = d == 0.0 ? 2.0 / M_PI : -d / sin(-M_PI_2 * d);
-    double A = alpha * g * exp(alpha * ls);
-    if (!isfinite(A)) return -INFINITY;
-    double P3 = alpha - 2.0, P4 = P3 * (alpha - 3.0), P5 = P4 * (alpha - 4.0), P6 = P5 * (alpha - 5.0);
-    double l3 = P3 / sqrt(A), l4 = P4 / A, l5 = P5 / (A * sqrt(A)), l6 = P6 / (A * A);
-    double corr = 1.0 + (l4 / 8.0 - 5.0 * l3 * l3 / 24.0)
-                  + (-l6 / 48.0 + 35.0 * l4 * l4 / 384.0 + 7.0 * l3 * l5 / 48.0
-                     - 35.0 * l3 * l3 * l4 / 64.0 + 385.0 * l3 * l3 * l3 * l3 / 1152.0);
-    if (!(corr > 0)) corr = 1.0;   /* A small: the expansion is not valid; leading order */
-    return -A / alpha - 0.5 * log(2.0 * M_PI * A) + ls + log(corr);
-}
-
 /* Band: the tail at mirrored coordinate yp from the six node laws. */
 static double band_log(const ts_stable_fast *d, int side, double yp)
 {
@@ -216,7 +185,7 @@ static double side_log(const ts_stable_fast *d, int side, double yp)
 {
     const fside *s = &d->side[side];
     if (isinf(yp)) return -INFINITY;
-    if (s->light) return saddle(d->alpha, -yp);
+    if (s->light) return ts_light_logpdf(&d->light, -yp, NULL, NULL);
     if (yp >= d->X) return d->band ? band_log(d, side, yp) : series_log(s, d->alpha, yp);
     /* Gap: the table stopped where rounding swamps the density (|beta|
      * within ~1e-4 of 1, or alpha within ~1e-7 of 2). Continue the table's
@@ -525,6 +494,7 @@ ts_stable_fast *ts_stable_fast_alloc(double alpha, double beta, ts_stable_param 
     }
     d->alpha = alpha;
     d->beta = beta;
+    if (fabs(beta) == 1.0) ts_light_init(&d->light, alpha);
     d->info.alpha = alpha;
     d->info.beta = beta;
     if (alpha == 2.0) {

@@ -1,6 +1,6 @@
 /* ts_stable_fit_mcculloch.c: McCulloch's (1986) quantile estimator, with its
  * tables recomputed from tailsweep's own quantile function (published
- * transcriptions of the tables disagree in a few cells; see issue 6).
+ * transcriptions of the tables disagree in a few cells; docs/stable-fitting.md).
  *
  * From the sample quantiles x_p,
  *   nu_a = (x.95 - x.05) / (x.75 - x.25)          (falls as alpha rises)

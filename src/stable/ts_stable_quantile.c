@@ -14,9 +14,11 @@
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 
+#include "ts_stable_eval.h"
+
 typedef struct {
-    ts_stable std;
-    double target;   /* p (lower) or 1 - p (upper) */
+    ts_stable_ev *ev;  /* the standardised law, prepared */
+    double target;     /* p (lower) or 1 - p (upper) */
     int upper;
     ts_err *err;
     ts_status st;
@@ -25,9 +27,11 @@ typedef struct {
 /* Increasing in y: cdf(z) - p, or (1 - p) - sf(z). */
 static double qfun(qprob *q, double y)
 {
-    double z = sinh(y), v = 0.0;
+    double z = sinh(y);
+    ts_stable_dres r;
     if (q->st) return 0.0;
-    q->st = q->upper ? ts_stable_sf(&q->std, z, &v, q->err) : ts_stable_cdf(&q->std, z, &v, q->err);
+    q->st = ts_stable_ev_std(q->ev, z, TS_EV_CDF, &r, q->err);
+    double v = q->upper ? fmin(fmax(r.Q, 0.0), 1.0) : fmin(fmax(r.F, 0.0), 1.0);
     return q->upper ? q->target - v : v - q->target;
 }
 
@@ -69,17 +73,18 @@ static double brent(qprob *q, double a, double b, double fa, double fb, double t
     return b;
 }
 
-/* Closed-form quantiles of the standardised law; returns 1 when one applies. */
-static int closed_form(const ts_stable *law, double p, double *z)
+/* Closed-form quantiles of the standardised law at P(X <= z) = pl, with
+ * pu = 1 - pl (whichever is small is exact); returns 1 when one applies. */
+static int closed_form(const ts_stable *law, double pl, double pu, double *z)
 {
     double a = law->alpha, b = law->beta;
     if (a == 2.0) {                               /* N(0, 2) */
-        *z = M_SQRT2 * (p <= 0.5 ? gsl_cdf_ugaussian_Pinv(p) : gsl_cdf_ugaussian_Qinv(1.0 - p));
+        *z = M_SQRT2 * (pl <= 0.5 ? gsl_cdf_ugaussian_Pinv(pl) : gsl_cdf_ugaussian_Qinv(pu));
         return 1;
     }
     if (a == 1.0 && b == 0.0) {                   /* Cauchy: tan(pi (p - 1/2)) */
-        if (p >= 0.25 && p <= 0.75) *z = tan(M_PI * (p - 0.5));
-        else *z = p < 0.5 ? -1.0 / tan(M_PI * p) : 1.0 / tan(M_PI * (1.0 - p));
+        if (pl >= 0.25 && pl <= 0.75) *z = tan(M_PI * (pl - 0.5));
+        else *z = pl < 0.5 ? -1.0 / tan(M_PI * pl) : 1.0 / tan(M_PI * pu);
         return 1;
     }
     if (a == 0.5 && fabs(b) == 1.0) {
@@ -87,16 +92,15 @@ static int closed_form(const ts_stable *law, double p, double *z)
          * standard normal upper tail, so s = 1/Qn^-1(p/2)^2. beta = -1 is the
          * mirror image: x = -s with F(s) = 1 - p, i.e. erf(1/sqrt(2 s)) = p,
          * s = 1/t^2 with t = sqrt(2) erfinv(p); for small p, 1 - p would lose
-         * p's digits, so erfinv comes from its series there. */
-        double t;
-        if (b > 0) {
-            t = gsl_cdf_ugaussian_Qinv(0.5 * p);
-        } else if (p < 0.01) {
-            double y = 0.5 * sqrt(M_PI) * p, y2 = y * y;   /* erfinv(p) = sum c_k y^(2k+1) */
+         * p's digits, so erfinv comes from its series there (either side). */
+        /* the side whose probability is small comes from erfinv's series */
+        double ps = b > 0 ? pu : pl, pb = b > 0 ? pl : pu, t;
+        if (ps < 0.01) {
+            double y = 0.5 * sqrt(M_PI) * ps, y2 = y * y;   /* erfinv(p) = sum c_k y^(2k+1) */
             double ei = y * (1.0 + y2 * (1.0 / 3 + y2 * (7.0 / 30 + y2 * (127.0 / 630 + y2 * (4369.0 / 22680)))));
             t = M_SQRT2 * ei;
         } else {
-            t = gsl_cdf_ugaussian_Qinv(0.5 * (1.0 - p));
+            t = gsl_cdf_ugaussian_Qinv(0.5 * pb);
         }
         double x1 = b > 0 ? 1.0 / (t * t) : -1.0 / (t * t);
         *z = law->param == TS_S0 ? x1 - b : x1;   /* S0: x0 = x1 + zeta, zeta = -beta */
@@ -105,13 +109,14 @@ static int closed_form(const ts_stable *law, double p, double *z)
     return 0;
 }
 
-static ts_status quantile_std(const ts_stable *law, double p, double *z, ts_err *err)
+/* pl: the lower probability P(X <= z), pu = 1 - pl, each exact as given
+ * (the one that is below 1/2 carries the digits). */
+static ts_status quantile_std(ts_stable_ev *ev, const ts_stable *law, double pl, double pu, double *z, ts_err *err)
 {
-    if (closed_form(law, p, z)) return TS_OK;
-    qprob q = { .upper = p > 0.5, .err = err };
-    q.target = q.upper ? 1.0 - p : p;
-    ts_status st = ts_stable_init(&q.std, law->alpha, law->beta, 1.0, 0.0, law->param, err);
-    if (st) return st;
+    double p = pl <= 0.5 ? pl : 1.0 - pu;
+    if (closed_form(law, pl, pu, z)) return TS_OK;
+    qprob q = { .ev = ev, .upper = pl > 0.5, .err = err };
+    q.target = q.upper ? pu : pl;
     double a = law->alpha, b = law->beta;
     /* Start at S0's centre (x0 = 0), or in a tail at the asymptote
      * P(X1 > x) ~ c_alpha (1 + beta) x^-alpha, P(X1 < -x) ~ c_alpha (1 - beta) x^-alpha. */
@@ -146,12 +151,14 @@ static ts_status quantile_std(const ts_stable *law, double p, double *z, ts_err 
     return TS_OK;
 }
 
-static ts_status quantile_one(const ts_stable *law, double p, double *out, ts_err *err)
+ts_status ts_stable_quantile_ev(ts_stable_ev *e, const ts_stable *law, int upper, double p, double *out,
+                                ts_err *err)
 {
     if (!(p > 0.0 && p < 1.0))
         return ts_err_set(err, TS_EINVAL, "p = %g is outside (0, 1)", p);
     double z = 0.0;
-    ts_status st = quantile_std(law, p, &z, err);
+    double pl = upper ? 1.0 - p : p, pu = upper ? p : 1.0 - p;
+    ts_status st = quantile_std(e, law, pl, pu, &z, err);
     if (st) return st;
     double off = law->loc;
     if (law->alpha == 1.0 && law->param == TS_S1)
@@ -160,31 +167,14 @@ static ts_status quantile_one(const ts_stable *law, double p, double *out, ts_er
     return TS_OK;
 }
 
-static ts_status check(const ts_stable *law, ts_err *err)
-{
-    ts_stable tmp;
-    if (!law) return ts_err_set(err, TS_EINVAL, "stable law is NULL");
-    return ts_stable_init(&tmp, law->alpha, law->beta, law->scale, law->loc, law->param, err);
-}
-
 ts_status ts_stable_quantile(const ts_stable *law, double p, double *out, ts_err *err)
 {
-    ts_status st = check(law, err);
-    if (st) return st;
     if (!out) return ts_err_set(err, TS_EINVAL, "out is NULL");
-    return quantile_one(law, p, out, err);
+    return ts_stable_eval_vec(law, TS_STABLE_QUANTILE, 1, &p, out, NULL, err);
 }
 
 ts_status ts_stable_quantile_vec(const ts_stable *law, size_t n, const double *p, double *out,
                                  ts_err *err)
 {
-    ts_status st = check(law, err);
-    if (st) return st;
-    if (n && (!p || !out)) return ts_err_set(err, TS_EINVAL, "p or out is NULL");
-    for (size_t i = 0; i < n; i++) {
-        if (!(p[i] > 0.0 && p[i] < 1.0))
-            return ts_err_set(err, TS_EINVAL, "p[%zu] = %g is outside (0, 1)", i, p[i]);
-        if ((st = quantile_one(law, p[i], &out[i], err))) return st;
-    }
-    return TS_OK;
+    return ts_stable_eval_vec(law, TS_STABLE_QUANTILE, n, p, out, NULL, err);
 }

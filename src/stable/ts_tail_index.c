@@ -14,7 +14,7 @@ static ts_status check_data(const char *who, const double *x, size_t n, size_t m
     return TS_OK;
 }
 
-/* The block-sum estimate of values v around `centre` (MATH.md section 1). */
+/* The block-sum estimate of values v around `centre` (docs/math.md section 1.8). */
 static ts_status blocksum(const double *v, size_t n, double centre, double *alpha, ts_err *err)
 {
     size_t k1 = (size_t)floor(sqrt((double)n)), k2 = n / k1;

@@ -8,27 +8,8 @@
 # The binary comes from the first argument, else $TAILSWEEP, else
 # build/release/tailsweep. Prints one line per check, "PASS: name" or
 # "FAIL: name: why", and always exits 0: tests/run.sh counts the lines.
-set -u
-
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-TAILSWEEP=${1:-${TAILSWEEP:-$repo/build/release/tailsweep}}
-case $TAILSWEEP in /*) ;; *) TAILSWEEP=$PWD/$TAILSWEEP ;; esac
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-300)"; }
-
-if [ ! -x "$TAILSWEEP" ]; then
-  fail "binary" "$TAILSWEEP is not an executable (run make)"
-  exit 0
-fi
-
-W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
-
-run() {
-  "$TAILSWEEP" "$@" >"$W/out" 2>"$W/err"
-  rc=$?
-}
+[ $# -ge 1 ] && TAILSWEEP=$1
+. "$(dirname "$0")/lib.sh"
 
 # names_arg WORD: does stderr mention WORD as a whole word?
 names_arg() {
@@ -47,9 +28,11 @@ expect_usage() {
   fi
 }
 
-# value_near GOT WANT RELTOL
+# value_near GOT WANT RELTOL (GOT must be a number: an empty output fails)
 value_near() {
-  awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; s = w < 0 ? -w : w; exit !(d <= t * s + 1e-300) }'
+  awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN {
+    if (g !~ /^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$/) exit 1
+    d = g - w; if (d < 0) d = -d; s = w < 0 ? -w : w; exit !(d <= t * s + 1e-300) }'
 }
 
 # --- results ------------------------------------------------------------------
@@ -112,6 +95,29 @@ if [ -n "$q" ] && value_near "$back" 0.3 1e-12; then
   pass "quantile then cdf gives P back"
 else
   fail "quantile round trip" "q '$q' cdf(q) '$back'"
+fi
+
+# a point the earlier code failed on (the light side of S0(1.5, -1) at x =
+# 6309.57) is 0 with exit 0, its log-density ~ -x^3/13.5 (leading order of
+# the saddlepoint), and the far tails answer to |x| = 1e8 in one call
+run pdf --alpha 1.5 --beta -1 --param S0 6309.5734448019366
+if [ "$rc" -eq 0 ] && [ "$(cat "$W/out")" = "6309.5734448019366 0" ] && [ ! -s "$W/err" ]; then
+  pass "pdf: S0(1.5, -1) at 6309.57 is 0, exit 0 (the earlier code's quadrature failed there)"
+else
+  fail "pdf: S0(1.5, -1) at 6309.57" "rc=$rc stdout '$(cat "$W/out")' stderr '$(cat "$W/err")'"
+fi
+run pdf --log --alpha 1.5 --beta -1 --param S0 6309.5734448019366
+if [ "$rc" -eq 0 ] && value_near "$(awk '{print $2}' "$W/out")" \
+     "$(awk 'BEGIN { printf "%.17g", -(6310.5734448019366 ^ 3) / 13.5 }')" 1e-3; then
+  pass "pdf --log: the light side's log-density of S0(1.5, -1) at 6309.57"
+else
+  fail "pdf --log: S0(1.5, -1) at 6309.57" "rc=$rc stdout '$(cat "$W/out")' stderr '$(cat "$W/err")'"
+fi
+run pdf --alpha 1.3 --beta -0.999999999 -- -1e8 -1e4 -30 -1 0 1 30 1e4 1e8
+if [ "$rc" -eq 0 ] && [ "$(wc -l <"$W/out")" -eq 9 ] && ! grep -q nan "$W/out" && [ ! -s "$W/err" ]; then
+  pass "pdf: nearly totally skewed law out to |x| = 1e8, every point"
+else
+  fail "pdf: far tails" "rc=$rc stdout '$(cat "$W/out")' stderr '$(cat "$W/err")'"
 fi
 
 run pdf --help

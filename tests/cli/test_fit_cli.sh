@@ -2,14 +2,7 @@
 # tests/cli/test_fit_cli.sh: `tailsweep fit` on text, CSV and HDF5 inputs,
 # and its errors on bad data (empty, NaN, constant, non-numeric, missing).
 #   TAILSWEEP=build/asan/tailsweep bash tests/cli/test_fit_cli.sh
-set -u
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-TAILSWEEP=${TAILSWEEP:-$repo/build/release/tailsweep}
-case $TAILSWEEP in /*) ;; *) TAILSWEEP=$PWD/$TAILSWEEP ;; esac
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-300)"; }
-[ -x "$TAILSWEEP" ] || { fail binary "$TAILSWEEP missing"; exit 0; }
-W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; cd "$W" || exit 0
+. "$(dirname "$0")/lib.sh"
 T=$TAILSWEEP
 
 # n = 20000 of S1(1.5, 0.5): Koutrouvelis's RMSE is ~0.012 in alpha and
@@ -25,7 +18,7 @@ for f in x.csv x.txt x.h5:/samples; do
     pass "fit $f: alpha $a beta $b"
   else fail "fit $f" "rc=$rc $(cat out err)"; fi
 done
-# The block-sum tail index of a skewed law (issue 14): 4 10^5 draws of
+# The block-sum tail index of a skewed law: 4 10^5 draws of
 # S1(1.5, 0.7), where median-centred block sums read 1.09; the symmetrised
 # estimate's spread at this size is ~0.02 (tests/unit/test_stable_fit.c).
 "$T" sample --alpha 1.5 --beta 0.7 -n 400000 --seed 4 -o skew.txt >/dev/null
@@ -33,8 +26,10 @@ done
 t=$(awk '$1 == "tail_index_blocksum" {print $2}' out)
 if [ $rc -eq 0 ] && awk -v t="$t" 'BEGIN{exit !(t > 1.4 && t < 1.6)}'; then pass "fit: block-sum tail index of S1(1.5, 0.7) is $t"
 else fail "fit skewed tail index" "rc=$rc $(cat out err)"; fi
-cmp <("$T" fit x.csv) <("$T" fit x.h5:/samples) >/dev/null && pass "fit: CSV and HDF5 inputs give identical output" \
-  || fail "fit csv vs h5" "outputs differ"
+"$T" fit x.csv >a.out 2>/dev/null; "$T" fit x.h5:/samples >b.out 2>/dev/null
+# equal, and not equal because both are empty
+if grep -q "^alpha 1\.[0-9]" a.out && cmp a.out b.out >/dev/null; then pass "fit: CSV and HDF5 inputs give identical output"
+else fail "fit csv vs h5" "outputs differ or are empty: $(head -c 200 a.out) | $(head -c 200 b.out)"; fi
 
 bad() {  # bad NAME RC WORD FILE-CONTENT [ARGS...]
   local name=$1 want=$2 word=$3

@@ -86,7 +86,7 @@ ok &= np.isfinite(vals['diverged_at']).all()
 sys.exit(0 if ok else 1)"; then pass "train: divergence exits 1, NaN after the blow-up"
 else fail "train divergence" "rc=$rc $(cat "$W/err")"; fi
 
-# figure 7 (issue 15): a tiny sweep over the three trainings (baseline,
+# figure 7: a tiny sweep over the three trainings (baseline,
 # noise, L + R) on the toy signal, 2 seeds; plot --figure fig7 draws it.
 # `run` is an MPI program: MPI and OpenBLAS keep allocations to exit (mpi_env).
 mpi_env

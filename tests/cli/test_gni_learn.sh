@@ -34,7 +34,7 @@ acc=$(printf '%s\n' "$out" | sed -n 's/.*test accuracy \([0-9.]*\).*/\1/p')
 if [ -n "$acc" ] && lt 0.8 "$acc"; then pass "fashion-mnist: test accuracy $acc >= 0.80"
 else fail "fashion-mnist accuracy" "$acc: $out"; fi
 
-# 2b. A CNN (issue 15) on Fashion-MNIST, trained with additive noise and
+# 2b. A CNN on Fashion-MNIST, trained with additive noise and
 # with the explicit regulariser L + R (no noise): blocks of 8 and 16
 # channels, a dense layer of 32, 2000 images, batch 64, 150 steps, lr 0.03
 # (~1.5 s and ~12 s of CPU). Chance is 10%; measured: noise 68%, L + R 73% on the

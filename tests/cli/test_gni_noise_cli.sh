@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/cli/test_gni_noise_cli.sh: the gni kind's gradient-noise studies
-# through `tailsweep run` (issue 14), on the optimised binary and mpirun:
+# through `tailsweep run`, on the optimised binary and mpirun:
 #   - paired grids: with shared_init 1 the step-0 losses of a replicate are
 #     the same at every M, with 0 they differ;
 #   - the minibatch noise of the full batch is missing (NaN, valid 0) in the
@@ -205,7 +205,7 @@ run check m2.yaml
 [ $rc -eq 3 ] && grep -q "train-images-idx3-ubyte" "$W/err" && grep -q "$W/nowhere" "$W/err" \
   && pass "check: a data_dir without the files -> 3 (unreadable), naming them" || fail "check missing data" "rc=$rc $(cat "$W/err")"
 
-# A CNN (issue 15) on the same folder, its dense depth swept under max_depth:
+# A CNN on the same folder, its dense depth swept under max_depth:
 # the store's layers are the convolution block, then max_depth + 1 (the
 # output last); depth 0 leaves the dense rows between missing
 cat > cnn.yaml <<YAML

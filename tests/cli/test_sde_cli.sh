@@ -116,5 +116,5 @@ PY
 ) && [ "$out" = ok ]; then pass "plot --figure metastability draws eps^-alpha exit_rate per basin"
 else fail "plot metastability" "rc=$rc $(cat "$W/err") ${out:-}"; fi
 run plot a.h5 --figure metastability -o m2.png
-[ $rc -eq 2 ] && grep -q "over an eps axis\|not a tailsweep store" "$W/err" && pass "plot --figure metastability refuses a store without an eps axis" \
+[ $rc -eq 2 ] && grep -q "over 'eps'\|not a tailsweep store" "$W/err" && pass "plot --figure metastability refuses a store without an eps axis" \
   || fail "plot metastability without eps" "rc=$rc $(cat "$W/err")"

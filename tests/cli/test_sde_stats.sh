@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# tests/cli/test_sde_stats.sh: the SDE engine's statistical acceptance checks
-# (issue 3), run on the optimised binary because they simulate ~10^8 chain
+# tests/cli/test_sde_stats.sh: the SDE engine's statistical acceptance checks,
+# run on the optimised binary because they simulate ~10^8 chain
 # steps in all; the sanitizer build runs the same code paths, shorter, in
 # tests/unit/test_sde.c and tests/cli/test_sde_cli.sh.
 #
@@ -10,12 +10,7 @@
 # deterministic; the bounds are set from what the physics and the Monte
 # Carlo error allow, with the measured values in the comments, not tuned to
 # the seed. Prints "PASS: name" / "FAIL: name: why" lines; always exits 0.
-set -u
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-TAILSWEEP=${TAILSWEEP:-$repo/build/release/tailsweep}
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-300)"; }
-[ -x "$TAILSWEEP" ] || { fail binary "$TAILSWEEP missing"; exit 0; }
+. "$(dirname "$0")/lib.sh"
 
 # metric NAME ARGS...: runs one point with --print and echoes metric NAME of
 # coordinate 0 (tv, w1, ...), or "mean_shift" (mean of the mode shifts).
@@ -26,8 +21,6 @@ metric() {
     /^  minimum/ { s += $6; n++ }
     END { if (m == "mean_shift") printf "%.6f\n", s / n; else print v }'
 }
-# lt A B: is A < B (floating point)?
-lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
 # 1. alpha = 2: Brownian Langevin; its stationary law is Gibbs exactly, so
 # the only errors are O(eta) discretisation, KDE smoothing and Monte Carlo

@@ -25,11 +25,13 @@ print("same" if not bad and set(a) == set(b) else "differ: %s" % bad)
 PY
 }
 
-# wait_started STORE: until the job has journaled a task (at most 30 s), so
-# signals and a second writer meet a running sweep, not one still starting
+# wait_started STORE PID: until the job PID has journaled a task (at most
+# 30 s, and no longer than PID lives), so signals and a second writer meet a
+# running sweep, not one still starting
 wait_started() {
   for _ in $(seq 1 300); do
     "$T" status "$1" 2>/dev/null | grep -q "journal records [1-9]" && return 0
+    kill -0 "$2" 2>/dev/null || return 1
     sleep 0.1
   done
   return 1
@@ -39,7 +41,8 @@ wait_started() {
 "$T" check "$repo/jobs/smoke.yaml" >out 2>err
 [ $? -eq 0 ] && grep -q "12 tasks" out && pass "check smoke.yaml: valid, 12 tasks" || fail "check smoke" "$(cat out err)"
 for j in fig6 shiftmap; do
-  "$T" check "$repo/jobs/$j.yaml" >out 2>err && pass "check $j.yaml" || fail "check $j" "$(cat err)"
+  "$T" check "$repo/jobs/$j.yaml" >out 2>err && grep -q "valid; kind sde" out && grep -q "^grid: " out \
+    && pass "check $j.yaml: valid, with its grid" || fail "check $j" "$(cat out err)"
 done
 printf 'kind: sde\nparams:\n  eta: 1e-3\naxs:\n  alpha: [1.5]\n' > badkey.yaml
 "$T" check badkey.yaml >out 2>err; rc=$?
@@ -88,7 +91,7 @@ sed 's/seed: 3/seed: 4/' job.yaml > other.yaml
 # --- a second writer is refused while the first runs ------------------------
 "$T" run job.yaml --store busy.h5 --no-progress >/dev/null 2>&1 &
 first=$!
-wait_started busy.h5
+wait_started busy.h5 $first
 "$T" run job.yaml --store busy.h5 --no-progress >out 2>err; rc=$?
 "$T" status busy.h5 >st 2>&1
 [ $rc -eq 3 ] && grep -q "another job" err && pass "second job on a locked store refused (exit 3)" || fail "lock" "rc=$rc $(cat err)"
@@ -105,7 +108,7 @@ sigrun() {  # sigrun HOW SIG
   if [ "$1" = alone ]; then "$T" run job.yaml --store sig.h5 --no-progress >/dev/null 2>err &
   else $MPIRUN -n 3 "$T" run job.yaml --store sig.h5 --no-progress >/dev/null 2>err & fi
   pid=$!
-  wait_started sig.h5
+  wait_started sig.h5 $pid
   t0=$(date +%s.%N)
   if [ "$1" = ranks ]; then pkill -$2 -P $pid; else kill -$2 $pid; fi
   wait $pid; rc=$?; t1=$(date +%s.%N)

@@ -45,7 +45,6 @@ static void add(ts_result_layout *l, const char *name, const char *unit, size_t 
 static ts_status layout(const ts_params *p, ts_result_layout *l, ts_err *err)
 {
     (void)p;
-    memset(l, 0, sizeof *l);
     add(l, "train_loss", "nat", 1, NSTEP, "step", 0, NULL);
     add(l, "test_loss", "nat", 1, NSTEP, "step", 0, NULL);
     add(l, "gradnoise_alpha", "", 2, NLAYER, "layer", NSTEP, "step");
@@ -102,17 +101,16 @@ int main(int argc, char **argv)
     ts_job *job = NULL;
     ts_err e = { 0 };
     ts_status st = ts_job_parse(job_text, strlen(job_text), "agg_test.yaml", kinds, &job, &e);
-    ts_result_layout l;
-    memset(&l, 0, sizeof l);
-    if (!st) st = layout(&job->fixed, &l, &e);
+    ts_result_layout *l = ts_result_layout_alloc();
+    if (!st) st = layout(&job->fixed, l, &e);
     uint64_t n = st ? 0 : ts_job_tasks(job);
     size_t per = 0;
-    for (size_t i = 0; i < l.n; i++) per += ts_result_size(&l.r[i]);
+    for (size_t i = 0; i < l->n; i++) per += ts_result_size(&l->r[i]);
     /* the route a sweep takes: the store made whole, then every task that
      * ran written in place */
-    if (!st) st = ts_store_create(argv[1], job, &l, 1, 1700000000.0, &e);
+    if (!st) st = ts_store_create(argv[1], job, l, 1, 1700000000.0, &e);
     ts_store *store = NULL;
-    if (!st) st = ts_store_open(argv[1], job, &l, &store, &e);
+    if (!st) st = ts_store_open(argv[1], job, l, &store, &e);
     double *block = st ? NULL : malloc(per * sizeof *block);
     if (!st && !block) st = TS_ENOMEM;
     for (uint64_t t = 0; !st && t < n; t++) {
@@ -124,8 +122,8 @@ int main(int argc, char **argv)
         ts_task_record rec = { .task = t, .status = status_of(t, job->replicates), .attempt = 1, .rank = 1,
                                .wall = 1, .end_time = 1700000000.0 + (double)t, .results = block };
         if (rec.status == TS_TASK_TODO) continue;
-        for (size_t i = 0, off = 0; i < l.n; off += ts_result_size(&l.r[i]), i++) {
-            size_t size = ts_result_size(&l.r[i]);
+        for (size_t i = 0, off = 0; i < l->n; off += ts_result_size(&l->r[i]), i++) {
+            size_t size = ts_result_size(&l->r[i]);
             for (size_t k = 0; k < size; k++) {
                 size_t step = k % NSTEP;
                 double x;
@@ -142,7 +140,7 @@ int main(int argc, char **argv)
     ts_store_close(store);
     if (st) fprintf(stderr, "agg_store_writer: %s: %s\n", ts_status_name(st), e.msg);
     free(block);
-    ts_result_layout_free(&l);
+    ts_result_layout_free(l);
     ts_job_free(job);
     return st ? 1 : 0;
 }

@@ -9,7 +9,7 @@ Checks:
   - mean, skewness, excess kurtosis equal scipy.stats.skew / kurtosis
     (bias=True, Fisher) to 1e-9 relative (both are double sums of the same
     centred powers; only the summation order differs);
-  - the tail index equals an independent numpy implementation of MATH.md
+  - the tail index equals an independent numpy implementation of docs/math.md section 1.8
     section 1's block-sum estimator on the differences of the two halves of
     the non-zero values (K1 = floor(sqrt(n/2)), clamped to 2) to 1e-9;
   - the McCulloch fit agrees with scipy's own McCulloch estimator

@@ -13,7 +13,7 @@ scipy.integrate.quad) is compared on alpha in {0.3, 0.5, 0.8, 1, 1.2, 1.5,
 1.8, 2} x beta in {-1, -0.5, 0, 0.5, 1} x 6 points, S0 and S1, at 1e-9
 relative, where scipy is itself accurate:
   - alpha within 0.01 of 1 with beta != 0 is left out (scipy's S1 constants
-    lose digits there, as the issue notes); alpha = 1 exactly is in;
+    lose digits there); alpha = 1 exactly is in;
   - values below 1e-8 are left out: scipy's quad runs with an absolute
     tolerance, so in the light tails of beta = +-1 it returns ~1e-20 where
     the density is 1e-86 (checked: Fourier inversion agrees with tailsweep
@@ -32,6 +32,7 @@ import subprocess
 import sys
 
 from oracle_report import Report
+from stable_fourier import pdf_cdf_s0
 
 try:
     import numpy as np
@@ -115,18 +116,7 @@ def scipy_quantiles(binary):
 
 
 def fourier_pdf_cdf(a, b, x):
-    a, b, x = mp.mpf(a), mp.mpf(b), mp.mpf(x)
-    if a == 1:
-        ph = lambda u: u * x + b * 2 / mp.pi * u * mp.log(u)
-        dec = lambda u: mp.exp(-u)
-    else:
-        t = mp.tan(mp.pi * a / 2)
-        ph = lambda u: u * x + b * t * (u - u ** a)
-        dec = lambda u: mp.exp(-u ** a)
-    pts = [0] + [mp.mpf(2) ** k for k in range(-6, 9)] + [mp.inf]
-    f = mp.quad(lambda u: dec(u) * mp.cos(ph(u)), pts) / mp.pi
-    F = mp.mpf(1) / 2 + mp.quad(lambda u: dec(u) * mp.sin(ph(u)) / u, pts) / mp.pi
-    return float(f), float(F)
+    return pdf_cdf_s0(a, b, x, dps=mp.mp.dps)
 
 
 def fourier_checks(binary):

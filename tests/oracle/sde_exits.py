@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """tests/oracle/sde_exits.py TAILSWEEP: metastability of the SDE chains
-(issue 18, docs/sde.md): exit rates against the small-noise law of
+(docs/sde.md): exit rates against the small-noise law of
 Imkeller and Pavlyukevich, against an independent NumPy/SciPy simulation,
 and the wide-basin effect. Runs the optimised binary (~10^9 chain steps in
 all); seeds are fixed, so every number is deterministic.

@@ -37,7 +37,6 @@ enum { FX_SCHEME, FX_ALPHA, FX_ETA, FX_STEPS };
 static inline ts_status fx_layout(const ts_params *p, ts_result_layout *out, ts_err *err)
 {
     (void)p;
-    memset(out, 0, sizeof *out);
     out->n = 3;
     ts_result_spec *r = out->r;
     snprintf(r[0].name, sizeof r[0].name, "tail");

@@ -131,15 +131,15 @@ static void write_fixture(char *dir, char *path, size_t n)
     assert_non_null(mkdtemp(dir));
     snprintf(path, n, "%s/store.h5", dir);
     ts_job *job = fx_job();
-    ts_result_layout l;
+    ts_result_layout *l = ts_result_layout_alloc();
     fx_meta *meta = NULL;
     double *res[TS_MAX_RESULTS] = { NULL };
     ts_err e = { 0 };
-    assert_int_equal(fx_layout(&job->fixed, &l, &e), TS_OK);
-    assert_int_equal(fx_data(&l, FX_TASKS, &meta, res), 0);
-    assert_int_equal(fx_write(path, job, &l, meta, res, 1700000000.0, &e), TS_OK);
-    fx_data_free(&l, meta, res);
-    ts_result_layout_free(&l);
+    assert_int_equal(fx_layout(&job->fixed, l, &e), TS_OK);
+    assert_int_equal(fx_data(l, FX_TASKS, &meta, res), 0);
+    assert_int_equal(fx_write(path, job, l, meta, res, 1700000000.0, &e), TS_OK);
+    fx_data_free(l, meta, res);
+    ts_result_layout_free(l);
     fx_job_free(job);
 }
 

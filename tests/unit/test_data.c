@@ -146,7 +146,7 @@ static void test_idx_broken_files(void **state)
     memset(junk, 0xA5, sizeof junk);
     fwrite(junk, 1, sizeof junk, f);
     fclose(f);
-    expect_fail(path("img"), path("lab"), path("img"), "");
+    expect_fail(path("img"), path("lab"), path("img"), "corrupt file");
     /* labels that disagree with the images in number */
     unsigned char l[8 + 4] = { 0, 0, 8, 1, 0, 0, 0, 4, 0, 1, 2, 0 };
     write_idx("img", "lab", 0, 0);

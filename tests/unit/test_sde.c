@@ -102,7 +102,7 @@ static void test_frac_weights_symbol(void **state)
     ts_frac_drift_free(&d);
 }
 
-/* K = 0, h = h0: the drift is -f' (MATH.md section 3), for any alpha. */
+/* K = 0, h = h0: the drift is -f' (docs/math.md section 2.7), for any alpha. */
 static void test_frac_k0_is_gradient(void **state)
 {
     (void)state;
@@ -502,7 +502,7 @@ static void test_bad_configurations(void **state)
     c.chains = 0; expect_bad(&c, "chains");
     c.scheme = TS_SCHEME_IMPLICIT; c.eta0 = 2; expect_bad(&c, "eta * a < 1");
     c.drift = TS_DRIFT_FRACTIONAL; c.alpha = 0.9; expect_bad(&c, "alpha");
-    c.drift = TS_DRIFT_FRACTIONAL; c.frac_h = 0; expect_bad(&c, "h");
+    c.drift = TS_DRIFT_FRACTIONAL; c.frac_h = 0; expect_bad(&c, "h = 0 must be > 0");
     c.drift = TS_DRIFT_FRACTIONAL; c.frac_K = TS_FRAC_MAX_K + 1; expect_bad(&c, "K");
     c.drift = TS_DRIFT_FRACTIONAL; c.scheme = TS_SCHEME_IMPLICIT; expect_bad(&c, "implicit");
     c.grid.lo = 3; expect_bad(&c, "grid");

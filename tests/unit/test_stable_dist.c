@@ -164,7 +164,7 @@ static void test_closed_forms(void **state)
  * from x = 0.2 on, where the 1e-16 of mass that beta < 1 puts left of 0
  * does not show),
  * the Gaussian limit (alpha = 2 - 1e-13), and f(0), F(0) of S1 (x = zeta
- * in S0), MATH.md section 1, approached from both sides through the
+ * in S0), docs/math.md section 1.2, approached from both sides through the
  * integral. */
 static void test_integral_meets_closed_forms(void **state)
 {
@@ -239,7 +239,7 @@ static void test_reference_values(void **state)
         if (!(fabs(sf - (1.0 - r[4])) <= 2 * DBL_EPSILON * 0.5 + tol * (1.0 - r[4])))
             fail_msg("sf vs reference at alpha %g x %g: %.17g vs %.17g", r[0], r[2], sf, 1.0 - r[4]);
         near_rel(ev(ts_stable_logpdf, &law, r[2]), log(r[3]), 1e-13, "logpdf vs reference", r[2]);
-        /* S1 with scale and loc: the same law, moved (MATH.md section 1) */
+        /* S1 with scale and loc: the same law, moved (docs/math.md section 1.1) */
         double s = 1.7, mu1 = -0.6;
         double mu0 = r[0] == 1 ? mu1 + r[1] * M_2_PI * s * log(s) : mu1 + r[1] * s * tan(M_PI * r[0] / 2);
         if (fabs(r[0] - 1) < 0.01) continue;   /* S1 is ill-conditioned near alpha = 1 */

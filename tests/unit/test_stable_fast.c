@@ -11,7 +11,7 @@
  *     corrections): 1e-4 (LIGHT_TOL); measured <= 5e-6 where log f > -20,
  *     less deeper, and exact (rounding) for the Levy law.
  * References: closed forms (Gauss alpha = 2, variance 2; Cauchy; Levy
- * alpha = 1/2, beta = 1; the density at x = 0 of MATH.md section 1) and
+ * alpha = 1/2, beta = 1; the density at x = 0 of docs/math.md section 1.2) and
  * values of Nolan's integral computed once with mpmath at 40 digits
  * (tests/oracle/scipy_stable_fast.py compares a wider grid with scipy). */
 #include <setjmp.h>
@@ -114,7 +114,7 @@ static void test_levy(void **state)
     ts_stable_fast_free(d0);
 }
 
-/* f(0) of S1(alpha, beta, 1, 0), alpha != 1 (MATH.md section 1):
+/* f(0) of S1(alpha, beta, 1, 0), alpha != 1 (docs/math.md section 1.2):
  * Gamma(1 + 1/alpha) cos(t0) / (pi (1 + zeta^2)^(1/(2 alpha))). In S1 the
  * point x = 0 sits at -beta tan(pi alpha / 2) of the S0 table, so this also
  * checks the parameterisation shift. */

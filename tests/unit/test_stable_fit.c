@@ -126,11 +126,11 @@ static void test_blocksum_tail_index(void **state)
     free(g);
 }
 
-/* Skewed laws (issue 14): the symmetrised estimator over a grid of
+/* Skewed laws: the symmetrised estimator over a grid of
  * (alpha, beta) at n = 4 10^5, the size at which the median-centred one
  * reads 1.09 for S1(1.5, 0.7). Its spread there is ~0.01-0.03 in alpha
  * (K2 ~ 450 block sums of the 2 10^5 differences); the bound 0.1 is the
- * issue's target. The centred estimator is checked to be far off on the
+ * target (skewed laws within 0.1 of alpha at this size). The centred estimator is checked to be far off on the
  * skewed law, so the test shows what the symmetrisation buys. */
 static void test_blocksum_sym_skewed_grid(void **state)
 {

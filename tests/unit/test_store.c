@@ -31,7 +31,7 @@
 typedef struct {
     char dir[64], path[128];
     ts_job *job;
-    ts_result_layout l;
+    ts_result_layout *l;
     fx_meta *meta;
     double *res[TS_MAX_RESULTS];
 } fx;
@@ -44,8 +44,9 @@ static int setup(void **state)
     if (!mkdtemp(f->dir)) return -1;
     snprintf(f->path, sizeof f->path, "%s/store.h5", f->dir);
     f->job = fx_job();
-    if (!f->job || fx_layout(&f->job->fixed, &f->l, NULL) != TS_OK) return -1;
-    if (fx_data(&f->l, FX_TASKS, &f->meta, f->res) != 0) return -1;
+    f->l = ts_result_layout_alloc();
+    if (!f->job || !f->l || fx_layout(&f->job->fixed, f->l, NULL) != TS_OK) return -1;
+    if (fx_data(f->l, FX_TASKS, &f->meta, f->res) != 0) return -1;
     *state = f;
     return 0;
 }
@@ -73,8 +74,8 @@ static int teardown(void **state)
     }
     if (d) closedir(d);
     rmdir(f->dir);
-    fx_data_free(&f->l, f->meta, f->res);
-    ts_result_layout_free(&f->l);
+    fx_data_free(f->l, f->meta, f->res);
+    ts_result_layout_free(f->l);
     fx_job_free(f->job);
     free(f);
     return 0;
@@ -83,7 +84,7 @@ static int teardown(void **state)
 static ts_status write_store(fx *f, ts_err *e)
 {
     ts_err_clear(e);
-    return fx_write(f->path, f->job, &f->l, f->meta, f->res, T_CREATED, e);
+    return fx_write(f->path, f->job, f->l, f->meta, f->res, T_CREATED, e);
 }
 
 static hid_t open_store(const fx *f)
@@ -290,7 +291,7 @@ static void test_coordinates(void **state)
     read_all(file, "steps", H5T_NATIVE_INT64, iv);
     assert_true(iv[0] == 100 && iv[1] == 1000);
     double *x = read_doubles(file, "x", FX_NX);
-    assert_memory_equal(x, f->l.r[1].coords[0], FX_NX * sizeof(double));
+    assert_memory_equal(x, f->l->r[1].coords[0], FX_NX * sizeof(double));
     free(x);
     H5Fclose(file);
 }
@@ -501,7 +502,7 @@ static void test_record_filter(void **state)
     snprintf(f->job->record[0], sizeof f->job->record[0], "nonesuch");
     assert_int_equal(write_store(f, &e), TS_EINVAL);
     assert_non_null(strstr(e.msg, "'nonesuch'"));
-    assert_int_equal(ts_store_check(f->job, &f->l, NULL), TS_EINVAL);
+    assert_int_equal(ts_store_check(f->job, f->l, NULL), TS_EINVAL);
     char left[256];
     dir_listing(f->dir, left, sizeof left);
     assert_string_equal(left, "");
@@ -513,7 +514,7 @@ static void expect_invalid(fx *f, const char *needle)
     assert_int_equal(write_store(f, &e), TS_EINVAL);
     if (!strstr(e.msg, needle)) fail_msg("message '%s' lacks '%s'", e.msg, needle);
     ts_err_clear(&e);
-    assert_int_equal(ts_store_check(f->job, &f->l, &e), TS_EINVAL);
+    assert_int_equal(ts_store_check(f->job, f->l, &e), TS_EINVAL);
     assert_non_null(strstr(e.msg, needle));
     char left[256];
     dir_listing(f->dir, left, sizeof left);
@@ -523,48 +524,48 @@ static void expect_invalid(fx *f, const char *needle)
 static void test_invalid_layouts(void **state)
 {
     fx *f = *state;
-    assert_int_equal(ts_store_check(f->job, &f->l, NULL), TS_OK);
+    assert_int_equal(ts_store_check(f->job, f->l, NULL), TS_OK);
     /* one dimension name, two lengths */
-    f->l.r[2].dims[1] = 4;
+    f->l->r[2].dims[1] = 4;
     expect_invalid(f, "dimension 'x' has length 8 in result 'density' but 4 in result 'moments'");
-    f->l.r[2].dims[1] = FX_NX;
+    f->l->r[2].dims[1] = FX_NX;
     /* one dimension name, two sets of coordinates */
-    f->l.r[2].coords[1] = calloc(FX_NX, sizeof(double));
+    f->l->r[2].coords[1] = calloc(FX_NX, sizeof(double));
     expect_invalid(f, "dimension 'x' has different coordinates");
     /* the same coordinates twice are fine */
-    memcpy(f->l.r[2].coords[1], f->l.r[1].coords[0], FX_NX * sizeof(double));
-    assert_int_equal(ts_store_check(f->job, &f->l, NULL), TS_OK);
+    memcpy(f->l->r[2].coords[1], f->l->r[1].coords[0], FX_NX * sizeof(double));
+    assert_int_equal(ts_store_check(f->job, f->l, NULL), TS_OK);
     /* a result named like a per-task dataset, a dimension named like an axis */
-    snprintf(f->l.r[0].name, sizeof f->l.r[0].name, "status");
+    snprintf(f->l->r[0].name, sizeof f->l->r[0].name, "status");
     expect_invalid(f, "'status'");
-    snprintf(f->l.r[0].name, sizeof f->l.r[0].name, "tail");
-    snprintf(f->l.r[2].dim_names[0], sizeof f->l.r[2].dim_names[0], "alpha");
+    snprintf(f->l->r[0].name, sizeof f->l->r[0].name, "tail");
+    snprintf(f->l->r[2].dim_names[0], sizeof f->l->r[2].dim_names[0], "alpha");
     expect_invalid(f, "'alpha'");
-    snprintf(f->l.r[2].dim_names[0], sizeof f->l.r[2].dim_names[0], "x");
-    f->l.r[2].dims[0] = FX_NX;
+    snprintf(f->l->r[2].dim_names[0], sizeof f->l->r[2].dim_names[0], "x");
+    f->l->r[2].dims[0] = FX_NX;
     expect_invalid(f, "uses dimension 'x' twice");
-    f->l.r[2].dims[0] = 2;
-    snprintf(f->l.r[2].dim_names[0], sizeof f->l.r[2].dim_names[0], "coord");
-    snprintf(f->l.r[0].name, sizeof f->l.r[0].name, "a/b");
+    f->l->r[2].dims[0] = 2;
+    snprintf(f->l->r[2].dim_names[0], sizeof f->l->r[2].dim_names[0], "coord");
+    snprintf(f->l->r[0].name, sizeof f->l->r[0].name, "a/b");
     expect_invalid(f, "'a/b'");
-    snprintf(f->l.r[0].name, sizeof f->l.r[0].name, "tail");
-    assert_int_equal(ts_store_check(f->job, &f->l, NULL), TS_OK);
+    snprintf(f->l->r[0].name, sizeof f->l->r[0].name, "tail");
+    assert_int_equal(ts_store_check(f->job, f->l, NULL), TS_OK);
 }
 
 static void test_invalid_arguments(void **state)
 {
     fx *f = *state;
     ts_err e;
-    assert_int_equal(ts_store_create(f->path, f->job, &f->l, 0, NAN, &e), TS_EINVAL);
-    assert_int_equal(ts_store_create("", f->job, &f->l, 0, T_CREATED, &e), TS_EINVAL);
-    assert_int_equal(ts_store_create(f->path, NULL, &f->l, 0, T_CREATED, &e), TS_EINVAL);
+    assert_int_equal(ts_store_create(f->path, f->job, f->l, 0, NAN, &e), TS_EINVAL);
+    assert_int_equal(ts_store_create("", f->job, f->l, 0, T_CREATED, &e), TS_EINVAL);
+    assert_int_equal(ts_store_create(f->path, NULL, f->l, 0, T_CREATED, &e), TS_EINVAL);
     char left[256];
     dir_listing(f->dir, left, sizeof left);
     assert_string_equal(left, "");
     /* a task that does not exist, a status that is not one: refused, named */
     assert_int_equal(write_store(f, &e), TS_OK);
     ts_store *s = NULL;
-    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_OK);
+    assert_int_equal(ts_store_open(f->path, f->job, f->l, &s, &e), TS_OK);
     ts_task_record r = { .task = FX_TASKS, .status = TS_TASK_DONE };
     assert_int_equal(ts_store_put(s, &r, 1, NULL, &e), TS_EINVAL);
     assert_non_null(strstr(e.msg, "task 36"));
@@ -585,14 +586,14 @@ static void test_create_refuses_existing(void **state)
     assert_non_null(junk);
     fputs("not an HDF5 file\n", junk);
     fclose(junk);
-    assert_int_equal(ts_store_create(f->path, f->job, &f->l, 0, T_CREATED, &e), TS_EIO);
+    assert_int_equal(ts_store_create(f->path, f->job, f->l, 0, T_CREATED, &e), TS_EIO);
     assert_non_null(strstr(e.msg, "exists"));
     assert_non_null(strstr(e.msg, "--force"));
     ts_file_info fi;
     ts_file_identify(f->path, &fi);
     assert_int_equal(fi.kind, TS_FILE_NOT_HDF5);
     ts_file_info_clear(&fi);
-    assert_int_equal(ts_store_create(f->path, f->job, &f->l, 1, T_CREATED, &e), TS_OK);
+    assert_int_equal(ts_store_create(f->path, f->job, f->l, 1, T_CREATED, &e), TS_OK);
     ts_file_identify(f->path, &fi);
     assert_int_equal(fi.kind, TS_FILE_STORE);
     assert_int_equal(fi.tasks, FX_TASKS);
@@ -610,7 +611,7 @@ static void test_missing_directory(void **state)
     char path[192];
     snprintf(path, sizeof path, "%s/no/such/dir/store.h5", f->dir);
     ts_err_clear(&e);
-    assert_int_equal(ts_store_create(path, f->job, &f->l, 0, T_CREATED, &e), TS_EIO);
+    assert_int_equal(ts_store_create(path, f->job, f->l, 0, T_CREATED, &e), TS_EIO);
     assert_int_equal(e.code, TS_EIO);
     if (!strstr(e.msg, path)) fail_msg("message '%s' does not name %s", e.msg, path);
     char left[256];
@@ -736,9 +737,9 @@ static void test_put_any_order_and_verify(void **state)
 {
     fx *f = *state;
     ts_err e;
-    assert_int_equal(ts_store_create(f->path, f->job, &f->l, 0, T_CREATED, &e), TS_OK);
+    assert_int_equal(ts_store_create(f->path, f->job, f->l, 0, T_CREATED, &e), TS_OK);
     ts_store *s = NULL;
-    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_OK);
+    assert_int_equal(ts_store_open(f->path, f->job, f->l, &s, &e), TS_OK);
     assert_int_equal(ts_store_tasks(s), FX_TASKS);
     size_t per = 1 + FX_NX + 2 * FX_NX;
     double *block = malloc(FX_TASKS * per * sizeof *block);
@@ -820,7 +821,7 @@ static void test_verify_finds_damage(void **state)
         close(fd);
     }
     ts_store *s = NULL;
-    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_OK);
+    assert_int_equal(ts_store_open(f->path, f->job, f->l, &s, &e), TS_OK);
     seen v = { 0 };
     assert_int_equal(ts_store_verify(s, see, &v, &e), TS_OK);
     assert_int_equal(v.n_damaged, 3);
@@ -848,16 +849,16 @@ static void test_open_refuses_other_job(void **state)
     assert_int_equal(write_store(f, &e), TS_OK);
     ts_store *s = NULL;
     f->job->seed = 8;
-    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_EINVAL);
+    assert_int_equal(ts_store_open(f->path, f->job, f->l, &s, &e), TS_EINVAL);
     assert_null(s);
     assert_non_null(strstr(e.msg, "different job"));
     assert_non_null(strstr(e.msg, "seed: 7 vs 8"));
     f->job->seed = 7;
     f->job->axes[0].values[0][2] = 1.95;
-    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_EINVAL);
+    assert_int_equal(ts_store_open(f->path, f->job, f->l, &s, &e), TS_EINVAL);
     assert_non_null(strstr(e.msg, "axes.alpha: [1.1, 1.5, 1.9] vs [1.1, 1.5, 1.95]"));
     f->job->axes[0].values[0][2] = 1.9;
-    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_OK);
+    assert_int_equal(ts_store_open(f->path, f->job, f->l, &s, &e), TS_OK);
     ts_store_close(s);
 }
 
@@ -900,7 +901,7 @@ static void test_identify(void **state)
     ts_file_info_clear(&fi);
     assert_non_null(strstr(ts_file_kind_phrase(TS_FILE_STORE_OLD), "new store"));
     ts_store *s = NULL;
-    assert_int_equal(ts_store_open(f->path, f->job, &f->l, &s, &e), TS_EINVAL);
+    assert_int_equal(ts_store_open(f->path, f->job, f->l, &s, &e), TS_EINVAL);
     assert_non_null(strstr(e.msg, "older format"));
 }
 

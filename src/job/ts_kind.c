@@ -1,5 +1,6 @@
 /* ts_kind.c: parameter values, result layouts and the kind table (see ts_kind.h). */
 #include "tailsweep/ts_kind.h"
+#include "tailsweep/ts_number.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -8,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ts_sweep_internal.h"
+#include "ts_job_internal.h"
 
 int ts_params_index(const ts_param_spec *spec, size_t n, const char *name)
 {
@@ -162,10 +163,8 @@ ts_status ts_param_parse(const ts_param_spec *s, const char *text, double *v,
         ts_param_expected(s, expected, sizeof expected);
         return ts_err_set(err, TS_EINVAL, "%s: expected %s, got '%s'", where, expected, text);
     }
-    /* strtod alone would accept " 1", "1x" (up to the x) and "nan". */
-    char *end = NULL;
-    double x = text[0] && !isspace((unsigned char)text[0]) ? strtod(text, &end) : NAN;
-    if (!end || end == text || *end != '\0' || !isfinite(x)) {
+    double x;
+    if (ts_parse_double(text, &x) != TS_NUM_OK) {
         ts_param_expected(s, expected, sizeof expected);
         return ts_err_set(err, TS_EINVAL, "%s: expected %s, got '%s'", where, expected, text);
     }
@@ -200,14 +199,30 @@ ts_status ts_params_defaults(ts_params *p, const ts_param_spec *spec, size_t n, 
     return TS_OK;
 }
 
+ts_result_layout *ts_result_layout_alloc(void) { return calloc(1, sizeof(ts_result_layout)); }
+
 void ts_result_layout_free(ts_result_layout *l)
 {
     if (!l) return;
+    /* every entry, not only n: a kind that failed half way may have set
+     * coords of an entry it was still filling */
     for (size_t i = 0; i < TS_MAX_RESULTS; i++)
-        for (int d = 0; d < 2; d++) {
-            free(l->r[i].coords[d]);
-            l->r[i].coords[d] = NULL;
-        }
+        for (int d = 0; d < 2; d++) free(l->r[i].coords[d]);
+    free(l);
+}
+
+ts_status ts_kind_layout(const ts_kind *k, const ts_params *p, ts_result_layout **out, ts_err *err)
+{
+    *out = NULL;
+    ts_result_layout *l = ts_result_layout_alloc();
+    if (!l) return ts_err_set(err, TS_ENOMEM, "%s: out of memory for the result layout", k->name);
+    ts_status st = k->layout(p, l, err);
+    if (st) {
+        ts_result_layout_free(l);
+        return st;
+    }
+    *out = l;
+    return TS_OK;
 }
 
 size_t ts_result_size(const ts_result_spec *r)
@@ -247,7 +262,6 @@ ts_result_spec *ts_result_layout_add(ts_result_layout *l, const char *name, cons
 {
     assert(l->n < TS_MAX_RESULTS && rank <= 2);
     ts_result_spec *r = &l->r[l->n++];
-    memset(r, 0, sizeof *r);
     snprintf(r->name, sizeof r->name, "%s", name);
     snprintf(r->unit, sizeof r->unit, "%s", unit ? unit : "");
     snprintf(r->doc, sizeof r->doc, "%s", doc ? doc : "");

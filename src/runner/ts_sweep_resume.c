@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "tailsweep/ts_store_txn.h"
-#include "ts_sweep_internal_run.h"
+#include "ts_runner_internal.h"
 
 #define UNSEEN 0xFFu
 #define LIST_MAX 8
@@ -154,7 +154,7 @@ static ts_status make_or_check(sweep *w, ts_sweep_summary *s, int *fresh, ts_err
                 ts_sweep_note(w, "%s: the store was missing, so its old journal %s was discarded; every task runs",
                               path, jp);
         }
-        if (!st) st = ts_store_create(path, w->job, &w->layout, w->o->force || kind == TS_FILE_STORE,
+        if (!st) st = ts_store_create(path, w->job, w->layout, w->o->force || kind == TS_FILE_STORE,
                                       ts_sweep_unix(), err);
         if (!st) s->created = 1;
         if (!st && kind != TS_FILE_ABSENT)
@@ -167,7 +167,7 @@ static ts_status make_or_check(sweep *w, ts_sweep_summary *s, int *fresh, ts_err
 ts_status ts_sweep_open_store(sweep *w, ts_sweep_summary *s, ts_err *err)
 {
     const char *path = w->store_path;
-    ts_status st = ts_store_check(w->job, &w->layout, err);
+    ts_status st = ts_store_check(w->job, w->layout, err);
     if (st) return st;
     /* the store's folder exists, or is made (results/ on a first run) */
     char dir[600];
@@ -185,7 +185,7 @@ ts_status ts_sweep_open_store(sweep *w, ts_sweep_summary *s, ts_err *err)
     if (!st && rolled) ts_sweep_note(w, "%s: an interrupted `tailsweep aggregate` was rolled back", path);
     int fresh = 0;
     if (!st) st = make_or_check(w, s, &fresh, err);
-    if (!st) st = ts_store_open(path, w->job, &w->layout, &w->store, err);
+    if (!st) st = ts_store_open(path, w->job, w->layout, &w->store, err);
     if (st) return st;
 
     w->status = calloc(w->ntasks ? w->ntasks : 1, 1);

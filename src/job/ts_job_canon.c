@@ -12,7 +12,7 @@
 
 #include "tailsweep/ts_hash.h"
 #include "tailsweep/ts_job.h"
-#include "ts_sweep_internal.h"
+#include "ts_job_internal.h"
 
 typedef struct {
     char *s;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ts_sweep_internal_run.h"
+#include "ts_runner_internal.h"
 
 /* The job, its layout and the size of one task's results: every rank. */
 static ts_status load(sweep *w, ts_err *err)
@@ -20,12 +20,12 @@ static ts_status load(sweep *w, ts_err *err)
     /* shapes may depend on fixed parameters only, so point 0 stands for all */
     ts_task t0;
     st = ts_job_task(w->job, 0, &t0, err);
-    if (!st) st = w->job->kind->layout(&t0.params, &w->layout, err);
+    if (!st) st = ts_kind_layout(w->job->kind, &t0.params, &w->layout, err);
     if (st) return st;
     w->per_task = 0;
-    for (size_t i = 0; i < w->layout.n; i++) {
+    for (size_t i = 0; i < w->layout->n; i++) {
         w->off[i] = w->per_task;
-        w->per_task += ts_result_size(&w->layout.r[i]);
+        w->per_task += ts_result_size(&w->layout->r[i]);
     }
     w->rec_bytes = sizeof(wire_head) + w->per_task * sizeof(double);
     w->msg_cap = w->rec_bytes > MSG_BYTES ? w->rec_bytes : MSG_BYTES;
@@ -40,7 +40,7 @@ static void release(sweep *w)
     free(w->status);
     free(w->attempt);
     free(w->hosts);
-    ts_result_layout_free(&w->layout);
+    ts_result_layout_free(w->layout);
     ts_job_free(w->job);
 }
 

@@ -18,7 +18,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
-#include "ts_sweep_internal.h"
+#include "ts_job_internal.h"
+#include "tailsweep/ts_number.h"
 
 enum { K_KIND, K_STORE, K_SEED, K_REPLICATES, K_PARAMS, K_AXES, K_ZIP, K_RECORD, K_N };
 static const char *const top_keys[K_N] = {
@@ -26,7 +27,7 @@ static const char *const top_keys[K_N] = {
 };
 #define TOP_KEYS "kind, store, seed, replicates, params, axes, zip, record"
 
-/* ---- node helpers (shared through ts_sweep_internal.h) ---------------- */
+/* ---- node helpers (shared through ts_job_internal.h) ------------------ */
 
 int ts_node_is_null(const yaml_node_t *n)
 {
@@ -157,14 +158,11 @@ static ts_status parse_seed(ts_job_ctx *c, const yaml_node_t *v, ts_err *err)
     const char *expected = "an integer in [0, 18446744073709551615]";
     ts_status st = top_scalar(c, v, "seed", expected, &text, err);
     if (st) return st;
-    /* strtoull would accept "-1" (as 2^64 - 1) and leading blanks */
-    char *end = NULL;
-    errno = 0;
-    unsigned long long x = isdigit((unsigned char)text[0]) ? strtoull(text, &end, 10) : 0;
-    if (!end || *end || errno == ERANGE)
+    uint64_t x;
+    if (ts_parse_u64(text, &x) != TS_NUM_OK)
         return ts_err_set(err, TS_EINVAL, "%s:%d: key 'seed': expected %s, got '%s'", c->file,
                           ts_node_line(v), expected, text);
-    c->job->seed = (uint64_t)x;
+    c->job->seed = x;
     return TS_OK;
 }
 
@@ -293,13 +291,11 @@ static ts_status parse_record(ts_job_ctx *c, const yaml_node_t *seq, ts_err *err
     /* Result names may depend on TS_PARAM_FIXED parameters, which are never swept. */
     ts_params p;
     first_point(job, &p);
-    ts_result_layout lay;
-    memset(&lay, 0, sizeof lay);
+    ts_result_layout *lay;
     ts_err e;
     ts_err_clear(&e);
-    ts_status st = kind->layout(&p, &lay, &e);
+    ts_status st = ts_kind_layout(kind, &p, &lay, &e);
     if (st) {
-        ts_result_layout_free(&lay);
         return ts_err_set(err, st, "%s:%d: key 'record': kind '%s' cannot lay out its results: %s",
                           c->file, ts_node_line(seq), kind->name, e.msg);
     }
@@ -309,13 +305,13 @@ static ts_status parse_record(ts_job_ctx *c, const yaml_node_t *seq, ts_err *err
         if (!name || ts_node_is_null(item)) {
             st = ts_err_set(err, TS_EINVAL, "%s:%d: key 'record': expected a result name, got %s",
                             c->file, ts_node_line(item), ts_node_what(item, what, sizeof what));
-        } else if (ts_result_find(&lay, name) < 0) {
+        } else if (ts_result_find(lay, name) < 0) {
             char list[320];
             size_t used = 0;
             list[0] = '\0';
-            for (size_t r = 0; r < lay.n && r < TS_MAX_RESULTS && used < sizeof list; r++)
+            for (size_t r = 0; r < lay->n && used < sizeof list; r++)
                 used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", r ? ", " : "",
-                                         lay.r[r].name);
+                                         lay->r[r].name);
             st = ts_err_set(err, TS_EINVAL,
                             "%s:%d: key 'record': '%s' is not a result of kind '%s' (its results: %s)",
                             c->file, ts_node_line(item), name, kind->name, list);
@@ -328,7 +324,7 @@ static ts_status parse_record(ts_job_ctx *c, const yaml_node_t *seq, ts_err *err
             if (!st) snprintf(job->record[job->n_record++], sizeof job->record[0], "%s", name);
         }
     }
-    ts_result_layout_free(&lay);
+    ts_result_layout_free(lay);
     return st;
 }
 

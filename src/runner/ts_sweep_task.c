@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ts_sweep_internal_run.h"
+#include "ts_runner_internal.h"
 
 double ts_sweep_mono(void)
 {
@@ -39,7 +39,7 @@ void ts_sweep_note(const sweep *w, const char *fmt, ...)
     w->o->note(msg, w->o->ctx);
 }
 
-ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancelled)(void *),
+ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, ts_poll_fn poll,
                             void *ctx, unsigned char *rec)
 {
     wire_head h;
@@ -49,16 +49,16 @@ ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancel
     double *block = (double *)(rec + sizeof h);
     memset(block, 0, w->per_task * sizeof *block);
     double *out[TS_MAX_RESULTS];
-    for (size_t i = 0; i < w->layout.n; i++) out[i] = block + w->off[i];
+    for (size_t i = 0; i < w->layout->n; i++) out[i] = block + w->off[i];
     ts_task task;
     ts_err err = { 0 };
     ts_task_status status = TS_TASK_DONE;
     double t0 = ts_sweep_mono();
     ts_status st = ts_job_task(w->job, t, &task, &err);
     if (!st) {
-        task.cancelled = cancelled;
-        task.cancel_ctx = ctx;
-        st = w->job->kind->run(&task, &w->layout, out, &status, &err);
+        task.poll = poll;
+        task.poll_ctx = ctx;
+        st = w->job->kind->run(&task, w->layout, out, &status, &err);
     }
     h.wall = ts_sweep_mono() - t0;
     if (st == TS_ECANCEL) return st;

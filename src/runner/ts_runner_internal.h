@@ -1,7 +1,8 @@
-/* ts_sweep_internal_run.h: state shared by the master and worker halves of
- * ts_sweep_run (src/sweep/ts_sweep*.c only). */
-#ifndef TS_SWEEP_INTERNAL_RUN_H
-#define TS_SWEEP_INTERNAL_RUN_H
+/* ts_runner_internal.h: state shared by the files of src/runner/ (the
+ * master and worker halves of ts_sweep_run, resume, the journal), not part
+ * of the public interface. */
+#ifndef TS_RUNNER_INTERNAL_H
+#define TS_RUNNER_INTERNAL_H
 
 #include "tailsweep/ts_job.h"
 #include "tailsweep/ts_journal.h"
@@ -31,7 +32,7 @@ typedef struct {
     MPI_Comm comm;
     int rank, size;
     ts_job *job;
-    ts_result_layout layout;
+    ts_result_layout *layout;
     uint64_t ntasks, per_task;
     size_t off[TS_MAX_RESULTS];   /* offset of result i in a task's block */
     size_t rec_bytes;             /* sizeof(wire_head) + per_task doubles  */
@@ -48,7 +49,7 @@ typedef struct {
 
 /* Run one task into rec (header + results), never failing: errors become a
  * FAILED record with the message; TS_ECANCEL is returned as such. */
-ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int (*cancelled)(void *),
+ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, ts_poll_fn poll,
                             void *ctx, unsigned char *rec);
 /* Seconds on the monotonic clock, for wall times and schedules. */
 double ts_sweep_mono(void);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ts_sweep_internal_run.h"
+#include "ts_runner_internal.h"
 
 #define RATE_SAMPLES 32        /* one a second: the rate is over the last ~30 s */
 #define JOURNAL_SYNC_EVERY 1.0
@@ -156,7 +156,12 @@ static void periodic(master *m)
     if (now - m->last_progress >= every) progress(m, 0);
 }
 
-static int single_cancelled(void *v) { return should_stop(v); }
+/* a task on rank 0 alone: its progress is not shown, a signal stops it */
+static int single_cancelled(void *v, double done)
+{
+    (void)done;
+    return should_stop(v);
+}
 
 static void run_single(master *m)
 {

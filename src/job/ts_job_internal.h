@@ -1,7 +1,8 @@
-/* ts_sweep_internal.h: helpers shared by the files of src/sweep/, not part of
- * the public interface. */
-#ifndef TS_SWEEP_INTERNAL_H
-#define TS_SWEEP_INTERNAL_H
+/* ts_job_internal.h: helpers shared by the files of src/job/ (job files,
+ * parameters, the grid, the parsed job's identity), not part of the public
+ * interface. */
+#ifndef TS_JOB_INTERNAL_H
+#define TS_JOB_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -12,9 +13,6 @@
 /* The shortest text that reads back as exactly v, so messages show 0.1 and
  * not 0.10000000000000001, yet never two different values the same way. */
 void ts_fmt_double(double v, char *buf, size_t n);
-
-/* What a spec accepts, as a phrase: "a number in (0, 2]", "one of a, b". */
-void ts_param_expected(const ts_param_spec *s, char *buf, size_t n);
 
 /* One parse of one job file. */
 typedef struct {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ts_sweep_internal_run.h"
+#include "ts_runner_internal.h"
 
 typedef struct {
     sweep *w;
@@ -15,8 +15,9 @@ typedef struct {
 } worker_ctx;
 
 /* Polled by long tasks: a signal to this process, or a cancel from the master. */
-static int worker_cancelled(void *v)
+static int worker_cancelled(void *v, double done)
 {
+    (void)done;   /* the master counts finished tasks; progress within one is not sent */
     worker_ctx *c = v;
     if (c->stop || (c->w->o->stop && *c->w->o->stop)) return c->stop = 1;
     int flag = 0;

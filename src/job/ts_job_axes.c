@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ts_sweep_internal.h"
+#include "ts_job_internal.h"
 
 
 static const char *range_forms = "{linspace: [start, stop, n]}, {logspace: [start, stop, n]} "

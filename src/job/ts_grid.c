@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "tailsweep/ts_job.h"
-#include "ts_sweep_internal.h"
+#include "ts_job_internal.h"
 
 uint64_t ts_job_points(const ts_job *job)
 {

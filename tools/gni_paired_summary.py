@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""tools/gni_paired_summary.py {fig7|fig4} STORE.h5 [STORE.h5 ...] [-o FIG.png]
+"""tools/gni_paired_summary.py {fig7|fig4} STORE.h5 [STORE.h5 ...]
 
 The paired statistics of docs/gni.md for the paper's figures 7 and 4, from
 the stores of jobs/fig7.yaml / jobs/fig7_mlp.yaml and jobs/fig4.yaml. The
@@ -22,8 +22,8 @@ distance). The paper's claim is that the stable mimic tracks M = 1 more
 closely than the Gaussian one: the paired difference stable (clipped) -
 Gaussian, with the same tests; and, when the job has it, the shuffled
 control (mimic: shuffled, the M = 1 noise's own values permuted across each
-layer's weights) against them. -o draws the mean curves (log loss) and the
-per-seed distances.
+layer's weights) against them. The figures themselves are `tailsweep plot
+STORE --figure fig7` and `--figure fig4` (one store each).
 
 Tasks neither done nor diverged are left out; NaN is missing.
 """
@@ -85,7 +85,7 @@ def paired(d, what):
             f"below 0; p: t {p_t:.3g}, Wilcoxon {p_w:.3g}, sign {p_s:.3g}")
 
 
-def fig7(stores, out):
+def fig7(stores):
     objs = [text(v) for v in stores[0]["objective"][()]]
     noises = [text(v) for v in stores[0]["noise"][()]]
     lab = ["explicit reg" if o == "explicit_reg" else "baseline" if n == "none" else "noise"
@@ -102,11 +102,9 @@ def fig7(stores, out):
         print(paired(x[r] - x[n], f"{nm}, R - noise"))
         print(paired(x[r] - x[b], f"{nm}, R - baseline"))
         print(paired(x[n] - x[b], f"{nm}, noise - baseline"))
-    if out:
-        print("fig7: draw it with `tailsweep plot STORE --figure fig7`", file=sys.stderr)
 
 
-def fig4(stores, out):
+def fig4(stores):
     f0 = stores[0]
     Ms = f0["M"][()] if "M" in f0 else None
     mim = [text(v) for v in f0["mimic"][()]]
@@ -121,7 +119,6 @@ def fig4(stores, out):
             lab.append(f"M = 16 + {m}")
     check_paired(stores, "train_loss")
     loss, div = pooled(stores, "train_loss"), pooled(stores, "diverged_at")
-    steps = np.asarray(f0["step"][()], dtype=float)
     ref = lab.index("M = 1")
     # a diverged curve is NaN from its blow-up on: it has no distance
     dist = np.nanmean(np.abs(loss[:, :, 1:] - loss[ref][None, :, 1:]), axis=2)
@@ -153,46 +150,15 @@ def fig4(stores, out):
     for k in range(len(lab)):
         if k != ref:
             print(paired(fin[k] - fin[ref], f"final train loss, {lab[k]} - M = 1"))
-    if out:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(1, 2, figsize=(11, 4.2))
-        colours = ["black", "tab:grey", "tab:purple", "tab:red", "tab:blue", "tab:green"]
-        for k, l in enumerate(lab):
-            with np.errstate(invalid="ignore"):
-                lg = np.log10(loss[k])
-            n = np.isfinite(lg).sum(axis=0)
-            mean = np.where(n == loss.shape[1], np.nanmean(np.where(np.isfinite(lg), lg, 0), axis=0) * loss.shape[1]
-                            / np.maximum(n, 1), np.nan)
-            dv = div[k][np.isfinite(div[k])]
-            note = f" (diverged in {dv.size} of {div.shape[1]}: steps {', '.join(f'{v:.0f}' for v in dv)})" if dv.size else ""
-            ax[0].plot(steps, mean, color=colours[k % len(colours)], lw=1.5, label=l + note)
-        ax[0].set_xlabel("step")
-        ax[0].set_ylabel("log10 train loss, mean over seeds")
-        ax[0].set_title("training curves (a curve stops where a seed diverged)", fontsize=9)
-        ax[0].legend(fontsize=7)
-        ok = np.isfinite(dist[st]) & np.isfinite(dist[ga])
-        ax[1].loglog(dist[ga][ok], dist[st][ok], "o", color="tab:red")
-        lo, hi = np.nanmin(dist[[st, ga]][:, ok]) / 1.5, np.nanmax(dist[[st, ga]][:, ok]) * 1.5
-        ax[1].plot([lo, hi], [lo, hi], "k--", lw=0.8)
-        ax[1].set_xlabel("Gaussian mimic: mean |loss - loss(M = 1)|")
-        ax[1].set_ylabel("stable mimic (clipped): mean |loss - loss(M = 1)|")
-        ax[1].set_title(paired(dist[st] - dist[ga], "stable - Gaussian").replace("; p:", "\np:"), fontsize=7)
-        fig.suptitle("paper figure 4: the mimic, " + ", ".join(f"{f.filename} (seed {f.attrs.get('seed', '?')})"
-                                                                for f in stores), fontsize=8)
-        fig.tight_layout()
-        fig.savefig(out, dpi=110)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("figure", choices=["fig7", "fig4"])
     ap.add_argument("stores", nargs="+")
-    ap.add_argument("-o", dest="out")
     a = ap.parse_args()
     stores = [h5py.File(p, "r") for p in a.stores]
-    (fig7 if a.figure == "fig7" else fig4)(stores, a.out)
+    (fig7 if a.figure == "fig7" else fig4)(stores)
     return 0
 
 

@@ -331,6 +331,7 @@ static double gni_cost(const ts_params *p)
 static const char *const gradnoise_needs[] = { "gradnoise_alpha", "gradnoise_beta", NULL };
 static const char *const gradnoise_pdf_needs[] = { "gradnoise_raw", NULL };
 static const char *const fig7_needs[] = { "test_loss", "final_test_loss", NULL };
+static const char *const fig4_needs[] = { "train_loss", NULL };
 static const ts_figure gni_figures[] = {
     { "gradnoise", "distributions of the fitted gradient-noise alpha and beta\n"
                    "(gradnoise_alpha, gradnoise_beta) per value of --by", gradnoise_needs, 1, NULL, 0 },
@@ -342,6 +343,10 @@ static const ts_figure gni_figures[] = {
               "method (baseline, noise, explicit reg: a grid over objective and noise,\n"
               "e.g. jobs/fig7.yaml), and the final test loss paired within seeds",
       fig7_needs, 0, NULL, 0 },
+    { "fig4", "the paper's figure 4: training-loss curves of M = 1, M = 16 and the\n"
+              "mimics (a grid over M and mimic, e.g. jobs/fig4.yaml), and each seed's\n"
+              "distance to M = 1, the stable mimic's against the Gaussian one's",
+      fig4_needs, 0, "step", 0 },
     { 0 } };
 
 const ts_kind ts_kind_gni = {

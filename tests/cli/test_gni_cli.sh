@@ -112,4 +112,37 @@ if [ $rc -eq 0 ] && [ -s f7.h5 ]; then
   if [ $rc -eq 0 ] && [ -s f7.png ]; then pass "plot --figure fig7 draws a baseline / noise / L + R sweep"
   else fail "plot fig7" "rc=$rc $(cat "$W/err")"; fi
 else fail "fig7 sweep" "rc=$rc $(cat "$W/err")"; fi
+
+# figure 4: M = 1, M = 4 and M = 4 plus the clipped stable and the Gaussian
+# mimic, full batch, 3 seeds; plot --figure fig4 draws it, and refuses a
+# store without mimic trainings (the fig7 sweep) naming what it needs.
+cat > f4.yaml <<'YAML'
+kind: gni
+store: f4.h5
+seed: 5
+replicates: 3
+params:
+  shared_init: 1
+  depth: 2
+  width: 8
+  n_train: 16
+  n_test: 32
+  on_input: 0
+  steps: 30
+  log_every: 10
+  M_prime: 4
+zip:
+  - {M: [1, 4, 4, 4], mimic: [none, none, stable, gaussian]}
+YAML
+run run f4.yaml
+if [ $rc -eq 0 ] && [ -s f4.h5 ]; then
+  run plot f4.h5 --figure fig4 -o f4.png
+  if [ $rc -eq 0 ] && [ -s f4.png ]; then pass "plot --figure fig4 draws an M = 1 / M = 4 / mimic sweep"
+  else fail "plot fig4" "rc=$rc $(cat "$W/err")"; fi
+else fail "fig4 sweep" "rc=$rc $(cat "$W/err")"; fi
+if [ -s f7.h5 ]; then
+  run plot f7.h5 --figure fig4 -o f4b.png
+  if [ $rc -eq 2 ] && grep -q "mimic" "$W/err" && [ ! -e f4b.png ]; then pass "plot --figure fig4 refuses a store without mimic trainings (exit 2)"
+  else fail "plot fig4 refusal" "rc=$rc $(cat "$W/err")"; fi
+else fail "plot fig4 refusal" "no f7.h5"; fi
 exit 0

@@ -112,7 +112,8 @@ typedef struct {
     double noise_multiplier; /* dp_sgd: the Gaussian's sd is noise_multiplier clip_norm / B */
 } ts_gni_config;
 
-/* Defaults of every field (the kind's defaults) for the toy data. */
+/* Defaults of every field: the gni kind's parameter table's (ts_kind_gni.c; the toy
+ * data, an MLP, the conv blocks an arch cnn would use). */
 void ts_gni_config_default(ts_gni_config *c);
 /* Cross-field checks; messages name the kind's parameter keys. n_in, n_out
  * and loss are filled from the data before checking the network. */

@@ -1,4 +1,4 @@
-/* ts_gni_config.c: defaults and cross-field checks of a GNI run, its
+/* ts_gni_config.c: cross-field checks of a GNI run, its
  * logged and measured steps, and the raw-sample steps (ts_gni.h). Messages
  * name the `gni` kind's parameter keys. */
 #include <ctype.h>
@@ -10,42 +10,6 @@
 #include "tailsweep/ts_gni.h"
 
 const char *const ts_gni_source_names[] = { "implicit", "batch", "total", NULL };
-
-void ts_gni_config_default(ts_gni_config *c)
-{
-    memset(c, 0, sizeof *c);
-    c->data = TS_DATA_TOY;
-    c->n_train = 1000;
-    c->n_test = 1000;
-    c->n_eval = 2000;
-    c->net.n_hidden = 4;
-    for (size_t i = 0; i < TS_MLP_MAX_HIDDEN; i++) c->net.width[i] = 256;
-    c->net.act = TS_ACT_ELU;
-    c->net.loss = TS_LOSS_MSE;
-    c->net.init = TS_INIT_HE;
-    c->noise.type = TS_NOISE_ADD;
-    c->noise.sigma2 = 0.1;
-    c->noise.on_input = 1;
-    c->M = 1;
-    c->M_prime = 128;
-    c->lr = 0.01;
-    c->lr_k0 = 1000;
-    c->steps = 1000;
-    c->log_every = 50;
-    c->fit = TS_GN_FIT_MCCULLOCH;
-    c->mle_max = 1000;
-    c->mimic_truncate = 1;
-    c->arch = TS_ARCH_MLP;
-    c->n_conv = 2;
-    c->channels[0] = 32;
-    c->channels[1] = 64;
-    c->kernel = 3;
-    c->objective = TS_GNI_OBJ_LOSS;
-    c->mle_route = TS_FIT_ROUTE_TABLE;
-    c->raw_max = 10000;
-    c->clip_norm = 1;
-    c->noise_multiplier = 1;
-}
 
 ts_net_config ts_gni_net_config(const ts_gni_config *c)
 {

@@ -3,6 +3,7 @@
  * `tailsweep train` flags and job-file keys. The parameters come in groups
  * (data, network, injections, optimiser, gradient noise, mimic), each
  * mapped onto ts_gni_config by one function of to_config. */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,17 @@ static void data_config(const ts_params *p, ts_gni_config *c)
     c->standardise = (int)ts_params_get(p, "standardise");
 }
 
+/* The convolution blocks (key conv, e.g. "32,64"). */
+static ts_status conv_config(const char *conv, ts_gni_config *c, ts_err *err)
+{
+    ts_cnn_config cc = { 0 };
+    ts_status st = ts_cnn_parse_channels(conv, "conv", &cc, err);
+    if (st) return st;
+    c->n_conv = cc.n_conv;
+    memcpy(c->channels, cc.channels, sizeof c->channels);
+    return TS_OK;
+}
+
 static ts_status net_config(const ts_params *p, ts_gni_config *c, ts_err *err)
 {
     c->arch = (ts_arch)ts_params_choice(p, "arch");
@@ -99,14 +111,7 @@ static ts_status net_config(const ts_params *p, ts_gni_config *c, ts_err *err)
     c->M = (size_t)ts_params_get(p, "M");
     if (c->arch == TS_ARCH_MLP && c->net.n_hidden == 0)
         return ts_err_set(err, TS_EINVAL, "key 'depth': arch mlp needs at least 1 hidden layer");
-    if (c->arch == TS_ARCH_CNN) {
-        ts_cnn_config cc = { 0 };
-        ts_status st = ts_cnn_parse_channels(ts_params_str(p, "conv"), "conv", &cc, err);
-        if (st) return st;
-        c->n_conv = cc.n_conv;
-        memcpy(c->channels, cc.channels, sizeof c->channels);
-    }
-    return TS_OK;
+    return c->arch == TS_ARCH_CNN ? conv_config(ts_params_str(p, "conv"), c, err) : TS_OK;
 }
 
 static void optimizer_config(const ts_params *p, ts_gni_config *c)
@@ -138,16 +143,36 @@ static void gradnoise_config(const ts_params *p, ts_gni_config *c)
     c->mimic_mean = (ts_gni_mimic_mean)ts_params_choice(p, "mimic_mean");
 }
 
-static ts_status to_config(const ts_params *p, ts_gni_config *c, ts_err *err)
+/* Every field from the parameters, before the cross-field checks. */
+static ts_status fields(const ts_params *p, ts_gni_config *c, ts_err *err)
 {
-    ts_gni_config_default(c);
+    memset(c, 0, sizeof *c);
     data_config(p, c);
     ts_status st = net_config(p, c, err);
     if (st) return st;
     optimizer_config(p, c);
     gradnoise_config(p, c);
-    st = ts_gni_config_check(c, err);
+    return TS_OK;
+}
+
+static ts_status to_config(const ts_params *p, ts_gni_config *c, ts_err *err)
+{
+    ts_status st = fields(p, c, err);
+    if (!st) st = ts_gni_config_check(c, err);
     return st ? st : ts_gni_parse_raw_steps(c, ts_params_str(p, "raw_steps"), err);
+}
+
+/* The defaults are the table's: written once, above. */
+void ts_gni_config_default(ts_gni_config *c)
+{
+    ts_params p;
+    ts_status st = ts_params_defaults(&p, gni_params, N_GNI_PARAMS, NULL);
+    if (!st) st = fields(&p, c, NULL);
+    /* an MLP's configuration holds the table's blocks too, for arch cnn */
+    if (!st) st = conv_config(ts_params_str(&p, "conv"), c, NULL);
+    assert(st == TS_OK);   /* the table's own defaults parse: test_gni checks it */
+    (void)st;
+    c->data_dir = NULL;    /* the table's "" lived in p: NULL is the same default */
 }
 
 /* The store's weight layers: a CNN's convolution blocks, then max_depth + 1,

@@ -897,6 +897,34 @@ static void test_optimizers(void **state)
     free(o2.block);
 }
 
+/* The defaults live in one place, the kind's parameter table:
+ * ts_gni_config_default reads them from it, and they pass the checks. */
+static void test_config_defaults_from_table(void **state)
+{
+    (void)state;
+    ts_gni_config c;
+    ts_gni_config_default(&c);
+    ts_params p;
+    assert_int_equal(ts_params_defaults(&p, ts_kind_gni.params, ts_kind_gni.n_params, NULL), TS_OK);
+    assert_true(c.lr == ts_params_get(&p, "lr"));
+    assert_true((double)c.M_prime == ts_params_get(&p, "M_prime"));
+    assert_true((double)c.steps == ts_params_get(&p, "steps"));
+    assert_true((double)c.net.n_hidden == ts_params_get(&p, "depth"));
+    assert_true((double)c.net.width[0] == ts_params_get(&p, "width"));
+    assert_true(c.noise.sigma2 == ts_params_get(&p, "sigma2"));
+    assert_true((double)c.mimic_truncate == ts_params_get(&p, "mimic_truncate"));
+    assert_int_equal(c.mle_route, ts_params_choice(&p, "mle_route"));
+    assert_int_equal(c.data, TS_DATA_TOY);
+    assert_int_equal(c.net.loss, TS_LOSS_MSE);   /* loss auto, for the toy data */
+    assert_int_equal(c.arch, TS_ARCH_MLP);
+    assert_int_equal(c.n_conv, 2);               /* conv "32,64", used once arch is cnn */
+    assert_int_equal(c.channels[0], 32);
+    assert_int_equal(c.channels[1], 64);
+    assert_null(c.data_dir);
+    ts_err err = { 0 };
+    assert_int_equal(ts_gni_config_check(&c, &err), TS_OK);
+}
+
 static void expect_bad(ts_gni_config *c, const char *key)
 {
     ts_err err = { 0 };
@@ -984,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_raw_samples),
         cmocka_unit_test(test_optimizers),
         cmocka_unit_test(test_bad_config),
+        cmocka_unit_test(test_config_defaults_from_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,7 +45,7 @@ static const ts_param_spec gni_params[] = {
     { "on_input", TS_PARAM_INT, 0, 1, 0, "1", NULL, "", "1: inject into the input too (hidden layers always, the output never)", 0 },
     { "M", TS_PARAM_INT, 1, 1 << 16, 0, "1", NULL, "", "noise draws in the objective (1/M) sum_m L~(B; w, e_m)", 0 },
     { "M_prime", TS_PARAM_INT, 2, 1 << 16, 0, "128", NULL, "", "fresh draws for the mean gradient E_e of the implicit-effect noise", 0 },
-    { "lr", TS_PARAM_REAL, 0, INF, 1, "0.01", NULL, "", "SGD learning rate lr0", 0 },
+    { "lr", TS_PARAM_REAL, 0, INF, 1, "0.005", NULL, "", "SGD learning rate lr0 (the default trains the default 4 x 256 toy network full batch; 0.01 diverges there)", 0 },
     { "lr_gamma", TS_PARAM_REAL, 0, 10, 0, "0", NULL, "", "schedule lr_k = lr0 / (1 + k/lr_k0)^lr_gamma; 0: constant", 0 },
     { "lr_k0", TS_PARAM_REAL, 0, INF, 1, "1000", NULL, "steps", "schedule time scale", 0 },
     { "batch", TS_PARAM_INT, 0, 1e8, 0, "0", NULL, "", "minibatch size; 0: full batch", 0 },

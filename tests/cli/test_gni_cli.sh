@@ -90,9 +90,9 @@ else fail "train divergence" "rc=$rc $(cat "$W/err")"; fi
 # noise, L + R) on the toy signal, 2 seeds; plot --figure fig7 draws it.
 # `run` is an MPI program: MPI and OpenBLAS keep allocations to exit (mpi_env).
 mpi_env
-cat > f7.yaml <<'YAML'
+cat > fig7.yaml <<'YAML'
 kind: gni
-store: f7.h5
+store: fig7.h5
 seed: 3
 replicates: 2
 params:
@@ -106,19 +106,24 @@ params:
 zip:
   - {noise: [none, additive, additive], objective: [loss, loss, explicit_reg]}
 YAML
-run run f7.yaml
-if [ $rc -eq 0 ] && [ -s f7.h5 ]; then
-  run plot f7.h5 --figure fig7 -o f7.png
-  if [ $rc -eq 0 ] && [ -s f7.png ]; then pass "plot --figure fig7 draws a baseline / noise / L + R sweep"
-  else fail "plot fig7" "rc=$rc $(cat "$W/err")"; fi
-else fail "fig7 sweep" "rc=$rc $(cat "$W/err")"; fi
+# sweep_and_plot NAME WHAT: runs NAME.yaml (store NAME.h5), then plot
+# --figure NAME draws NAME.png; WHAT names the check.
+sweep_and_plot() {
+  run run "$1.yaml"
+  if [ $rc -eq 0 ] && [ -s "$1.h5" ]; then
+    run plot "$1.h5" --figure "$1" -o "$1.png"
+    if [ $rc -eq 0 ] && [ -s "$1.png" ]; then pass "plot --figure $1 draws $2"
+    else fail "plot $1" "rc=$rc $(cat "$W/err")"; fi
+  else fail "$1 sweep" "rc=$rc $(cat "$W/err")"; fi
+}
+sweep_and_plot fig7 "a baseline / noise / L + R sweep"
 
 # figure 4: M = 1, M = 4 and M = 4 plus the clipped stable and the Gaussian
 # mimic, full batch, 3 seeds; plot --figure fig4 draws it, and refuses a
 # store without mimic trainings (the fig7 sweep) naming what it needs.
-cat > f4.yaml <<'YAML'
+cat > fig4.yaml <<'YAML'
 kind: gni
-store: f4.h5
+store: fig4.h5
 seed: 5
 replicates: 3
 params:
@@ -134,15 +139,10 @@ params:
 zip:
   - {M: [1, 4, 4, 4], mimic: [none, none, stable, gaussian]}
 YAML
-run run f4.yaml
-if [ $rc -eq 0 ] && [ -s f4.h5 ]; then
-  run plot f4.h5 --figure fig4 -o f4.png
-  if [ $rc -eq 0 ] && [ -s f4.png ]; then pass "plot --figure fig4 draws an M = 1 / M = 4 / mimic sweep"
-  else fail "plot fig4" "rc=$rc $(cat "$W/err")"; fi
-else fail "fig4 sweep" "rc=$rc $(cat "$W/err")"; fi
-if [ -s f7.h5 ]; then
-  run plot f7.h5 --figure fig4 -o f4b.png
+sweep_and_plot fig4 "an M = 1 / M = 4 / mimic sweep"
+if [ -s fig7.h5 ]; then
+  run plot fig7.h5 --figure fig4 -o f4b.png
   if [ $rc -eq 2 ] && grep -q "mimic" "$W/err" && [ ! -e f4b.png ]; then pass "plot --figure fig4 refuses a store without mimic trainings (exit 2)"
   else fail "plot fig4 refusal" "rc=$rc $(cat "$W/err")"; fi
-else fail "plot fig4 refusal" "no f7.h5"; fi
+else fail "plot fig4 refusal" "no fig7.h5"; fi
 exit 0

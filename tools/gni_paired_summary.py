@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""tools/gni_paired_summary.py {fig7|fig4} STORE.h5 [STORE.h5 ...]
+"""tools/gni_paired_summary.py {fig7|fig4} STORE.h5 [STORE.h5 ...] [--control STORE.h5 ...]
 
 The paired statistics of docs/gni.md for the paper's figures 7 and 4, from
 the stores of jobs/fig7.yaml / jobs/fig7_mlp.yaml and jobs/fig4.yaml. The
@@ -20,9 +20,11 @@ each mimic's training-loss curve is from M = 1's: the mean over the logged
 steps after step 0 of |loss(mimic) - loss(M = 1)| (a diverged curve has no
 distance). The paper's claim is that the stable mimic tracks M = 1 more
 closely than the Gaussian one: the paired difference stable (clipped) -
-Gaussian, with the same tests; and, when the job has it, the shuffled
-control (mimic: shuffled, the M = 1 noise's own values permuted across each
-layer's weights) against them. The figures themselves are `tailsweep plot
+Gaussian, with the same tests; and the shuffled control (mimic: shuffled,
+the M = 1 noise's own values permuted across each layer's weights) against
+them, from the job itself or from --control stores of jobs/fig4_shuffled.yaml
+(run with the same seeds: its M = 1 and M = 16 trainings must equal the main
+job's bit for bit, which is checked). The figures themselves are `tailsweep plot
 STORE --figure fig7` and `--figure fig4` (one store each).
 
 Tasks neither done nor diverged are left out; NaN is missing.
@@ -104,21 +106,43 @@ def fig7(stores):
         print(paired(x[n] - x[b], f"{nm}, noise - baseline"))
 
 
-def fig4(stores):
-    f0 = stores[0]
-    Ms = f0["M"][()] if "M" in f0 else None
-    mim = [text(v) for v in f0["mimic"][()]]
-    trunc = f0["mimic_truncate"][()] if "mimic_truncate" in f0 else np.ones(len(mim))
+def fig4_labels(f):
+    """A label per training (the zipped axis) of a fig4-like store."""
+    Ms = f["M"][()]
+    mim = [text(v) for v in f["mimic"][()]]
+    trunc = f["mimic_truncate"][()] if "mimic_truncate" in f else np.ones(len(mim))
     lab = []
     for k, m in enumerate(mim):
         if m == "none":
             lab.append(f"M = {int(Ms[k])}")
         elif m == "stable":
-            lab.append("M = 16 + stable" + (" (clipped)" if trunc[k] else " (unclipped)"))
+            lab.append(f"M = {int(Ms[k])} + stable" + (" (clipped)" if trunc[k] else " (unclipped)"))
         else:
-            lab.append(f"M = 16 + {m}")
+            lab.append(f"M = {int(Ms[k])} + {m}")
+    return lab
+
+
+def fig4(stores, controls):
+    lab = fig4_labels(stores[0])
     check_paired(stores, "train_loss")
     loss, div = pooled(stores, "train_loss"), pooled(stores, "diverged_at")
+    if controls:
+        # the control job's trainings join the seeds they pair with: its plain
+        # trainings must be the main job's, bit for bit (shared_init, same seeds)
+        clab = fig4_labels(controls[0])
+        closs, cdiv = pooled(controls, "train_loss"), pooled(controls, "diverged_at")
+        if closs.shape[1:] != loss.shape[1:]:
+            sys.exit("fig4 --control: the control stores must hold the same seeds and steps, in the same order")
+        for k, l in enumerate(clab):
+            if l in lab:
+                same = np.array_equal(closs[k], loss[lab.index(l)], equal_nan=True)
+                print(f"control {l}: {'bit-identical to' if same else 'DIFFERS from'} the main job's (pairing)")
+                if not same:
+                    sys.exit("fig4 --control: the trainings are not paired (shared_init, seeds, job settings)")
+            else:
+                lab.append(l)
+                loss = np.concatenate([loss, closs[k:k + 1]])
+                div = np.concatenate([div, cdiv[k:k + 1]])
     ref = lab.index("M = 1")
     # a diverged curve is NaN from its blow-up on: it has no distance
     dist = np.nanmean(np.abs(loss[:, :, 1:] - loss[ref][None, :, 1:]), axis=2)
@@ -156,9 +180,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("figure", choices=["fig7", "fig4"])
     ap.add_argument("stores", nargs="+")
+    ap.add_argument("--control", nargs="+", default=[],
+                    help="fig4: stores of jobs/fig4_shuffled.yaml, one per store above, same seeds")
     a = ap.parse_args()
     stores = [h5py.File(p, "r") for p in a.stores]
-    (fig7 if a.figure == "fig7" else fig4)(stores)
+    controls = [h5py.File(p, "r") for p in a.control]
+    fig7(stores) if a.figure == "fig7" else fig4(stores, controls)
     return 0
 
 

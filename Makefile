@@ -31,9 +31,13 @@ PKG_LIBS   = $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/nu
 
 # -ffp-contract=off plus explicit fma() keeps results bit-identical across
 # instruction sets and between scalar and SIMD code (docs/rng.md).
+# -fno-trapping-math: nothing here reads floating-point exception flags, and
+# without it GCC vectorises no loop with a float select (ELU, tanh, the
+# clamps of expm1) on AVX2, which has no masked lanes: the network kernels
+# ran scalar there, 25x slower (docs/benchmarks.md). Values are unchanged.
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unknown-pragmas
 BASE     = -std=c11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) $(WARN) \
-            -ffp-contract=off -fopenmp-simd -fno-math-errno -march=$(ARCH) -mprefer-vector-width=$(VECWIDTH)
+            -ffp-contract=off -fno-trapping-math -fopenmp-simd -fno-math-errno -march=$(ARCH) -mprefer-vector-width=$(VECWIDTH)
 RELEASE_CFLAGS = $(BASE) -O3 -g
 ASAN_CFLAGS    = $(BASE) -O1 -g -fno-omit-frame-pointer \
                   -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -20,13 +20,6 @@
 #include "bench_common.h"
 #include "tailsweep/ts_mlp.h"
 
-static double cpu_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static int die(const char *what, const ts_err *err)
 {
     fprintf(stderr, "bench_mlp: %s: %s\n", what, err->msg);
@@ -67,7 +60,7 @@ int main(int argc, char **argv)
     double *t_step = malloc((size_t)reps * sizeof *t_step), *t_noise = malloc((size_t)reps * sizeof *t_noise);
     double *t_cpu = malloc((size_t)reps * sizeof *t_cpu);
     for (int rep = -1; rep < reps; rep++) {
-        double c0 = cpu_now();
+        double c0 = bench_cpu_now();
         double t0 = bench_now();
         for (int s = 0; s < steps; s++) {
             if (ts_mlp_noise_draw(net, ws, &nz, B, M, &rn, &err)) return die("noise", &err);
@@ -75,7 +68,7 @@ int main(int argc, char **argv)
             ts_mlp_sgd_step(net, g, 1e-3f);
         }
         double t1 = bench_now();
-        double c1 = cpu_now();
+        double c1 = bench_cpu_now();
         for (int s = 0; s < steps; s++)
             if (ts_mlp_noise_draw(net, ws, &nz, B, M, &rn, &err)) return die("noise", &err);
         double t2 = bench_now();
@@ -85,12 +78,8 @@ int main(int argc, char **argv)
             t_cpu[rep] = 1e3 * (c1 - c0) / steps;
         }
     }
-    qsort(t_step, (size_t)reps, sizeof *t_step, bench_cmp_double);
-    qsort(t_noise, (size_t)reps, sizeof *t_noise, bench_cmp_double);
-    qsort(t_cpu, (size_t)reps, sizeof *t_cpu, bench_cmp_double);
     printf("blas_core %s\n", ts_mlp_blas_core());
-    printf("ms_per_step %.6g\nms_noise %.6g\ncpu_ms_per_step %.6g\n", t_step[reps / 2], t_noise[reps / 2],
-           t_cpu[reps / 2]);
+    bench_print_medians(t_step, t_noise, t_cpu, reps);
     free(t_cpu);
     free(t_step);
     free(t_noise);

@@ -11,6 +11,8 @@ build/release/bench/bench_sde_schemes 1.8 64 50000 31 poly     # the same quarti
 /usr/bin/python3 bench/linear_sgd.py
 bench/sweep.sh
 /usr/bin/python3 bench/mlp_torch.py
+/usr/bin/python3 bench/cnn_torch.py
+bench/mimic_cost.sh
 /usr/bin/python3 bench/gradnoise_scipy.py
 /usr/bin/python3 bench/aggregate_vs_numpy.py
 /usr/bin/python3 bench/mle_vs_scipy.py   # ~20 min: scipy's own fit; --quick skips it

@@ -118,6 +118,7 @@ count_script bash tests/python/run_pytest.sh "$PWD/$release/libtailsweep.so"
 count_script "$py" tests/oracle/store_xarray.py "$PWD/$asan/oracle/store_writer"
 count_script "$py" tests/oracle/scipy_gradnoise.py "$PWD/$asan/oracle/gradnoise_driver"
 count_script "$py" tests/oracle/mlp_torch.py "$PWD/$asan/oracle/mlp_driver"
+count_script "$py" tests/oracle/cnn_torch.py "$PWD/$asan/oracle/cnn_driver"
 count_script "$py" tests/oracle/data_numpy.py "$PWD/$asan/oracle/data_driver"
 count_script "$py" tests/oracle/gni_opt_torch.py "$PWD/$asan/oracle/gni_opt_driver"
 # the repository's own rules: the library never prints, the tests import

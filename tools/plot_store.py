@@ -15,6 +15,11 @@ Figures (docs/aggregate.md):
              curve per value of --by (the paper's figures 4, 5 and 8, row 1)
   gradnoise  distributions of the fitted gradient-noise alpha and beta per
              value of --by (the paper's figure 8, row 2)
+  fig7       test loss and accuracy over steps per training method (baseline,
+             noise, explicit reg: the store's objective and noise axis), and
+             the final test loss paired within seeds (the paper's figure 7)
+  fig4       training-loss curves of M = 1, M = 16 and the mimics, and each
+             seed's distance to M = 1, stable against Gaussian (figure 4)
   metastability  eps^-alpha x exit_rate against eps, a panel per basin, a curve
              per value of the other axes, the small-noise law's limit dashed
   gradnoise_pdf  the pdf of the positive raw gradient-noise values against
@@ -485,6 +490,189 @@ def gradnoise(f, plt, by):
     return fig, []
 
 
+def fig7_methods(f):
+    """The task dimension that carries `objective` (and `noise`) and a label
+    per index: baseline (no noise), noise (GNIs), explicit reg (L + R)."""
+    if "objective" not in f:
+        fail(2, "fig7 needs a gni store whose grid sets 'objective' (and 'noise'): jobs/fig7.yaml")
+    dim = dim_names(f["objective"])[0]
+    objs = coord(f, "", "objective")
+    noises = coord(f, "", "noise") if "noise" in f and dim_names(f["noise"])[0] == dim else None
+    labels = []
+    for i, o in enumerate(objs):
+        if o == "explicit_reg":
+            labels.append("explicit reg (L + R)")
+        elif noises is not None and noises[i] == "none":
+            labels.append("baseline")
+        else:
+            labels.append(f"noise ({noises[i] if noises else 'GNI'})")
+    return dim, labels
+
+
+def fig7_values(f, name, dim, figure="fig7", keep=(1,)):
+    """Result `name` as [method, replicate, ...]: tasks whose status is not
+    in `keep` (1 done; 3 diverged, whose curves are NaN after the blow-up)
+    masked as NaN, like the values never measured."""
+    x, names = np.array(f[name][()], dtype=float), dim_names(f[name])
+    st_names = dim_names(f["status"])
+    st = np.transpose(f["status"][()], [st_names.index(n) for n in names if n in st_names])
+    st = st.reshape(st.shape + (1,) * (x.ndim - st.ndim))
+    x = np.where(np.isin(st, keep), x, np.nan)
+    others = [n for n in names if n not in (dim, "replicate", "step")]
+    if any(x.shape[names.index(n)] > 1 for n in others):
+        fail(2, f"{figure}: {name} varies along {', '.join(others)} too; one store per setting")
+    x = x[tuple(0 if n in others else slice(None) for n in names)]
+    left = [n for n in names if n not in others]
+    return np.transpose(x, [left.index(n) for n in [dim, "replicate"] + (["step"] if "step" in left else [])])
+
+
+def fig7(f, plt):
+    """The paper's figure 7 from one store: test loss (and accuracy) over
+    steps per training method, mean +- 1 sd over seeds, and the final test
+    loss of explicit reg minus noise, paired within each seed (same data and
+    test set), with its t interval."""
+    from scipy import stats
+
+    dim, labels = fig7_methods(f)
+    panels = [n for n in ("test_loss", "test_accuracy") if n in f]
+    steps = np.asarray(coord(f, "", "step"))
+    fig, axes = plt.subplots(1, len(panels) + 1, figsize=(5 * (len(panels) + 1), 4), squeeze=False)
+    colours = {"baseline": "tab:grey", "explicit reg (L + R)": "tab:blue"}
+    for k, name in enumerate(panels):
+        ax = axes[0, k]
+        x = fig7_values(f, name, dim)
+        for m, lab in enumerate(labels):
+            v = x[m]
+            n = np.isfinite(v).sum(axis=0)
+            with np.errstate(invalid="ignore"):
+                mean = np.nanmean(np.where(n > 0, v, 0), axis=0)
+                sd = np.nanstd(v, axis=0, ddof=1) if v.shape[0] > 1 else np.zeros_like(mean)
+            mean = np.where(n > 0, mean, np.nan)
+            c = colours.get(lab, "tab:red")
+            ax.plot(steps, mean, color=c, lw=1.5, label=f"{lab} ({int(n.max()) if n.size else 0} seeds)")
+            ok = np.isfinite(sd) & np.isfinite(mean)
+            ax.fill_between(steps[ok], (mean - sd)[ok], (mean + sd)[ok], color=c, alpha=0.15, lw=0)
+        ax.set_xlabel("step")
+        ax.set_ylabel(name.replace("_", " "))
+        ax.set_title(f"{name.replace('_', ' ')}: mean ± 1 sd over seeds", fontsize=10)
+        ax.legend(fontsize=7)
+    # final test loss per method, and the paired difference explicit reg - noise
+    ax = axes[0, len(panels)]
+    fin = fig7_values(f, "final_test_loss", dim)
+    for m, lab in enumerate(labels):
+        v = fin[m][np.isfinite(fin[m])]
+        ax.plot(np.full(v.size, m), v, "o", color=colours.get(lab, "tab:red"), alpha=0.7)
+    lines = []
+    reg = [m for m, lab in enumerate(labels) if lab.startswith("explicit")]
+    gni = [m for m, lab in enumerate(labels) if lab.startswith("noise")]
+    base = [m for m, lab in enumerate(labels) if lab == "baseline"]
+    for a, b, what in ((reg, gni, "R - noise"), (reg, base, "R - baseline"), (gni, base, "noise - baseline")):
+        if not a or not b:
+            continue
+        d = fin[a[0]] - fin[b[0]]
+        d = d[np.isfinite(d)]
+        if d.size >= 2:
+            half = stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
+            lines.append(f"{what}: {d.mean():+.4f} ± {half:.4f} (95% t, {d.size} seeds, "
+                         f"{int((d < 0).sum())} below 0)")
+        elif d.size == 1:
+            lines.append(f"{what}: {d[0]:+.4f} (1 seed)")
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels, fontsize=7)
+    ax.set_ylabel("final test loss")
+    ax.set_title("final test loss per seed; paired differences", fontsize=10)
+    ax.text(0.02, 0.98, "\n".join(lines) or "no pairs", transform=ax.transAxes, fontsize=7, va="top")
+    return fig, []
+
+
+def fig4_methods(f):
+    """The task dimension that carries `mimic`, and a label per index: M = 1,
+    M = 16, M = 16 + stable (clipped or not), + gaussian, + shuffled."""
+    if "mimic" not in f or "M" not in f:
+        fail(2, "fig4 needs a gni store whose grid sets 'mimic' and 'M': jobs/fig4.yaml")
+    dim = dim_names(f["mimic"])[0]
+
+    def along(name, default):
+        if name in f and dim_names(f[name])[0] == dim:
+            return coord(f, "", name)
+        return None if default is None else [default] * len(coord(f, "", "mimic"))
+
+    mims, Ms = coord(f, "", "mimic"), along("M", None)
+    if Ms is None:
+        fail(2, "fig4: 'M' must vary along the same (zipped) axis as 'mimic': jobs/fig4.yaml")
+    trunc = along("mimic_truncate", 1)
+    labels = []
+    for m, M, t in zip(mims, Ms, trunc):
+        if m == "none":
+            labels.append(f"M = {int(M)}")
+        elif m == "stable":
+            labels.append(f"M = {int(M)} + stable " + ("(clipped)" if t else "(unclipped)"))
+        else:
+            labels.append(f"M = {int(M)} + {m}")
+    if "M = 1" not in labels:
+        fail(2, "fig4 needs a plain M = 1 training (mimic none) to compare against")
+    return dim, labels
+
+
+def fig4(f, plt):
+    """The paper's figure 4 from one store: the training-loss curves (log10,
+    mean over seeds) of M = 1, M = 16 and the mimics, and each seed's
+    distance to M = 1 (the mean over logged steps after step 0 of
+    |loss - loss(M = 1)|) for the stable (clipped) and Gaussian mimics, with
+    their paired difference. A diverged training keeps its curve up to the
+    blow-up and has no distance."""
+    from scipy import stats
+
+    dim, labels = fig4_methods(f)
+    loss = fig7_values(f, "train_loss", dim, "fig4", keep=(1, 3))
+    steps = np.asarray(coord(f, "", "step"), dtype=float)
+    ref = labels.index("M = 1")
+    with warnings.catch_warnings():   # a seed whose M = 1 run diverged at once: no distance
+        warnings.simplefilter("ignore", RuntimeWarning)
+        dist = np.nanmean(np.abs(loss[:, :, 1:] - loss[ref][None, :, 1:]), axis=2) if loss.shape[2] > 1 else \
+            np.full(loss.shape[:2], np.nan)
+    dist[~np.isfinite(loss[:, :, -1])] = np.nan
+    fig, ax = plt.subplots(1, 2, figsize=(11, 4.4))
+    colours = ["black", "tab:grey", "tab:purple", "tab:red", "tab:blue", "tab:green", "tab:orange"]
+    for k, lab in enumerate(labels):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lg = np.log10(loss[k])
+        whole = np.isfinite(lg).all(axis=0)   # steps every seed reached
+        mean = np.where(whole, np.nanmean(np.where(np.isfinite(lg), lg, 0), axis=0), np.nan)
+        diverged = int((~np.isfinite(loss[k][:, -1]) & np.isfinite(loss[k][:, 0])).sum())
+        note = f" (diverged in {diverged} of {loss.shape[1]})" if diverged else ""
+        ax[0].plot(steps, mean, color=colours[k % len(colours)], lw=1.4, label=lab + note)
+    ax[0].set_xlabel("step")
+    ax[0].set_ylabel("log10 train loss, mean over seeds")
+    ax[0].set_title("training curves (drawn where every seed is finite)", fontsize=9)
+    ax[0].legend(fontsize=7, loc="upper right")
+    st = next((k for k, lab in enumerate(labels) if lab.endswith("stable (clipped)")), None)
+    ga = next((k for k, lab in enumerate(labels) if lab.endswith("gaussian")), None)
+    if st is not None and ga is not None:
+        ok = np.isfinite(dist[st]) & np.isfinite(dist[ga]) & (dist[st] > 0) & (dist[ga] > 0)
+        ax[1].loglog(dist[ga][ok], dist[st][ok], "o", color="tab:red")
+        if ok.any():
+            lo, hi = min(dist[st][ok].min(), dist[ga][ok].min()) / 1.5, max(dist[st][ok].max(), dist[ga][ok].max()) * 1.5
+            ax[1].plot([lo, hi], [lo, hi], "k--", lw=0.8)
+        d = (dist[st] - dist[ga])[ok]
+        title = f"stable (clipped) - Gaussian: {d.size} seed(s)"
+        if d.size >= 2:
+            half = stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
+            title = (f"stable (clipped) - Gaussian: {d.mean():+.4f} ± {half:.4f}\n(95% t, {d.size} seeds, "
+                     f"{int((d < 0).sum())} below 0; below the diagonal: stable closer to M = 1)")
+        ax[1].set_title(title, fontsize=8)
+        ax[1].set_xlabel("Gaussian mimic: mean |loss - loss(M = 1)|")
+        ax[1].set_ylabel("stable mimic (clipped): mean |loss - loss(M = 1)|")
+    else:   # no pair to draw: each training's distance per seed
+        for k, lab in enumerate(labels):
+            v = dist[k][np.isfinite(dist[k])]
+            ax[1].plot(np.full(v.size, k), v, "o", color=colours[k % len(colours)])
+        ax[1].set_xticks(range(len(labels)))
+        ax[1].set_xticklabels(labels, fontsize=6, rotation=20)
+        ax[1].set_ylabel("mean |loss - loss(M = 1)| per seed")
+    return fig, []
+
+
 def metastability(f, plt):
     """The rate of eps^alpha tau, i.e. eps^-alpha exit_rate, against eps:
     Imkeller and Pavlyukevich's law says it tends to lambda = C_alpha
@@ -603,7 +791,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("store")
     ap.add_argument("--figure", required=True,
-                    choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "metastability", "gradnoise_pdf"])
+                    choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "metastability", "gradnoise_pdf",
+                             "fig7", "fig4"])
     ap.add_argument("-o", dest="out", required=True)
     ap.add_argument("--by")
     ap.add_argument("--value")
@@ -654,6 +843,10 @@ def main():
                 title_at = note
         elif a.figure == "loss":
             fig, dropped = loss(f, plt, a.by)
+        elif a.figure == "fig7":
+            fig, dropped = fig7(f, plt)
+        elif a.figure == "fig4":
+            fig, dropped = fig4(f, plt)
         elif a.figure == "metastability":
             fig, dropped = metastability(f, plt)
         elif a.figure == "gradnoise_pdf":

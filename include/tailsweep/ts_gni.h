@@ -29,15 +29,34 @@
 
 #include "tailsweep/ts_data.h"
 #include "tailsweep/ts_error.h"
+#include "tailsweep/ts_fit_ctx.h"
 #include "tailsweep/ts_poll.h"
 #include "tailsweep/ts_gradnoise.h"
-#include "tailsweep/ts_mlp.h"
+#include "tailsweep/ts_net.h"
 
 /* The data are ts_data.h's named sets (the kind's `data` values). */
 typedef ts_data_set ts_gni_data;
 #define TS_GNI_DATA_TOY TS_DATA_TOY
 #define TS_GNI_DATA_FASHION TS_DATA_FASHION_MNIST
-typedef enum { TS_GNI_MIMIC_NONE = 0, TS_GNI_MIMIC_STABLE = 1, TS_GNI_MIMIC_GAUSSIAN = 2 } ts_gni_mimic;
+/* mimic: what is added to each weight's gradient every step: a draw of the
+ * stable or Gaussian law fitted to the layer's M = 1 implicit-effect noise,
+ * or (shuffled, a control) that noise's own values permuted at random
+ * across the layer's weights: the exact marginal law with the correlations
+ * between weights removed, the best any law drawn independently per weight
+ * can do. */
+typedef enum {
+    TS_GNI_MIMIC_NONE = 0,
+    TS_GNI_MIMIC_STABLE = 1,
+    TS_GNI_MIMIC_GAUSSIAN = 2,
+    TS_GNI_MIMIC_SHUFFLED = 3
+} ts_gni_mimic;
+/* The mean gradient a mimic run subtracts to get the M = 1 noise: M' fresh
+ * draws (the measurement of the statistics), or the step's own M-sample
+ * gradient (one pass of B rows instead of M' + 1). */
+typedef enum { TS_GNI_MIMIC_MEAN_FRESH = 0, TS_GNI_MIMIC_MEAN_TRAINING = 1 } ts_gni_mimic_mean;
+/* What SGD minimises: the M-sample noisy loss, or L + R(B; w) without noise
+ * (R the explicit regulariser of the noise config, ts_cnn.h; paper figure 7). */
+typedef enum { TS_GNI_OBJ_LOSS = 0, TS_GNI_OBJ_EXPLICIT_REG = 1 } ts_gni_objective;
 /* gradnoise_source: which gradient noise the statistics describe (docs/math.md
  * section 4.3), each "a gradient minus its mean":
  *   implicit  grad L~(B; w, e) - grad E_e L~(B; w, e)          (one draw e)
@@ -64,7 +83,11 @@ typedef struct {
     size_t n_test;           /* test examples; 0: all (image sets only)            */
     size_t n_eval;           /* train loss on the first n_eval examples; 0: all    */
     int standardise;         /* 1: features standardised by the training set       */
-    ts_mlp_config net;       /* n_in, n_out and loss follow from the data          */
+    ts_mlp_config net;       /* the dense layers; n_in, n_out and loss follow from the data */
+    ts_arch arch;            /* mlp, or cnn: convolution blocks before the dense layers */
+    size_t n_conv, channels[TS_CNN_MAX_CONV], kernel;   /* cnn: the blocks (key conv), kernel size */
+    size_t in_h, in_w, in_c; /* cnn: the image shape, from the data            */
+    ts_gni_objective objective;
     ts_noise_config noise;   /* sigma2 is a variance                               */
     size_t M;                /* noise draws in the objective                       */
     size_t M_prime;          /* draws for the mean gradient E_e (implicit effect)  */
@@ -73,8 +96,10 @@ typedef struct {
     uint64_t steps, log_every, gradnoise_every;   /* gradnoise_every: a multiple of log_every; 0: log_every */
     ts_gradnoise_fit fit;
     size_t mle_max;          /* MLE fits use at most this many values              */
+    ts_fit_route mle_route;  /* MLE fits after a layer's first: cold, warm or table (ts_fit_ctx.h) */
     ts_gni_mimic mimic;
     int mimic_truncate;      /* 1: stable mimic draws clipped to the layer's measured noise range */
+    ts_gni_mimic_mean mimic_mean;
     ts_gni_source source;    /* the gradient noise measured                        */
     size_t raw_layer;        /* weight layer whose raw noise values are recorded   */
     size_t n_raw;            /* steps at which they are (0: none)                  */
@@ -87,11 +112,18 @@ typedef struct {
     double noise_multiplier; /* dp_sgd: the Gaussian's sd is noise_multiplier clip_norm / B */
 } ts_gni_config;
 
-/* Defaults of every field (the kind's defaults) for the toy data. */
+/* Defaults of every field: the gni kind's parameter table's (ts_kind_gni.c; the toy
+ * data, an MLP, the conv blocks an arch cnn would use). */
 void ts_gni_config_default(ts_gni_config *c);
 /* Cross-field checks; messages name the kind's parameter keys. n_in, n_out
  * and loss are filled from the data before checking the network. */
 ts_status ts_gni_config_check(ts_gni_config *c, ts_err *err);
+
+/* The network a checked config describes (arch, blocks, dense layers). */
+ts_net_config ts_gni_net_config(const ts_gni_config *c);
+/* Weight layers and hidden injection sites of that network. */
+size_t ts_gni_n_layers(const ts_gni_config *c);
+size_t ts_gni_n_hidden(const ts_gni_config *c);
 
 /* Logged steps: 0, log_every, 2 log_every, ..., and steps itself. */
 size_t ts_gni_n_logs(const ts_gni_config *c);
@@ -121,7 +153,7 @@ typedef struct {
     double *gn_raw;          /* n_raw x raw_max values, or NULL                   */
     double *act_skew, *act_kurt, *act_valid;
     double final_train_loss, final_test_loss, final_train_acc, final_test_acc;
-    double explicit_reg;     /* MSE: ts_mlp_explicit_reg; cross-entropy: = explicit_reg_mc */
+    double explicit_reg;     /* R's closed form (ts_net_explicit_reg), train eval set */
     double explicit_reg_mc;  /* E_e[L~] - L(clean) over M' draws, train eval set  */
     int64_t diverged_at;     /* step whose loss was not finite, -1 if none        */
 } ts_gni_out;
@@ -142,8 +174,9 @@ ts_status ts_gni_run(const ts_gni_config *c, uint64_t seed, uint64_t task, uint6
  * clean activation), act_rows x width[i] doubles each, layer after layer.
  * With sigma2 = 0 or no noise the mean gradient is the M = 1 gradient itself
  * and the noise is exactly 0. ws must hold max(B, mc B) rows, mc the copies
- * per pass of the M' draws (chunked: mc = max(1, max_rows / B)). */
-ts_status ts_gni_measure(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, const ts_batch *b,
+ * per pass of the M' draws (chunked: mc = max(1, max_rows / B)). "Hidden
+ * layer" means hidden injection site (a CNN's blocks, then its dense layers). */
+ts_status ts_gni_measure(const ts_net *net, ts_net_work *ws, size_t max_rows, const ts_batch *b,
                          const ts_noise_config *nz, size_t M_prime, ts_rng *r, double *noise,
                          double *act_noise, size_t act_rows, ts_err *err);
 
@@ -154,21 +187,23 @@ ts_status ts_gni_measure(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, co
  * batch noise does not need the one-draw pass and runs it only for
  * act_noise. Without injections the batch noise is the clean
  * grad L(B) - grad L(D), and the total noise equals it. */
-ts_status ts_gni_measure_source(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, ts_gni_source source,
+ts_status ts_gni_measure_source(const ts_net *net, ts_net_work *ws, size_t max_rows, ts_gni_source source,
                                 const ts_batch *b, const ts_batch *all, const ts_noise_config *nz, size_t M_prime,
                                 ts_rng *r, double *noise, double *act_noise, size_t act_rows, ts_err *err);
 
 /* The optimiser's step direction: into grad (n_params floats) the gradient
  * SGD steps along, and into *loss the batch's training loss.
- *   sgd        grad of (1/M) sum_m L~(B; w, e_m), the injections drawn from
- *              r_inject (one stacked pass);
+ *   sgd        grad of the objective: (1/M) sum_m L~(B; w, e_m), the
+ *              injections drawn from r_inject (one stacked pass), or, with
+ *              objective explicit_reg, L + R(B; w) without noise (*loss the
+ *              clean L);
  *   noisy_sgd  the same plus grad_noise_std z;
  *   dp_sgd     (1/B) (sum_i clip(g_i) + noise_multiplier clip_norm z), g_i the
- *              gradient of example i's M-sample objective (its own M draws
- *              from r_inject), clip(g) = g min(1, clip_norm / ||g||_2) over
+ *              gradient of example i's objective (its own M draws from
+ *              r_inject), clip(g) = g min(1, clip_norm / ||g||_2) over
  *              all parameters (Abadi et al. 2016);
  * z: n_params standard normals (NULL for sgd). Non-finite loss: TS_ENUMERIC. */
-ts_status ts_gni_opt_grad(const ts_gni_config *c, const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b,
+ts_status ts_gni_opt_grad(const ts_gni_config *c, const ts_net *net, ts_net_work *ws, const ts_batch *b,
                           ts_rng *r_inject, const double *z, float *grad, double *loss, ts_err *err);
 
 #endif

@@ -53,4 +53,11 @@ unsigned ts_gradnoise_moments(const double *x, size_t n, double *mean, double *s
 ts_status ts_gradnoise_stats_compute(const double *x, size_t n, ts_gradnoise_fit method, size_t mle_max,
                                      ts_gradnoise_stats *out, ts_err *err);
 
+/* The same, with the MLE (method TS_GN_FIT_MLE) carried across calls by
+ * a fit context (ts_fit_ctx.h: the previous estimate, cached density
+ * tables; its own subsample replaces mle_max). ctx NULL: as above. */
+struct ts_fit_ctx;
+ts_status ts_gradnoise_stats_compute_ctx(const double *x, size_t n, ts_gradnoise_fit method, size_t mle_max,
+                                         struct ts_fit_ctx *ctx, ts_gradnoise_stats *out, ts_err *err);
+
 #endif

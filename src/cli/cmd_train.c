@@ -27,13 +27,16 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
         printf("gni: the layout has no train_loss or gradnoise_mean curve to summarise\n");
         return;
     }
-    /* the store's weight layers: depth + 1, or max_depth + 1 (output last) */
+    /* the store's weight layers from the result shapes: a CNN's blocks, then
+     * depth + 1 or max_depth + 1 (output last) */
     size_t K = l->r[li].dims[0], depth = (size_t)ts_params_get(p, "depth");
-    size_t L = l->r[gi].dims[0];
+    size_t L = l->r[gi].dims[0], H = L - 1;
     const double *steps = l->r[li].coords[0];
     int acc = ts_result_find(l, "train_accuracy") >= 0;
-    printf("gni: data %s, %zu x %g %s, noise %s sigma2 %g (variance), M %g, lr %g, batch %g, %g steps in %.2f s\n",
-           ts_params_choice_name(p, "data"), depth, ts_params_get(p, "width"), ts_params_choice_name(p, "act"),
+    int cnn = ts_params_choice(p, "arch") == 1;
+    printf("gni: data %s, %s%s%s%zu x %g %s, noise %s sigma2 %g (variance), M %g, lr %g, batch %g, %g steps in %.2f s\n",
+           ts_params_choice_name(p, "data"), cnn ? "conv " : "", cnn ? ts_params_str(p, "conv") : "", cnn ? " + " : "",
+           depth, ts_params_get(p, "width"), ts_params_choice_name(p, "act"),
            ts_params_choice_name(p, "noise"), ts_params_get(p, "sigma2"), ts_params_get(p, "M"),
            ts_params_get(p, "lr"), ts_params_get(p, "batch"), ts_params_get(p, "steps"), secs);
     printf("%8s %10s %10s%s\n", "step", "train", "test", acc ? "  train_acc   test_acc" : "");
@@ -71,7 +74,7 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
             printf("\n");
         }
         printf("activation perturbation (per hidden layer): ");
-        for (size_t h = 0; h < L - 1; h++) {
+        for (size_t h = 0; h < H; h++) {
             printf("%s[%zu] skew ", h ? ", " : "", h + 1);
             num("%.3g", res(l, out, "actnoise_skew", h * K + (size_t)last));
             printf(" kurt ");
@@ -91,7 +94,7 @@ static void summary(const ts_task *t, const ts_result_layout *l, double *const *
     num("%.6g", res(l, out, "explicit_reg", 0));
     printf(" (Monte Carlo ");
     num("%.6g", res(l, out, "explicit_reg_mc", 0));
-    printf(")\n");
+    printf(")%s\n", ts_params_choice(p, "objective") == 1 ? ", trained on L + R" : "");
     double div = res(l, out, "diverged_at", 0);
     if (!isnan(div)) printf("diverged at step %.0f (loss not finite)\n", div);
 }
@@ -101,7 +104,7 @@ static void usage(void) { ts_cli_kind_usage("train", &ts_kind_gni); }
 static void usage_gni(void) { ts_cli_kind_usage("gni", &ts_kind_gni); }
 
 const ts_command ts_cmd_train = {
-    "train", "train one MLP with Gaussian noise injections: losses, gradient-noise statistics", run, usage
+    "train", "train one MLP or CNN with Gaussian noise injections: losses, gradient-noise statistics", run, usage
 };
 /* The kind's own name, as `tailsweep sde` is the sde kind's. */
 const ts_command ts_cmd_gni = { "gni", "the same as train (the kind's name)", run, usage_gni };

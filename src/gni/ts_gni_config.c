@@ -1,4 +1,4 @@
-/* ts_gni_config.c: defaults and cross-field checks of a GNI run, its
+/* ts_gni_config.c: cross-field checks of a GNI run, its
  * logged and measured steps, and the raw-sample steps (ts_gni.h). Messages
  * name the `gni` kind's parameter keys. */
 #include <ctype.h>
@@ -11,33 +11,22 @@
 
 const char *const ts_gni_source_names[] = { "implicit", "batch", "total", NULL };
 
-void ts_gni_config_default(ts_gni_config *c)
+ts_net_config ts_gni_net_config(const ts_gni_config *c)
 {
-    memset(c, 0, sizeof *c);
-    c->data = TS_DATA_TOY;
-    c->n_train = 1000;
-    c->n_test = 1000;
-    c->n_eval = 2000;
-    c->net.n_hidden = 4;
-    for (size_t i = 0; i < TS_MLP_MAX_HIDDEN; i++) c->net.width[i] = 256;
-    c->net.act = TS_ACT_ELU;
-    c->net.loss = TS_LOSS_MSE;
-    c->net.init = TS_INIT_HE;
-    c->noise.type = TS_NOISE_ADD;
-    c->noise.sigma2 = 0.1;
-    c->noise.on_input = 1;
-    c->M = 1;
-    c->M_prime = 128;
-    c->lr = 0.01;
-    c->lr_k0 = 1000;
-    c->steps = 1000;
-    c->log_every = 50;
-    c->fit = TS_GN_FIT_MCCULLOCH;
-    c->mle_max = 1000;
-    c->mimic_truncate = 1;
-    c->raw_max = 10000;
-    c->clip_norm = 1;
-    c->noise_multiplier = 1;
+    ts_net_config n = { .arch = c->arch, .mlp = c->net, .in_h = c->in_h, .in_w = c->in_w, .in_c = c->in_c,
+                        .n_conv = c->arch == TS_ARCH_CNN ? c->n_conv : 0, .kernel = c->kernel };
+    memcpy(n.channels, c->channels, sizeof n.channels);
+    return n;
+}
+
+size_t ts_gni_n_hidden(const ts_gni_config *c)
+{
+    return c->net.n_hidden + (c->arch == TS_ARCH_CNN ? c->n_conv : 0);
+}
+
+size_t ts_gni_n_layers(const ts_gni_config *c)
+{
+    return ts_gni_n_hidden(c) + 1;
 }
 
 /* The checks of the data: folder use, sizes against the standard split. */
@@ -48,6 +37,13 @@ static ts_status check_data(ts_gni_config *c, ts_err *err)
     int toy = c->data == TS_DATA_TOY;
     c->net.n_in = in->shape[0] * in->shape[1] * in->shape[2];
     c->net.n_out = toy ? 1 : in->n_classes;
+    /* the image shape (H, W, C) of the data, which a CNN takes as its input;
+     * the toy signal is 1 x 1 x 1 */
+    c->in_h = in->shape[0];
+    c->in_w = in->shape[1];
+    c->in_c = in->shape[2];
+    if (c->arch == TS_ARCH_CNN && toy)
+        return ts_err_set(err, TS_EINVAL, "key 'arch': cnn needs images; data 'toy' is a 1-D signal (use mlp)");
     if (toy && c->data_dir && c->data_dir[0])
         return ts_err_set(err, TS_EINVAL, "key 'data_dir': data 'toy' is generated and reads no folder ('%s')",
                           c->data_dir);
@@ -105,19 +101,27 @@ ts_status ts_gni_config_check(ts_gni_config *c, ts_err *err)
                           "4): use batch 0");
     if (c->mimic != TS_GNI_MIMIC_NONE && (c->noise.type == TS_NOISE_NONE || c->noise.sigma2 == 0))
         return ts_err_set(err, TS_EINVAL, "key 'mimic': mimicking the implicit effect needs noise (sigma2 > 0)");
+    if (c->objective == TS_GNI_OBJ_EXPLICIT_REG) {
+        if (c->M != 1)
+            return ts_err_set(err, TS_EINVAL, "key 'M': objective explicit_reg trains without noise draws (L + R): "
+                              "use M 1");
+        if (c->mimic != TS_GNI_MIMIC_NONE)
+            return ts_err_set(err, TS_EINVAL, "key 'mimic': objective explicit_reg has no implicit effect to mimic");
+    }
     if (c->mimic != TS_GNI_MIMIC_NONE && c->source != TS_GNI_SOURCE_IMPLICIT)
         return ts_err_set(err, TS_EINVAL, "key 'gradnoise_source': mimic runs fit the implicit-effect noise; use "
                           "gradnoise_source implicit");
-    if (c->raw_layer > c->net.n_hidden)
+    if (c->raw_layer > ts_gni_n_hidden(c))
         return ts_err_set(err, TS_EINVAL, "key 'raw_layer': %zu, but the network has weight layers 0..%zu "
-                          "(depth %zu)", c->raw_layer, c->net.n_hidden, c->net.n_hidden);
+                          "(depth %zu)", c->raw_layer, ts_gni_n_hidden(c), ts_gni_n_hidden(c));
     if (c->n_raw && c->raw_max == 0) return ts_err_set(err, TS_EINVAL, "key 'raw_max': must be >= 1");
     st = check_optimizer(c, err);
     if (!st) st = ts_noise_config_check(&c->noise, err);
     if (st) return st;
-    ts_mlp *net = NULL;
-    st = ts_mlp_alloc(&c->net, &net, err);
-    if (!st) ts_mlp_free(net);
+    ts_net_config nc = ts_gni_net_config(c);
+    ts_net *net = NULL;
+    st = ts_net_alloc(&nc, &net, err);
+    if (!st) ts_net_free(net);
     return st;
 }
 

@@ -18,11 +18,12 @@ static inline int ts_gni_noisy(const ts_noise_config *nz)
     return nz->type != TS_NOISE_NONE && nz->sigma2 > 0;
 }
 
-/* Rows a .. a + n - 1 of a batch. */
-static inline ts_batch ts_gni_rows(const ts_mlp *net, const ts_batch *b, size_t a, size_t n)
+/* Rows a .. a + n - 1 of a batch (a row: the input site's features; a
+ * target: the output layer's rows). */
+static inline ts_batch ts_gni_rows(const ts_net *net, const ts_batch *b, size_t a, size_t n)
 {
-    return (ts_batch){ n, b->x + a * net->cfg.n_in, b->y ? b->y + a * net->cfg.n_out : NULL,
-                       b->label ? b->label + a : NULL };
+    size_t n_in = net->site_size[0], n_out = net->rows[net->n_layers - 1];
+    return (ts_batch){ n, b->x + a * n_in, b->y ? b->y + a * n_out : NULL, b->label ? b->label + a : NULL };
 }
 
 #endif

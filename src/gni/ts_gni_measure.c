@@ -30,7 +30,7 @@ static void injected(const float *h, const float *z, const ts_noise_config *nz, 
 /* g = the mean over `draws` fresh draws of grad L~(data; w, e) (one clean
  * pass without injections), data in chunks of at most max_rows rows; gc is
  * scratch for one pass's float gradient. */
-static ts_status mean_grad(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, const ts_batch *data,
+static ts_status mean_grad(const ts_net *net, ts_net_work *ws, size_t max_rows, const ts_batch *data,
                            const ts_noise_config *nz, size_t draws, ts_rng *r, float *gc, double *g, ts_err *err)
 {
     size_t n = data->n, np = net->n_params, chunk = n < max_rows ? n : max_rows;
@@ -44,8 +44,8 @@ static ts_status mean_grad(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, 
         ts_batch part = ts_gni_rows(net, data, a, cb);
         for (size_t done = 0; done < draws && !st; done += mc) {
             size_t m = draws - done < mc ? draws - done : mc;
-            if (ts_gni_noisy(nz)) st = ts_mlp_noise_draw(net, ws, nz, cb, m, r, err);
-            if (!st) st = ts_mlp_loss_grad(net, ws, &part, m, nz, gc, &loss, err);
+            if (ts_gni_noisy(nz)) st = ts_net_noise_draw(net, ws, nz, cb, m, r, err);
+            if (!st) st = ts_net_loss_grad(net, ws, &part, m, nz, gc, &loss, err);
             double wgt = ((double)m / (double)draws) * ((double)cb / (double)n);
             for (size_t j = 0; j < np && !st; j++) g[j] += wgt * gc[j];
         }
@@ -56,32 +56,32 @@ static ts_status mean_grad(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, 
 /* The forward-pass perturbation of the first act_rows rows: the noisy
  * activations of the pass just run (one draw on B), then minus the clean
  * ones of a clean pass over the same rows. */
-static ts_status act_perturbation(const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b, const ts_noise_config *nz,
+static ts_status act_perturbation(const ts_net *net, ts_net_work *ws, const ts_batch *b, const ts_noise_config *nz,
                                   double *act_noise, size_t act_rows, ts_err *err)
 {
-    size_t H = net->cfg.n_hidden;
+    size_t H = net->n_sites - 1;   /* hidden injection sites */
     double *o = act_noise, loss;
     for (size_t i = 1; i <= H; i++) {
-        size_t w = net->cfg.width[i - 1];
-        const float *z = ts_gni_noisy(nz) ? ts_mlp_noise_site(ws, i) : NULL;
-        injected(ts_mlp_activation(ws, i), z, nz, act_rows * w, o);
+        size_t w = net->site_size[i];
+        const float *z = ts_gni_noisy(nz) ? ts_net_noise_site(ws, i) : NULL;
+        injected(ts_net_activation(ws, i), z, nz, act_rows * w, o);
         o += act_rows * w;
     }
     if (H == 0) return TS_OK;
     ts_batch sub = ts_gni_rows(net, b, 0, act_rows);
     ts_noise_config clean = { TS_NOISE_NONE, 0, 0 };
-    ts_status st = ts_mlp_loss_grad(net, ws, &sub, 1, &clean, NULL, &loss, err);
+    ts_status st = ts_net_loss_grad(net, ws, &sub, 1, &clean, NULL, &loss, err);
     o = act_noise;
     for (size_t i = 1; i <= H && !st; i++) {
-        size_t n = act_rows * net->cfg.width[i - 1];
-        const float *h = ts_mlp_activation(ws, i);
+        size_t n = act_rows * net->site_size[i];
+        const float *h = ts_net_activation(ws, i);
         for (size_t j = 0; j < n; j++) o[j] -= h[j];
         o += n;
     }
     return st;
 }
 
-ts_status ts_gni_measure_source(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, ts_gni_source source,
+ts_status ts_gni_measure_source(const ts_net *net, ts_net_work *ws, size_t max_rows, ts_gni_source source,
                                 const ts_batch *b, const ts_batch *all, const ts_noise_config *nz, size_t M_prime,
                                 ts_rng *r, double *noise, double *act_noise, size_t act_rows, ts_err *err)
 {
@@ -98,8 +98,8 @@ ts_status ts_gni_measure_source(const ts_mlp *net, ts_mlp_work *ws, size_t max_r
     double loss;
     /* grad L~(B; w, e), one draw (and the forward pass the perturbation reads) */
     int one_draw = (noise && source != TS_GNI_SOURCE_BATCH) || act_noise;
-    if (!st && one_draw && ts_gni_noisy(nz)) st = ts_mlp_noise_draw(net, ws, nz, B, 1, r, err);
-    if (!st && one_draw) st = ts_mlp_loss_grad(net, ws, b, 1, nz, g1, &loss, err);
+    if (!st && one_draw && ts_gni_noisy(nz)) st = ts_net_noise_draw(net, ws, nz, B, 1, r, err);
+    if (!st && one_draw) st = ts_net_loss_grad(net, ws, b, 1, nz, g1, &loss, err);
     if (!st && act_noise) st = act_perturbation(net, ws, b, nz, act_noise, act_rows, err);
     /* the gradient and the mean it is measured against, in double */
     if (!st && !noise) {
@@ -129,7 +129,7 @@ ts_status ts_gni_measure_source(const ts_mlp *net, ts_mlp_work *ws, size_t max_r
     return st;
 }
 
-ts_status ts_gni_measure(const ts_mlp *net, ts_mlp_work *ws, size_t max_rows, const ts_batch *b,
+ts_status ts_gni_measure(const ts_net *net, ts_net_work *ws, size_t max_rows, const ts_batch *b,
                          const ts_noise_config *nz, size_t M_prime, ts_rng *r, double *noise,
                          double *act_noise, size_t act_rows, ts_err *err)
 {

@@ -1,6 +1,7 @@
 /* ts_gni_opt.c: the gradient an SGD step of a GNI run takes (ts_gni.h):
- * plain SGD on the M-sample objective, Noisy-SGD, and DP-SGD with
- * per-example clipping (Abadi et al. 2016; the setting of Sander, Sylvestre and Durmus 2024).
+ * plain SGD on the objective (the M-sample noisy loss, or L + R without
+ * noise), Noisy-SGD, and DP-SGD with per-example clipping (Abadi et al.
+ * 2016; the setting of Sander, Sylvestre and Durmus 2024).
  *
  * DP-SGD needs each example's gradient on its own: one pass per example
  * (its M noisy copies stacked), so its cost is B small passes where SGD
@@ -27,7 +28,18 @@ static double sum_squares(const float *x, size_t n)
     return s;
 }
 
-static ts_status dp_grad(const ts_gni_config *c, const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b,
+/* The objective's gradient on b: (1/M) sum_m L~(B; w, e_m) with fresh
+ * injections from r_inject (one stacked pass), or L + R(B; w) without noise
+ * (objective explicit_reg; *loss is then the clean L). */
+static ts_status objective_grad(const ts_gni_config *c, const ts_net *net, ts_net_work *ws, const ts_batch *b,
+                                ts_rng *r_inject, float *grad, double *loss, ts_err *err)
+{
+    if (c->objective == TS_GNI_OBJ_EXPLICIT_REG) return ts_net_reg_loss_grad(net, ws, b, &c->noise, grad, loss, NULL, err);
+    ts_status st = ts_gni_noisy(&c->noise) ? ts_net_noise_draw(net, ws, &c->noise, b->n, c->M, r_inject, err) : TS_OK;
+    return st ? st : ts_net_loss_grad(net, ws, b, c->M, &c->noise, grad, loss, err);
+}
+
+static ts_status dp_grad(const ts_gni_config *c, const ts_net *net, ts_net_work *ws, const ts_batch *b,
                          ts_rng *r_inject, const double *z, float *grad, double *loss, ts_err *err)
 {
     size_t np = net->n_params, B = b->n;
@@ -36,9 +48,7 @@ static ts_status dp_grad(const ts_gni_config *c, const ts_mlp *net, ts_mlp_work 
     ts_status st = gi && sum ? TS_OK : ts_err_set(err, TS_ENOMEM, "dp_sgd: out of memory");
     for (size_t i = 0; i < B && !st; i++) {
         ts_batch one = ts_gni_rows(net, b, i, 1);
-        if (ts_gni_noisy(&c->noise)) st = ts_mlp_noise_draw(net, ws, &c->noise, 1, c->M, r_inject, err);
-        if (!st) st = ts_mlp_loss_grad(net, ws, &one, c->M, &c->noise, gi, &li, err);
-        if (st) break;
+        if ((st = objective_grad(c, net, ws, &one, r_inject, gi, &li, err))) break;
         double norm = sqrt(sum_squares(gi, np)), f = norm > c->clip_norm ? c->clip_norm / norm : 1;
 #pragma omp simd
         for (size_t j = 0; j < np; j++) sum[j] += f * gi[j];
@@ -54,14 +64,13 @@ static ts_status dp_grad(const ts_gni_config *c, const ts_mlp *net, ts_mlp_work 
     return st;
 }
 
-ts_status ts_gni_opt_grad(const ts_gni_config *c, const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b,
+ts_status ts_gni_opt_grad(const ts_gni_config *c, const ts_net *net, ts_net_work *ws, const ts_batch *b,
                           ts_rng *r_inject, const double *z, float *grad, double *loss, ts_err *err)
 {
     if (c->opt != TS_GNI_OPT_SGD && !z)
         return ts_err_set(err, TS_EINVAL, "optimizer %s: no Gaussian draws given", ts_gni_optimizer_names[c->opt]);
     if (c->opt == TS_GNI_OPT_DP_SGD) return dp_grad(c, net, ws, b, r_inject, z, grad, loss, err);
-    ts_status st = ts_gni_noisy(&c->noise) ? ts_mlp_noise_draw(net, ws, &c->noise, b->n, c->M, r_inject, err) : TS_OK;
-    if (!st) st = ts_mlp_loss_grad(net, ws, b, c->M, &c->noise, grad, loss, err);
+    ts_status st = objective_grad(c, net, ws, b, r_inject, grad, loss, err);
     if (!st && c->opt == TS_GNI_OPT_NOISY_SGD)
         for (size_t j = 0; j < net->n_params; j++) grad[j] = (float)(grad[j] + c->grad_noise_std * z[j]);
     return st;

@@ -13,18 +13,20 @@
 /* The M' draws of a measurement are stacked up to this many rows per pass:
  * larger passes do not run faster, only take more memory. */
 enum { ROW_CAP = 8192, ACT_ROWS = 1024 };
+#define WS_BYTES ((size_t)512 << 20)
 
 typedef struct {
     const ts_gni_config *c;
-    ts_mlp *net;
-    ts_mlp_work *ws;
+    ts_net *net;
+    ts_net_work *ws;
     size_t max_rows, B, n_logs, n_weights, act_rows, act_total;
     ts_dataset *train, *test;
-    float *bx, *by, *grad;
+    float *bx, *by, *grad, *g1;
     int32_t *bl;
     size_t *perm, pos;
     double *u, *noise, *act, *draws, *z;
     ts_gradnoise_stats *gs;        /* per weight layer, the last measurement */
+    ts_fit_ctx **fit;              /* per weight layer, fit mle: the fits carried across steps */
     size_t raw_n, raw_off, raw_nw; /* raw values a step; the raw layer's first value in noise, its size */
     ts_rng r_batch, r_train, r_meas, r_mimic, r_opt;
 } run_state;
@@ -32,14 +34,17 @@ typedef struct {
 
 static void state_free(run_state *s)
 {
-    ts_mlp_free(s->net);
-    ts_mlp_work_free(s->ws);
+    for (size_t l = 0; s->fit && l < s->net->n_layers; l++) ts_fit_ctx_free(s->fit[l]);
+    free(s->fit);
+    ts_net_free(s->net);
+    ts_net_work_free(s->ws);
     ts_dataset_free(s->train);
     ts_dataset_free(s->test);
     free(s->bx);
     free(s->by);
     free(s->bl);
     free(s->grad);
+    free(s->g1);
     free(s->perm);
     free(s->u);
     free(s->noise);
@@ -55,16 +60,21 @@ static ts_status state_init(run_state *s, const ts_gni_config *c, uint64_t seed,
     memset(s, 0, sizeof *s);
     s->c = c;
     ts_rng base;
+    ts_net_config nc = ts_gni_net_config(c);
     uint64_t id = c->shared_init ? 0 : task;   /* weights and data: shared by the grid points, or not */
     ts_status st = ts_gni_data_load(c, seed, id, rep, &s->train, &s->test, err);
-    if (!st) st = ts_mlp_alloc(&c->net, &s->net, err);
+    if (!st) st = ts_net_alloc(&nc, &s->net, err);
     if (!st) st = ts_rng_init(&base, seed, id, rep, TS_PURPOSE_INIT, err);
     if (st) return st;
-    ts_mlp_init(s->net, &base);
-    const ts_mlp *net = s->net;
+    ts_net_init(s->net, &base);
+    const ts_net *net = s->net;
     size_t n = s->train->n;
     s->B = c->batch ? c->batch : n;
-    size_t meas = c->M_prime * s->B < ROW_CAP ? c->M_prime * s->B : ROW_CAP;
+    /* rows per measurement pass: ROW_CAP, or fewer where rows are large
+     * (a CNN's images): the workspace stays within WS_BYTES */
+    size_t cap = WS_BYTES / ts_net_row_bytes(net);
+    cap = cap < ROW_CAP ? cap : ROW_CAP;
+    size_t meas = c->M_prime * s->B < cap ? c->M_prime * s->B : cap;
     s->max_rows = c->M * s->B > meas ? c->M * s->B : meas;
     if (s->max_rows < s->B) s->max_rows = s->B;
     s->n_logs = ts_gni_n_logs(c);
@@ -75,16 +85,22 @@ static ts_status state_init(run_state *s, const ts_gni_config *c, uint64_t seed,
     s->raw_nw = net->rows[c->raw_layer] * net->cols[c->raw_layer];
     s->raw_n = ts_gni_raw_count(c);
     s->act_rows = s->B < ACT_ROWS ? s->B : ACT_ROWS;
-    for (size_t i = 0; i < net->cfg.n_hidden; i++) s->act_total += s->act_rows * net->cfg.width[i];
-    st = ts_mlp_work_alloc(net, s->max_rows, &s->ws, err);
+    for (size_t i = 1; i < net->n_sites; i++) s->act_total += s->act_rows * net->site_size[i];
+    st = ts_net_work_alloc(net, s->max_rows, &s->ws, err);
     if (st) return st;
     s->grad = malloc(net->n_params * sizeof *s->grad);
     s->noise = malloc(s->n_weights * sizeof *s->noise);
     s->draws = malloc(s->n_weights * sizeof *s->draws);
     s->act = malloc((s->act_total ? s->act_total : 1) * sizeof *s->act);
     s->gs = calloc(net->n_layers, sizeof *s->gs);
+    s->g1 = malloc(net->n_params * sizeof *s->g1);
     if (c->opt != TS_GNI_OPT_SGD) s->z = malloc(net->n_params * sizeof *s->z);
-    int ok = s->grad && s->noise && s->draws && s->act && s->gs && (c->opt == TS_GNI_OPT_SGD || s->z);
+    int ok = s->grad && s->g1 && s->noise && s->draws && s->act && s->gs && (c->opt == TS_GNI_OPT_SGD || s->z);
+    if (ok && c->fit == TS_GN_FIT_MLE) {
+        ok = (s->fit = calloc(net->n_layers, sizeof *s->fit)) != NULL;
+        for (size_t l = 0; ok && l < net->n_layers; l++)
+            if ((st = ts_fit_ctx_alloc(c->mle_route, c->mle_max, &s->fit[l], err))) return st;
+    }
     if (s->B < n) {   /* minibatches: gather buffers and the epoch permutation */
         s->bx = malloc(s->B * s->train->d * sizeof *s->bx);
         if (s->train->d_out) s->by = malloc(s->B * s->train->d_out * sizeof *s->by);
@@ -149,7 +165,7 @@ static void fill_na(double *a, size_t n)
 
 static void out_init(const run_state *s, ts_gni_out *o)
 {
-    size_t K = s->n_logs, L = s->net->n_layers, H = s->net->cfg.n_hidden;
+    size_t K = s->n_logs, L = s->net->n_layers, H = s->net->n_sites - 1;
     fill_na(o->train_loss, K);
     fill_na(o->test_loss, K);
     fill_na(o->train_acc, K);
@@ -178,8 +194,8 @@ static ts_status evaluate(run_state *s, size_t k, ts_gni_out *o, ts_err *err)
     ts_batch tr = whole(s->train, n_eval(s)), te = whole(s->test, s->test->n);
     int cls = s->train->d_out == 0;
     double l1, l2, a1 = 0, a2 = 0;
-    ts_status st = ts_mlp_evaluate(s->net, s->ws, &tr, &l1, cls ? &a1 : NULL, err);
-    if (!st) st = ts_mlp_evaluate(s->net, s->ws, &te, &l2, cls ? &a2 : NULL, err);
+    ts_status st = ts_net_evaluate(s->net, s->ws, &tr, &l1, cls ? &a1 : NULL, err);
+    if (!st) st = ts_net_evaluate(s->net, s->ws, &te, &l2, cls ? &a2 : NULL, err);
     if (st) return st;   /* nothing half-written: a blow-up leaves NaN */
     o->train_loss[k] = l1;
     o->test_loss[k] = l2;
@@ -208,7 +224,7 @@ static void record_raw(const run_state *s, uint64_t step, ts_gni_out *o)
  * perturbation still is). */
 static ts_status measure(run_state *s, const ts_batch *b, long k, uint64_t step, ts_gni_out *o, ts_err *err)
 {
-    const ts_mlp *net = s->net;
+    const ts_net *net = s->net;
     const ts_gni_config *c = s->c;
     int want_act = k >= 0 && o->act_skew;
     int want_noise = !(c->source == TS_GNI_SOURCE_BATCH && s->B == s->train->n);
@@ -222,7 +238,7 @@ static ts_status measure(run_state *s, const ts_batch *b, long k, uint64_t step,
     for (size_t l = 0; l < net->n_layers && !st && want_noise; l++) {
         size_t nw = net->rows[l] * net->cols[l];
         ts_gradnoise_stats *g = &s->gs[l];
-        st = ts_gradnoise_stats_compute(s->noise + off, nw, c->fit, c->mle_max, g, err);
+        st = ts_gradnoise_stats_compute_ctx(s->noise + off, nw, c->fit, c->mle_max, s->fit ? s->fit[l] : NULL, g, err);
         off += nw;
         if (st || k < 0) continue;
         size_t i = l * K + (size_t)k;
@@ -236,8 +252,8 @@ static ts_status measure(run_state *s, const ts_batch *b, long k, uint64_t step,
         o->gn_valid[i] = g->valid;
     }
     off = 0;
-    for (size_t h = 0; h < net->cfg.n_hidden && want_act && !st; h++) {
-        size_t n = s->act_rows * net->cfg.width[h], i = h * K + (size_t)k;
+    for (size_t h = 0; h + 1 < net->n_sites && want_act && !st; h++) {
+        size_t n = s->act_rows * net->site_size[h + 1], i = h * K + (size_t)k;
         double mean;
         o->act_valid[i] = ts_gradnoise_moments(s->act + off, n, &mean, &o->act_skew[i], &o->act_kurt[i]);
         off += n;
@@ -247,7 +263,8 @@ static ts_status measure(run_state *s, const ts_batch *b, long k, uint64_t step,
 
 /* Mimic (paper figure 4): add to each weight gradient a draw from the law
  * fitted to this step's M = 1 implicit-effect noise of its layer; a layer
- * whose fit is not defined (e.g. all-zero noise) gets nothing.
+ * whose fit is not defined (e.g. all-zero noise) gets nothing. The
+ * shuffled control adds the layer's noise values themselves, permuted.
  *
  * Truncation (mimic_truncate, default on): the measured noise is
  * sub-exponential (theorem 3.1) and every step's sample of it has a finite
@@ -260,7 +277,7 @@ static ts_status measure(run_state *s, const ts_batch *b, long k, uint64_t step,
  * produced. */
 static ts_status mimic_add(run_state *s, ts_err *err)
 {
-    const ts_mlp *net = s->net;
+    const ts_net *net = s->net;
     /* off: the layer's first value in s->noise (layers in order, weights only) */
     for (size_t l = 0, off = 0; l < net->n_layers; off += net->rows[l] * net->cols[l], l++) {
         const ts_gradnoise_stats *g = &s->gs[l];
@@ -280,6 +297,15 @@ static ts_status mimic_add(run_state *s, ts_err *err)
                 }
                 for (size_t j = 0; j < nw; j++) s->draws[j] = s->draws[j] < lo ? lo : s->draws[j] > hi ? hi : s->draws[j];
             }
+        } else if (s->c->mimic == TS_GNI_MIMIC_SHUFFLED) {
+            /* Fisher-Yates over the layer's own noise values */
+            memcpy(s->draws, s->noise + off, nw * sizeof *s->draws);
+            for (size_t j = nw - 1; j > 0; j--) {
+                size_t i = (size_t)(ts_rng_uniform(&s->r_mimic) * (double)(j + 1));
+                double t = s->draws[j];
+                s->draws[j] = s->draws[i];
+                s->draws[i] = t;
+            }
         } else {
             if (!(g->valid & TS_GN_VALID_MOMENTS)) continue;
             ts_rng_normal_block(&s->r_mimic, nw, s->draws);
@@ -291,8 +317,9 @@ static ts_status mimic_add(run_state *s, ts_err *err)
     return TS_OK;
 }
 
-/* Explicit effect at the end: the closed form (MSE) and E_e[L~] - L(clean)
- * over M' draws, both on the training evaluation set. */
+/* Explicit effect at the end: R (the closed form of Camuto et al. 2020,
+ * ts_net_explicit_reg) and E_e[L~] - L(clean) over M' draws, both on the
+ * training evaluation set. */
 static ts_status explicit_effect(run_state *s, ts_gni_out *o, ts_err *err)
 {
     const ts_gni_config *c = s->c;
@@ -301,41 +328,64 @@ static ts_status explicit_effect(run_state *s, ts_gni_out *o, ts_err *err)
     if (!ts_gni_noisy(&c->noise)) return TS_OK;
     ts_batch all = whole(s->train, ne);
     double clean, noisy_mean = 0, reg = 0, v;
-    ts_status st = ts_mlp_evaluate(s->net, s->ws, &all, &clean, NULL, err);
+    ts_status st = ts_net_evaluate(s->net, s->ws, &all, &clean, NULL, err);
     size_t chunk = ne < s->max_rows ? ne : s->max_rows;
     for (size_t a = 0; a < ne && !st; a += chunk) {
         size_t cb = ne - a < chunk ? ne - a : chunk, mc = s->max_rows / cb;
         const ts_dataset *d = s->train;
         ts_batch b = { cb, d->x + a * d->d, d->y ? d->y + a * d->d_out : NULL, d->label ? d->label + a : NULL };
-        if (c->net.loss == TS_LOSS_MSE) {
-            st = ts_mlp_explicit_reg(s->net, s->ws, &b, &c->noise, &v, err);
-            reg += v * (double)cb / (double)ne;
-        }
+        st = ts_net_explicit_reg(s->net, s->ws, &b, &c->noise, &v, err);
+        reg += v * (double)cb / (double)ne;
         if (mc > c->M_prime) mc = c->M_prime;
         for (size_t done = 0; done < c->M_prime && !st; done += mc) {
             size_t m = c->M_prime - done < mc ? c->M_prime - done : mc;
-            st = ts_mlp_noise_draw(s->net, s->ws, &c->noise, cb, m, &s->r_meas, err);
-            if (!st) st = ts_mlp_loss_grad(s->net, s->ws, &b, m, &c->noise, NULL, &v, err);
+            st = ts_net_noise_draw(s->net, s->ws, &c->noise, cb, m, &s->r_meas, err);
+            if (!st) st = ts_net_loss_grad(s->net, s->ws, &b, m, &c->noise, NULL, &v, err);
             noisy_mean += v * ((double)m / (double)c->M_prime) * ((double)cb / (double)ne);
         }
     }
     if (st) return st;
     o->explicit_reg_mc = noisy_mean - clean;
-    o->explicit_reg = c->net.loss == TS_LOSS_MSE ? reg : o->explicit_reg_mc;
+    o->explicit_reg = reg;
     return TS_OK;
 }
 
-/* One step of the optimiser on the M-sample objective. */
+/* Mimic with mimic_mean training: the M = 1 implicit-effect noise as the
+ * gradient of one fresh draw minus this step's own M-sample gradient (in
+ * s->grad), each layer fitted into s->gs. The M-sample gradient is the mean
+ * over M draws, so the noise's spread is that of the M' = M measurement,
+ * sqrt(1 + 1/M) times the exact one, at the cost of one pass of B rows
+ * instead of M + 1 (docs/gni.md). */
+static ts_status measure_from_training(run_state *s, const ts_batch *b, ts_err *err)
+{
+    const ts_net *net = s->net;
+    double loss;
+    ts_status st = ts_net_noise_draw(net, s->ws, &s->c->noise, b->n, 1, &s->r_meas, err);
+    if (!st) st = ts_net_loss_grad(net, s->ws, b, 1, &s->c->noise, s->g1, &loss, err);
+    for (size_t l = 0, off = 0; l < net->n_layers && !st; l++) {
+        size_t nw = net->rows[l] * net->cols[l], w = net->off_w[l];
+        for (size_t j = 0; j < nw; j++) s->noise[off + j] = (double)s->g1[w + j] - (double)s->grad[w + j];
+        if (s->c->mimic != TS_GNI_MIMIC_SHUFFLED)   /* the control needs the values, not a fit */
+            st = ts_gradnoise_stats_compute_ctx(s->noise + off, nw, s->c->fit, s->c->mle_max, s->fit ? s->fit[l] : NULL,
+                                            &s->gs[l], err);
+        off += nw;
+    }
+    return st;
+}
+
+/* One step of the optimiser on the objective: the M-sample noisy loss, or L + R. */
 static ts_status train_step(run_state *s, const ts_batch *b, uint64_t step, ts_err *err)
 {
     const ts_gni_config *c = s->c;
     double loss;
     if (s->z) ts_rng_normal_block(&s->r_opt, s->net->n_params, s->z);
     ts_status st = ts_gni_opt_grad(c, s->net, s->ws, b, &s->r_train, s->z, s->grad, &loss, err);
+    if (!st && c->mimic != TS_GNI_MIMIC_NONE && c->mimic_mean == TS_GNI_MIMIC_MEAN_TRAINING)
+        st = measure_from_training(s, b, err);
     if (!st && c->mimic != TS_GNI_MIMIC_NONE) st = mimic_add(s, err);
     if (st) return st;
     double lr = c->lr_gamma > 0 ? c->lr / pow(1 + (double)step / c->lr_k0, c->lr_gamma) : c->lr;
-    ts_mlp_sgd_step(s->net, s->grad, (float)lr);
+    ts_net_sgd_step(s->net, s->grad, (float)lr);
     return TS_OK;
 }
 
@@ -358,7 +408,8 @@ ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uin
         int logged = k < s.n_logs && step == ts_gni_log_step(c, k);
         int gn_due = logged && ts_gni_measured_step(c, step);
         if (logged) st = evaluate(&s, k, o, err);
-        if (!st && (gn_due || (c->mimic != TS_GNI_MIMIC_NONE && step < c->steps)))
+        int mimic_fresh = c->mimic != TS_GNI_MIMIC_NONE && c->mimic_mean == TS_GNI_MIMIC_MEAN_FRESH;
+        if (!st && (gn_due || (mimic_fresh && step < c->steps)))
             st = measure(&s, &b, gn_due ? (long)k : -1, step, o, err);
         if (logged) k++;
         if (!st && step < c->steps && poll && poll(ctx, (double)step / (double)c->steps))

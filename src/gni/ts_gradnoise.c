@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "tailsweep/ts_fit_ctx.h"
 #include "tailsweep/ts_gradnoise.h"
 #include "tailsweep/ts_stable_fit.h"
 
@@ -57,6 +58,12 @@ static ts_status fit_mle(const double *x, size_t n, size_t mle_max, ts_stable_fi
 ts_status ts_gradnoise_stats_compute(const double *x, size_t n, ts_gradnoise_fit method, size_t mle_max,
                                      ts_gradnoise_stats *out, ts_err *err)
 {
+    return ts_gradnoise_stats_compute_ctx(x, n, method, mle_max, NULL, out, err);
+}
+
+ts_status ts_gradnoise_stats_compute_ctx(const double *x, size_t n, ts_gradnoise_fit method, size_t mle_max,
+                                         ts_fit_ctx *ctx, ts_gradnoise_stats *out, ts_err *err)
+{
     out->tail_index = out->alpha = out->beta = out->scale = out->loc = out->sd = NAN;
     out->mean = out->skew = out->kurt = NAN;
     out->valid = 0;
@@ -79,7 +86,9 @@ ts_status ts_gradnoise_stats_compute(const double *x, size_t n, ts_gradnoise_fit
         return ts_err_set(err, st, "gradient noise: tail index: %s", e2.msg);
     }
     ts_stable_fit f;
-    st = method == TS_GN_FIT_MLE ? fit_mle(x, n, mle_max, &f, &e2) : ts_fit_mcculloch(x, n, TS_S0, &f, &e2);
+    st = method != TS_GN_FIT_MLE ? ts_fit_mcculloch(x, n, TS_S0, &f, &e2)
+       : ctx                     ? ts_fit_ctx_fit(ctx, x, n, &f, &e2)
+                                 : fit_mle(x, n, mle_max, &f, &e2);
     /* ERANGE: the MLE sits on its alpha bound; the estimate is still filled in */
     if (!st || (st == TS_ERANGE && isfinite(f.alpha))) {
         out->alpha = f.alpha;

@@ -85,6 +85,12 @@ double ts_mlp_loss_rows(const ts_mlp *net, const float *out, const ts_batch *b, 
 /* Checks a batch's pointers and labels against the net (names the field). */
 ts_status ts_mlp_batch_check(const ts_mlp *net, const ts_batch *b, ts_err *err);
 
+/* The two above for any network of the GNI kind (the CNN shares them):
+ * the loss type and the number of outputs are all they need. */
+double ts_nn_loss_rows(ts_loss loss, size_t K, const float *out, const ts_batch *b, size_t r0, size_t n,
+                       float *dout, float dscale, size_t *correct);
+ts_status ts_nn_batch_check(ts_loss loss, size_t n_out, const ts_batch *b, ts_err *err);
+
 /* Fused elementwise kernels (ts_mlp_kernels.c). n is one row-major block of
  * rows x width elements; bias has width entries, broadcast over rows. */
 /* z <- act(z + bias), in place; then, if e is non-NULL, inj <- the injected
@@ -103,6 +109,23 @@ void ts_mlp_back_act(ts_activation act, ts_noise_type type, float s, const float
                      float *d, size_t rows, size_t width, double *acc);
 /* acc += column sums of d (rows x width), in double. */
 void ts_mlp_colsum_add(const float *d, size_t rows, size_t width, double *acc);
+
+/* The activation's first and second derivatives from its output a (the
+ * pre-activation is not kept): relu 1[a > 0] and 0; elu (alpha 1) 1 and 0
+ * above 0, a + 1 (= e^z) for both below; tanh 1 - a^2 and -2 a (1 - a^2). */
+static inline float ts_nn_dact(ts_activation act, float a)
+{
+    if (act == TS_ACT_RELU) return a > 0.0f ? 1.0f : 0.0f;
+    if (act == TS_ACT_ELU) return a > 0.0f ? 1.0f : a + 1.0f;
+    return 1.0f - a * a;
+}
+
+static inline float ts_nn_ddact(ts_activation act, float a)
+{
+    if (act == TS_ACT_RELU) return 0.0f;
+    if (act == TS_ACT_ELU) return a > 0.0f ? 0.0f : a + 1.0f;
+    return -2.0f * a * (1.0f - a * a);
+}
 
 /* expm1(x) in float for x <= 0 (ELU, and tanh through expm1(-2|z|)),
  * branch-free so loops calling it vectorise. x = k ln2 + r with |r| <= ln2/2,

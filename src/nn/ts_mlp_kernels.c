@@ -23,13 +23,6 @@ static inline float act_f(ts_activation act, float z)
     return z < 0.0f ? -th : th;
 }
 
-static inline float dact_f(ts_activation act, float a)
-{
-    if (act == TS_ACT_RELU) return a > 0.0f ? 1.0f : 0.0f;
-    if (act == TS_ACT_ELU) return a > 0.0f ? 1.0f : a + 1.0f;
-    return 1.0f - a * a;
-}
-
 /* One row-major pass: z <- act(z + bias) and, with noise, the injected
  * copy. type is a literal at each call site below, so each instance is
  * branch-free. */
@@ -105,10 +98,10 @@ static inline void back_body(ts_activation act, ts_noise_type type, float s, con
         const float *er = type == TS_NOISE_MULT ? e + r * width : NULL;
         if (type == TS_NOISE_MULT) {
 #pragma omp simd
-            for (size_t j = 0; j < width; j++) dr[j] = (dr[j] * (1.0f + s * er[j])) * dact_f(act, ar[j]);
+            for (size_t j = 0; j < width; j++) dr[j] = (dr[j] * (1.0f + s * er[j])) * ts_nn_dact(act, ar[j]);
         } else {
 #pragma omp simd
-            for (size_t j = 0; j < width; j++) dr[j] = dr[j] * dact_f(act, ar[j]);
+            for (size_t j = 0; j < width; j++) dr[j] = dr[j] * ts_nn_dact(act, ar[j]);
         }
         if (acc) {
 #pragma omp simd

@@ -10,13 +10,19 @@
 double ts_mlp_loss_rows(const ts_mlp *net, const float *out, const ts_batch *b, size_t r0, size_t n,
                         float *dout, float dscale, size_t *correct)
 {
-    const size_t K = net->cfg.n_out, B = b->n;
+    return ts_nn_loss_rows(net->cfg.loss, net->cfg.n_out, out, b, r0, n, dout, dscale, correct);
+}
+
+double ts_nn_loss_rows(ts_loss loss, size_t K, const float *out, const ts_batch *b, size_t r0, size_t n,
+                       float *dout, float dscale, size_t *correct)
+{
+    const size_t B = b->n;
     double sum = 0.0;
     size_t right = 0;
     for (size_t r = 0; r < n; r++) {
         const size_t i = (r0 + r) % B;
         const float *o = out + r * K;
-        if (net->cfg.loss == TS_LOSS_MSE) {
+        if (loss == TS_LOSS_MSE) {
             const float *y = b->y + i * K;
             for (size_t k = 0; k < K; k++) {
                 float d = o[k] - y[k];

@@ -5,21 +5,26 @@
 
 #include "ts_mlp_internal.h"
 
-ts_status ts_mlp_batch_check(const ts_mlp *net, const ts_batch *b, ts_err *err)
+ts_status ts_nn_batch_check(ts_loss loss, size_t n_out, const ts_batch *b, ts_err *err)
 {
-    if (!b) return ts_err_set(err, TS_EINVAL, "mlp: batch is NULL");
-    if (b->n < 1) return ts_err_set(err, TS_EINVAL, "mlp: batch has n = 0 examples");
-    if (!b->x) return ts_err_set(err, TS_EINVAL, "mlp: batch x is NULL");
-    if (net->cfg.loss == TS_LOSS_MSE) {
-        if (!b->y) return ts_err_set(err, TS_EINVAL, "mlp: batch y is NULL (MSE needs regression targets)");
+    if (!b) return ts_err_set(err, TS_EINVAL, "network: batch is NULL");
+    if (b->n < 1) return ts_err_set(err, TS_EINVAL, "network: batch has n = 0 examples");
+    if (!b->x) return ts_err_set(err, TS_EINVAL, "network: batch x is NULL");
+    if (loss == TS_LOSS_MSE) {
+        if (!b->y) return ts_err_set(err, TS_EINVAL, "network: batch y is NULL (MSE needs regression targets)");
     } else {
-        if (!b->label) return ts_err_set(err, TS_EINVAL, "mlp: batch label is NULL (cross-entropy needs labels)");
+        if (!b->label) return ts_err_set(err, TS_EINVAL, "network: batch label is NULL (cross-entropy needs labels)");
         for (size_t i = 0; i < b->n; i++)
-            if (b->label[i] < 0 || (size_t)b->label[i] >= net->cfg.n_out)
-                return ts_err_set(err, TS_EINVAL, "mlp: batch label[%zu] = %d is outside [0, %zu)", i,
-                                  (int)b->label[i], net->cfg.n_out);
+            if (b->label[i] < 0 || (size_t)b->label[i] >= n_out)
+                return ts_err_set(err, TS_EINVAL, "network: batch label[%zu] = %d is outside [0, %zu)", i,
+                                  (int)b->label[i], n_out);
     }
     return TS_OK;
+}
+
+ts_status ts_mlp_batch_check(const ts_mlp *net, const ts_batch *b, ts_err *err)
+{
+    return ts_nn_batch_check(net->cfg.loss, net->cfg.n_out, b, err);
 }
 
 ts_status ts_mlp_loss_grad(const ts_mlp *net, ts_mlp_work *ws, const ts_batch *b, size_t M,

@@ -48,7 +48,7 @@ cp gni.h5 newer.h5
 "$PY" -c 'import h5py, numpy as np, sys; h5py.File(sys.argv[1], "a").attrs["format_version"] = np.int32(7)' newer.h5
 expect "aggregate: newer store format -> 2" 2 "format 7; this tailsweep reads format 2" aggregate newer.h5
 expect "info: newer store format -> 2" 2 "newer format" info newer.h5
-expect "plot: unknown figure -> 2" 2 "unknown figure 'fig7'" plot sde.h5 --figure fig7 -o x.png
+expect "plot: unknown figure -> 2" 2 "unknown figure 'fig99'" plot sde.h5 --figure fig99 -o x.png
 expect "plot: missing store -> 3" 3 "nope.h5" plot nope.h5 --figure fig6 -o x.png
 expect "plot: before aggregate -> 2, saying what to run" 2 "tailsweep aggregate" plot sde.h5 --figure fig6 -o x.png
 expect "plot: not a png -> 2" 2 "png" plot sde.h5 --figure fig6 -o x.jpg

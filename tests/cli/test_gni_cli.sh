@@ -85,4 +85,64 @@ ok &= np.isfinite(tl[0]) and np.isnan(tl[-1]) and np.isnan(vals['final_train_los
 ok &= np.isfinite(vals['diverged_at']).all()
 sys.exit(0 if ok else 1)"; then pass "train: divergence exits 1, NaN after the blow-up"
 else fail "train divergence" "rc=$rc $(cat "$W/err")"; fi
+
+# figure 7: a tiny sweep over the three trainings (baseline,
+# noise, L + R) on the toy signal, 2 seeds; plot --figure fig7 draws it.
+# `run` is an MPI program: MPI and OpenBLAS keep allocations to exit (mpi_env).
+mpi_env
+cat > fig7.yaml <<'YAML'
+kind: gni
+store: fig7.h5
+seed: 3
+replicates: 2
+params:
+  depth: 1
+  width: 6
+  n_train: 32
+  n_test: 32
+  steps: 20
+  log_every: 10
+  M_prime: 4
+zip:
+  - {noise: [none, additive, additive], objective: [loss, loss, explicit_reg]}
+YAML
+# sweep_and_plot NAME WHAT: runs NAME.yaml (store NAME.h5), then plot
+# --figure NAME draws NAME.png; WHAT names the check.
+sweep_and_plot() {
+  run run "$1.yaml"
+  if [ $rc -eq 0 ] && [ -s "$1.h5" ]; then
+    run plot "$1.h5" --figure "$1" -o "$1.png"
+    if [ $rc -eq 0 ] && [ -s "$1.png" ]; then pass "plot --figure $1 draws $2"
+    else fail "plot $1" "rc=$rc $(cat "$W/err")"; fi
+  else fail "$1 sweep" "rc=$rc $(cat "$W/err")"; fi
+}
+sweep_and_plot fig7 "a baseline / noise / L + R sweep"
+
+# figure 4: M = 1, M = 4 and M = 4 plus the clipped stable and the Gaussian
+# mimic, full batch, 3 seeds; plot --figure fig4 draws it, and refuses a
+# store without mimic trainings (the fig7 sweep) naming what it needs.
+cat > fig4.yaml <<'YAML'
+kind: gni
+store: fig4.h5
+seed: 5
+replicates: 3
+params:
+  shared_init: 1
+  depth: 2
+  width: 8
+  n_train: 16
+  n_test: 32
+  on_input: 0
+  steps: 30
+  log_every: 10
+  M_prime: 4
+zip:
+  - {M: [1, 4, 4, 4], mimic: [none, none, stable, gaussian]}
+YAML
+sweep_and_plot fig4 "an M = 1 / M = 4 / mimic sweep"
+if [ -s fig7.h5 ]; then
+  run plot fig7.h5 --figure fig4 -o f4b.png
+  if [ $rc -eq 2 ] && grep -q "mimic" "$W/err" && [ ! -e f4b.png ]; then pass "plot --figure fig4 refuses a store without mimic trainings (exit 2)"
+  else fail "plot fig4 refusal" "rc=$rc $(cat "$W/err")"; fi
+else fail "plot fig4 refusal" "no fig7.h5"; fi
 exit 0

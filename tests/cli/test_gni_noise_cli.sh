@@ -204,4 +204,47 @@ sed -e "s|$W/mnist|$W/nowhere|" -e 's/mnist.h5/m2.h5/' mnist.yaml > m2.yaml
 run check m2.yaml
 [ $rc -eq 3 ] && grep -q "train-images-idx3-ubyte" "$W/err" && grep -q "$W/nowhere" "$W/err" \
   && pass "check: a data_dir without the files -> 3 (unreadable), naming them" || fail "check missing data" "rc=$rc $(cat "$W/err")"
+
+# A CNN on the same folder, its dense depth swept under max_depth:
+# the store's layers are the convolution block, then max_depth + 1 (the
+# output last); depth 0 leaves the dense rows between missing
+cat > cnn.yaml <<YAML
+kind: gni
+store: cnn.h5
+seed: 3
+replicates: 1
+params:
+  data: mnist
+  data_dir: "$W/mnist"
+  shared_init: 1
+  n_train: 100
+  n_test: 50
+  arch: cnn
+  conv: "4"
+  max_depth: 1
+  width: 8
+  batch: 20
+  steps: 10
+  log_every: 5
+  M_prime: 4
+axes:
+  depth: [0, 1]
+YAML
+"$TAILSWEEP" run cnn.yaml >log 2>&1
+rc=$?
+why=$("$PY" - <<'PY' 2>&1
+import h5py, numpy as np
+f = h5py.File("cnn.h5", "r")
+m = f["gradnoise_mean"][()]                                # [depth, replicate, layer, step]
+assert m.shape[2] == 3, m.shape
+assert np.isfinite(m[0, :, [0, 2]]).all() and np.isnan(m[0, :, 1]).all() and np.isfinite(m[1]).all()
+a = f["actnoise_skew"][()]                                 # [depth, replicate, hidden, step]
+assert a.shape[2] == 2 and np.isfinite(a[0, :, 0]).all() and np.isnan(a[0, :, 1]).all() and np.isfinite(a[1]).all()
+l = f["train_loss"][()]
+assert np.isfinite(l).all()
+print("conv, dense, output rows; depth 0 misses the dense one")
+PY
+)
+[ $rc -eq 0 ] && [ "$why" = "conv, dense, output rows; depth 0 misses the dense one" ] && pass "cnn depth swept under max_depth: $why" \
+  || fail "cnn depth sweep" "rc=$rc $why $(tail -3 log)"
 exit 0

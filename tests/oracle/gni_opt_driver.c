@@ -1,5 +1,5 @@
 /* gni_opt_driver.c: steps of the gni kind's optimisers (ts_gni_opt_grad,
- * ts_mlp_sgd_step), for tests/oracle/gni_opt_torch.py.
+ * ts_net_sgd_step), for tests/oracle/gni_opt_torch.py.
  *
  *   gni_opt_driver OPT ACT LOSS B STEPS LR STD CLIP MULT SEED N_IN N_OUT [WIDTH...]
  *
@@ -62,17 +62,18 @@ int main(int argc, char **argv)
     c.net.n_out = strtoul(argv[12], NULL, 10);
     c.net.n_hidden = (size_t)(argc - 13);
     for (int i = 13; i < argc; i++) c.net.width[i - 13] = strtoul(argv[i], NULL, 10);
-    ts_mlp *net;
-    ts_mlp_work *ws;
+    ts_net_config nc = { .arch = TS_ARCH_MLP, .mlp = c.net };
+    ts_net *net;
+    ts_net_work *ws;
     ts_rng r, rz;
     ts_err err = { 0 };
     uint64_t seed = strtoull(argv[10], NULL, 10);
-    if (ts_mlp_alloc(&c.net, &net, &err) || ts_rng_init(&r, seed, 0, 0, TS_PURPOSE_TEST, &err) ||
-        ts_rng_init(&rz, seed, 1, 0, TS_PURPOSE_TEST, &err) || ts_mlp_work_alloc(net, B, &ws, &err)) {
+    if (ts_net_alloc(&nc, &net, &err) || ts_rng_init(&r, seed, 0, 0, TS_PURPOSE_TEST, &err) ||
+        ts_rng_init(&rz, seed, 1, 0, TS_PURPOSE_TEST, &err) || ts_net_work_alloc(net, B, &ws, &err)) {
         fprintf(stderr, "gni_opt_driver: %s\n", err.msg);
         return 1;
     }
-    ts_mlp_init(net, &r);
+    ts_net_init(net, &r);
     for (size_t l = 0; l < net->n_layers; l++)
         for (size_t j = 0; j < net->rows[l]; j++) net->w[net->off_b[l] + j] = (float)(0.1 * (ts_rng_uniform(&r) - 0.5));
     size_t n_in = c.net.n_in, n_out = c.net.n_out, np = net->n_params;
@@ -105,7 +106,7 @@ int main(int argc, char **argv)
         snprintf(name, sizeof name, "grad%zu", k);
         put_f(name, g, np);
         printf("loss%zu 1 %.17g\n", k, L);
-        ts_mlp_sgd_step(net, g, lr);
+        ts_net_sgd_step(net, g, lr);
     }
     put_f("final", net->w, np);
     free(x);
@@ -113,7 +114,7 @@ int main(int argc, char **argv)
     free(g);
     free(lab);
     free(z);
-    ts_mlp_work_free(ws);
-    ts_mlp_free(net);
+    ts_net_work_free(ws);
+    ts_net_free(net);
     return 0;
 }

@@ -16,21 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver_common.h"
 #include "tailsweep/ts_mlp.h"
-
-static void put_f(const char *name, const float *v, size_t n)
-{
-    printf("%s %zu", name, n);
-    for (size_t i = 0; i < n; i++) printf(" %.9g", (double)v[i]);
-    printf("\n");
-}
-
-static int pick(const char *s, const char *const *names, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(s, names[i]) == 0) return i;
-    return -1;
-}
 
 int main(int argc, char **argv)
 {

@@ -44,7 +44,7 @@ typedef struct {
 
 static void out_alloc(const ts_gni_config *c, outbuf *b)
 {
-    size_t K = ts_gni_n_logs(c), L = c->net.n_hidden + 1, H = c->net.n_hidden;
+    size_t K = ts_gni_n_logs(c), L = ts_gni_n_layers(c), H = ts_gni_n_hidden(c);
     b->n = 4 * K + 8 * L * K + 3 * H * K;
     b->block = calloc(b->n, sizeof(double));
     assert_non_null(b->block);
@@ -72,7 +72,7 @@ static void run_ok(const ts_gni_config *c, uint64_t seed, uint64_t task, uint64_
  * index and fit wherever they are not defined. */
 static void values_well_formed(const ts_gni_config *c, const outbuf *b)
 {
-    size_t K = ts_gni_n_logs(c), LK = (c->net.n_hidden + 1) * K, HK = c->net.n_hidden * K;
+    size_t K = ts_gni_n_logs(c), LK = ts_gni_n_layers(c) * K, HK = ts_gni_n_hidden(c) * K;
     for (size_t i = 0; i < b->n; i++)
         if (isinf(b->block[i])) fail_msg("output value %zu is infinite", i);
     const ts_gni_out *o = &b->o;
@@ -117,14 +117,15 @@ static void test_no_noise_no_gradient_noise(void **state)
     }
     assert_true(b.o.explicit_reg == 0.0 && b.o.explicit_reg_mc == 0.0);
     /* the same through ts_gni_measure on raw buffers, multiplicative noise with sigma2 = 0 */
-    ts_mlp *net;
-    ts_mlp_work *ws;
+    ts_net *net;
+    ts_net_work *ws;
     ts_rng r;
     c.net.n_in = c.net.n_out = 1;
-    assert_int_equal(ts_mlp_alloc(&c.net, &net, &err), TS_OK);
+    ts_net_config nc = { .arch = TS_ARCH_MLP, .mlp = c.net };
+    assert_int_equal(ts_net_alloc(&nc, &net, &err), TS_OK);
     assert_int_equal(ts_rng_init(&r, 1, 2, 3, TS_PURPOSE_TEST, &err), TS_OK);
-    ts_mlp_init(net, &r);
-    assert_int_equal(ts_mlp_work_alloc(net, 256, &ws, &err), TS_OK);
+    ts_net_init(net, &r);
+    assert_int_equal(ts_net_work_alloc(net, 256, &ws, &err), TS_OK);
     float x[16], y[16];
     for (int i = 0; i < 16; i++) {
         x[i] = (float)i / 16;
@@ -139,8 +140,8 @@ static void test_no_noise_no_gradient_noise(void **state)
     for (size_t j = 0; j < 16 * 16; j++) assert_true(act[j] == 0.0);
     free(noise);
     free(act);
-    ts_mlp_work_free(ws);
-    ts_mlp_free(net);
+    ts_net_work_free(ws);
+    ts_net_free(net);
     free(b.block);
 }
 
@@ -158,14 +159,15 @@ static void test_additive_noise_heavy_tails(void **state)
     (void)state;
     ts_mlp_config mc = { .n_in = 1, .n_out = 1, .n_hidden = 1, .width = { 1 }, .act = TS_ACT_ELU,
                          .loss = TS_LOSS_MSE, .init = TS_INIT_HE };
-    ts_mlp *net;
-    ts_mlp_work *ws;
+    ts_net_config nc = { .arch = TS_ARCH_MLP, .mlp = mc };
+    ts_net *net;
+    ts_net_work *ws;
     ts_rng r;
     ts_err err = { 0 };
-    assert_int_equal(ts_mlp_alloc(&mc, &net, &err), TS_OK);
+    assert_int_equal(ts_net_alloc(&nc, &net, &err), TS_OK);
     assert_int_equal(ts_rng_init(&r, 7, 0, 0, TS_PURPOSE_TEST, &err), TS_OK);
-    ts_mlp_init(net, &r);
-    assert_int_equal(ts_mlp_work_alloc(net, 64, &ws, &err), TS_OK);
+    ts_net_init(net, &r);
+    assert_int_equal(ts_net_work_alloc(net, 64, &ws, &err), TS_OK);
     float x = 0.7f, y = 1.3f;
     ts_batch b = { 1, &x, &y, NULL };
     ts_noise_config nz = { TS_NOISE_ADD, 0.5, 1 };
@@ -187,8 +189,8 @@ static void test_additive_noise_heavy_tails(void **state)
     free(w0);
     free(w1);
     free(a);
-    ts_mlp_work_free(ws);
-    ts_mlp_free(net);
+    ts_net_work_free(ws);
+    ts_net_free(net);
 }
 
 /* The same seed gives the same bits; another task or seed other numbers. */
@@ -266,8 +268,9 @@ static void test_divergence(void **state)
 }
 
 /* Mimic runs (paper figure 4) train the M-sample objective on full-batch
- * gradients plus draws from the law fitted to the M = 1 noise: they differ
- * from the plain M-sample run, differ from each other, and stay finite. */
+ * gradients plus draws from the law fitted to the M = 1 noise (or, the
+ * shuffled control, that noise's values permuted): they differ from the
+ * plain M-sample run, differ from each other, and stay finite. */
 static void test_mimic(void **state)
 {
     (void)state;
@@ -290,9 +293,58 @@ static void test_mimic(void **state)
     assert_true(plain.o.train_loss[0] == st.o.train_loss[0]);   /* same start */
     assert_true(plain.o.train_loss[K - 1] != st.o.train_loss[K - 1]);
     assert_true(st.o.train_loss[K - 1] != ga.o.train_loss[K - 1]);
+    /* the shuffled control (the noise's own values, permuted), with either
+     * mean: finite, its own path, the same bits twice */
+    outbuf sh, sh2;
+    out_alloc(&c, &sh);
+    out_alloc(&c, &sh2);
+    c.mimic = TS_GNI_MIMIC_SHUFFLED;
+    for (int mean = 0; mean < 2; mean++) {
+        c.mimic_mean = mean ? TS_GNI_MIMIC_MEAN_TRAINING : TS_GNI_MIMIC_MEAN_FRESH;
+        run_ok(&c, 9, 0, 0, &sh);
+        run_ok(&c, 9, 0, 0, &sh2);
+        values_well_formed(&c, &sh);
+        assert_memory_equal(sh.block, sh2.block, sh.n * sizeof(double));
+        assert_true(sh.o.train_loss[0] == plain.o.train_loss[0]);
+        assert_true(sh.o.train_loss[K - 1] != plain.o.train_loss[K - 1] && sh.o.train_loss[K - 1] != ga.o.train_loss[K - 1]);
+    }
     free(plain.block);
     free(st.block);
     free(ga.block);
+    free(sh.block);
+    free(sh2.block);
+}
+
+/* The mimic at the paper's fidelity (docs/gni.md): MLE fits every step by
+ * the cached-table route, the mean gradient from the training step itself
+ * (mimic_mean training). The run is finite, differs from the fresh-mean
+ * run (another measurement, another noise stream use), and gives the same
+ * bits twice. */
+static void test_mimic_mle_training_mean(void **state)
+{
+    (void)state;
+    ts_gni_config c;
+    small_config(&c);
+    c.M = 4;
+    c.steps = 12;
+    c.mimic = TS_GNI_MIMIC_STABLE;
+    c.fit = TS_GN_FIT_MLE;
+    c.mle_route = TS_FIT_ROUTE_TABLE;
+    outbuf fresh, a, b;
+    out_alloc(&c, &fresh);
+    out_alloc(&c, &a);
+    out_alloc(&c, &b);
+    run_ok(&c, 9, 0, 0, &fresh);
+    c.mimic_mean = TS_GNI_MIMIC_MEAN_TRAINING;
+    run_ok(&c, 9, 0, 0, &a);
+    run_ok(&c, 9, 0, 0, &b);
+    values_well_formed(&c, &a);
+    size_t K = ts_gni_n_logs(&c);
+    assert_true(a.o.train_loss[K - 1] != fresh.o.train_loss[K - 1]);
+    assert_memory_equal(a.block, b.block, a.n * sizeof(double));
+    free(fresh.block);
+    free(a.block);
+    free(b.block);
 }
 
 /* The stable mimic's blow-up (docs/gni.md) at test size: 2 x 32 ELU, 64
@@ -483,6 +535,146 @@ static void test_image_sets_learn(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A colour-coded 32 x 32 x 3 set: class k = i % 10 lights a 6 x 6 patch at
+ * place k % 5 in the red channel (k < 5) or the green one (k >= 5) only,
+ * over uniform noise in [0, 96) on every channel. A network that lost the
+ * channels (one plane read, or planes mixed into one) cannot tell class k
+ * from k + 5: at most 60% accuracy. Deterministic in seed. */
+static void colour_learnable(size_t n, uint32_t seed, uint8_t *px, uint8_t *lab)
+{
+    uint32_t s = seed * 2654435761u + 1;
+    for (size_t i = 0; i < n; i++) {
+        int k = (int)(i % 10);
+        lab[i] = (uint8_t)k;
+        size_t c0 = 1 + (size_t)(k % 5) * 6, lit = k < 5 ? 0 : 1;
+        for (size_t y = 0; y < 32; y++)
+            for (size_t x = 0; x < 32; x++)
+                for (size_t ch = 0; ch < 3; ch++) {
+                    s = s * 1664525u + 1013904223u;
+                    int v = (int)((s >> 24) % 96);
+                    if (ch == lit && y >= 13 && y < 19 && x >= c0 && x < c0 + 6) v += 150;
+                    px[((i * 32 + y) * 32 + x) * 3 + ch] = (uint8_t)v;
+                }
+    }
+}
+
+/* A CNN on an image set: blocks of 8 and 16 channels, 3 x 3, then 1 x 32. */
+static void cnn_image_config(ts_gni_config *c, ts_data_set set, const char *folder)
+{
+    image_config(c, set, folder);
+    c->arch = TS_ARCH_CNN;
+    c->n_conv = 2;
+    c->channels[0] = 8;
+    c->channels[1] = 16;
+    c->kernel = 3;
+}
+
+/* The CNN takes its input shape from the data set: 28 x 28 x 1
+ * for MNIST's IDX files, 32 x 32 x 3 for CIFAR-10's batches and SVHN's .mat
+ * files, all written here in the real formats. On each it learns: MNIST
+ * the patch set of test_image_sets_learn, CIFAR-10 and SVHN the colour-coded
+ * set, whose classes differ by channel as well as place (a network blind to
+ * channels stays at <= 60%; chance is 10%). Bound: > 80% test accuracy after
+ * 150 steps, < 40% at step 0. On the CIFAR-10 files the CNN also measures
+ * the total gradient noise (paper eq. 4.2) of every layer, and DP-SGD on
+ * the L + R objective without clipping or noise is SGD on it up to the
+ * per-example sums' order (1e-5 relative on the losses). */
+static void test_cnn_image_sets(void **state)
+{
+    (void)state;
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/ts_test_gni_XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    enum { NTR = 300, NTE = 100 };
+    uint8_t *px = malloc(NTR * 3072), *pt = malloc(NTE * 3072), lab[NTR], lt[NTE];
+    assert_true(px && pt);
+    const char *mn = imf_subdir(dir, "mnist");
+    imf_learnable(NTR, 28, 28, 1, 21, px, lab);
+    imf_learnable(NTE, 28, 28, 1, 22, pt, lt);
+    assert_int_equal(imf_write_idx(mn, "train", NTR, 28, 28, px, lab, 0), 0);
+    assert_int_equal(imf_write_idx(mn, "t10k", NTE, 28, 28, pt, lt, 0), 0);
+    const char *cf = imf_subdir(dir, "cifar"), *sv = imf_subdir(dir, "svhn");
+    colour_learnable(NTR, 23, px, lab);
+    colour_learnable(NTE, 24, pt, lt);
+    for (int b = 0; b < 5; b++) {
+        char name[32];
+        snprintf(name, sizeof name, "data_batch_%d.bin", b + 1);
+        assert_int_equal(imf_write_cifar(cf, name, NTR / 5, px + (size_t)b * (NTR / 5) * 3072, lab + b * (NTR / 5)), 0);
+    }
+    assert_int_equal(imf_write_cifar(cf, "test_batch.bin", NTE, pt, lt), 0);
+    char p[512];
+    snprintf(p, sizeof p, "%s/train_32x32.mat", sv);
+    assert_int_equal(imf_write_svhn(p, NTR, px, lab, 0), 0);
+    snprintf(p, sizeof p, "%s/test_32x32.mat", sv);
+    assert_int_equal(imf_write_svhn(p, NTE, pt, lt, 1), 0);
+    const ts_data_set sets[3] = { TS_DATA_MNIST, TS_DATA_CIFAR10, TS_DATA_SVHN };
+    const char *dirs[3] = { mn, cf, sv };
+    const size_t shape[3][3] = { { 28, 28, 1 }, { 32, 32, 3 }, { 32, 32, 3 } };
+    ts_err err = { 0 };
+    for (int k = 0; k < 3; k++) {
+        ts_gni_config c, chk;
+        cnn_image_config(&c, sets[k], dirs[k]);
+        chk = c;
+        assert_int_equal(ts_gni_config_check(&chk, &err), TS_OK);
+        if (chk.in_h != shape[k][0] || chk.in_w != shape[k][1] || chk.in_c != shape[k][2])
+            fail_msg("%s: the CNN's input is %zu x %zu x %zu", ts_data_set_names[sets[k]], chk.in_h, chk.in_w, chk.in_c);
+        /* the network built on it: first kernels over in_c channels, dense
+         * input the last block's (H/4) x (W/4) x 16 */
+        ts_net_config nc = ts_gni_net_config(&chk);
+        ts_net *net;
+        assert_int_equal(ts_net_alloc(&nc, &net, &err), TS_OK);
+        assert_int_equal(net->site_size[0], shape[k][0] * shape[k][1] * shape[k][2]);
+        assert_int_equal(net->cols[0], shape[k][2] * 3 * 3);
+        assert_int_equal(net->cols[2], (shape[k][0] / 4) * (shape[k][1] / 4) * 16);
+        ts_net_free(net);
+        outbuf b;
+        out_alloc(&c, &b);
+        run_ok(&c, 3, 0, 0, &b);
+        values_well_formed(&c, &b);
+        size_t K = ts_gni_n_logs(&c);
+        if (!(b.o.test_acc[K - 1] > 0.8 && b.o.test_acc[0] < 0.4))
+            fail_msg("cnn on %s: test accuracy %g -> %g", ts_data_set_names[sets[k]], b.o.test_acc[0],
+                     b.o.test_acc[K - 1]);
+        free(b.block);
+    }
+    /* CIFAR-10: the total gradient noise of every layer of the CNN */
+    ts_gni_config c;
+    cnn_image_config(&c, TS_DATA_CIFAR10, cf);
+    c.steps = 20;
+    c.log_every = 10;
+    c.gradnoise_every = 10;
+    c.source = TS_GNI_SOURCE_TOTAL;
+    outbuf a, b;
+    out_alloc(&c, &a);
+    out_alloc(&c, &b);
+    run_ok(&c, 4, 0, 0, &a);
+    values_well_formed(&c, &a);
+    size_t K = ts_gni_n_logs(&c), L = ts_gni_n_layers(&c);
+    for (size_t i = 0; i < L * K; i++)
+        if (!((unsigned)a.o.gn_valid[i] & TS_GN_VALID_MOMENTS)) fail_msg("cnn total noise %zu not measured", i);
+    /* DP-SGD on L + R, no clipping and no noise, against SGD on L + R */
+    c.source = TS_GNI_SOURCE_IMPLICIT;
+    c.objective = TS_GNI_OBJ_EXPLICIT_REG;
+    c.noise.type = TS_NOISE_ADD;
+    c.noise.sigma2 = 0.1;
+    run_ok(&c, 4, 0, 0, &a);
+    c.opt = TS_GNI_OPT_DP_SGD;
+    c.clip_norm = 1e30;
+    c.noise_multiplier = 0;
+    run_ok(&c, 4, 0, 0, &b);
+    for (size_t k = 0; k < K; k++)
+        if (!(fabs(b.o.train_loss[k] - a.o.train_loss[k]) <= 1e-5 * a.o.train_loss[k]))
+            fail_msg("dp_sgd on L + R at log %zu: %.9g vs sgd %.9g", k, b.o.train_loss[k], a.o.train_loss[k]);
+    assert_true(a.o.train_loss[K - 1] < a.o.train_loss[0]);
+    free(a.block);
+    free(b.block);
+    free(px);
+    free(pt);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Paired grids: with shared_init the weights and the data of a
  * replicate do not depend on the grid point, so the step-0 losses of two
  * tasks (e.g. M = 1 and M = 16: other task numbers) are identical, bit for
@@ -525,18 +717,19 @@ static void test_batch_and_total_noise(void **state)
     (void)state;
     ts_mlp_config mc = { .n_in = 3, .n_out = 1, .n_hidden = 2, .width = { 6, 5 }, .act = TS_ACT_TANH,
                          .loss = TS_LOSS_MSE, .init = TS_INIT_HE };
-    ts_mlp *net;
-    ts_mlp_work *ws;
+    ts_net_config nc = { .arch = TS_ARCH_MLP, .mlp = mc };
+    ts_net *net;
+    ts_net_work *ws;
     ts_rng r;
     ts_err err = { 0 };
-    assert_int_equal(ts_mlp_alloc(&mc, &net, &err), TS_OK);
+    assert_int_equal(ts_net_alloc(&nc, &net, &err), TS_OK);
     assert_int_equal(ts_rng_init(&r, 5, 0, 0, TS_PURPOSE_TEST, &err), TS_OK);
-    ts_mlp_init(net, &r);
+    ts_net_init(net, &r);
     enum { N = 40, B = 8, ROWS = 16 };   /* D in chunks of 16 rows: 3 passes */
     float x[N * 3], y[N];
     for (int i = 0; i < N * 3; i++) x[i] = sinf(0.7f * (float)i);
     for (int i = 0; i < N; i++) y[i] = cosf((float)i);
-    assert_int_equal(ts_mlp_work_alloc(net, ROWS, &ws, &err), TS_OK);
+    assert_int_equal(ts_net_work_alloc(net, ROWS, &ws, &err), TS_OK);
     ts_batch all = { N, x, y, NULL }, bb = { B, x + 5 * 3, y + 5, NULL };
     ts_noise_config none = { TS_NOISE_NONE, 0, 0 };
     size_t nw = 6 * 3 + 5 * 6 + 1 * 5, np = net->n_params;
@@ -548,10 +741,10 @@ static void test_batch_and_total_noise(void **state)
     /* direct: grad L(B), and grad L(D) as the row-weighted mean of passes of 8 */
     float *gB = malloc(np * sizeof *gB), *gk = malloc(np * sizeof *gk);
     double *gD = calloc(np, sizeof *gD);
-    assert_int_equal(ts_mlp_loss_grad(net, ws, &bb, 1, &none, gB, &loss, &err), TS_OK);
+    assert_int_equal(ts_net_loss_grad(net, ws, &bb, 1, &none, gB, &loss, &err), TS_OK);
     for (int k = 0; k < N / 8; k++) {
         ts_batch part = { 8, x + 24 * k, y + 8 * k, NULL };
-        assert_int_equal(ts_mlp_loss_grad(net, ws, &part, 1, &none, gk, &loss, &err), TS_OK);
+        assert_int_equal(ts_net_loss_grad(net, ws, &part, 1, &none, gk, &loss, &err), TS_OK);
         for (size_t j = 0; j < np; j++) gD[j] += gk[j] / 5.0;
     }
     double scale = 0;
@@ -570,8 +763,8 @@ static void test_batch_and_total_noise(void **state)
     free(gB);
     free(gk);
     free(gD);
-    ts_mlp_work_free(ws);
-    ts_mlp_free(net);
+    ts_net_work_free(ws);
+    ts_net_free(net);
 
     /* through a run: minibatch noise measured, full-batch noise missing */
     ts_gni_config c;
@@ -704,6 +897,35 @@ static void test_optimizers(void **state)
     free(o2.block);
 }
 
+/* The defaults live in one place, the kind's parameter table:
+ * ts_gni_config_default reads them from it, they pass the checks, and the
+ * default learning rate is below the one the default network diverges at. */
+static void test_config_defaults_from_table(void **state)
+{
+    (void)state;
+    ts_gni_config c;
+    ts_gni_config_default(&c);
+    ts_params p;
+    assert_int_equal(ts_params_defaults(&p, ts_kind_gni.params, ts_kind_gni.n_params, NULL), TS_OK);
+    assert_true(c.lr == ts_params_get(&p, "lr") && c.lr < 0.01);
+    assert_true((double)c.M_prime == ts_params_get(&p, "M_prime"));
+    assert_true((double)c.steps == ts_params_get(&p, "steps"));
+    assert_true((double)c.net.n_hidden == ts_params_get(&p, "depth"));
+    assert_true((double)c.net.width[0] == ts_params_get(&p, "width"));
+    assert_true(c.noise.sigma2 == ts_params_get(&p, "sigma2"));
+    assert_true((double)c.mimic_truncate == ts_params_get(&p, "mimic_truncate"));
+    assert_int_equal(c.mle_route, ts_params_choice(&p, "mle_route"));
+    assert_int_equal(c.data, TS_DATA_TOY);
+    assert_int_equal(c.net.loss, TS_LOSS_MSE);   /* loss auto, for the toy data */
+    assert_int_equal(c.arch, TS_ARCH_MLP);
+    assert_int_equal(c.n_conv, 2);               /* conv "32,64", used once arch is cnn */
+    assert_int_equal(c.channels[0], 32);
+    assert_int_equal(c.channels[1], 64);
+    assert_null(c.data_dir);
+    ts_err err = { 0 };
+    assert_int_equal(ts_gni_config_check(&c, &err), TS_OK);
+}
+
 static void expect_bad(ts_gni_config *c, const char *key)
 {
     ts_err err = { 0 };
@@ -780,15 +1002,18 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_divergence),
         cmocka_unit_test(test_mimic),
+        cmocka_unit_test(test_mimic_mle_training_mean),
         cmocka_unit_test(test_mimic_truncation),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_mle_fit),
         cmocka_unit_test(test_image_sets_learn),
+        cmocka_unit_test(test_cnn_image_sets),
         cmocka_unit_test(test_shared_init),
         cmocka_unit_test(test_batch_and_total_noise),
         cmocka_unit_test(test_raw_samples),
         cmocka_unit_test(test_optimizers),
         cmocka_unit_test(test_bad_config),
+        cmocka_unit_test(test_config_defaults_from_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,6 +36,93 @@ def fail(code, msg):
     sys.exit(code)
 
 
+FORMATS = ("png", "pdf", "svg")
+
+
+def add_look_args(ap):
+    """The options that set how a figure looks (the C front end checked them)."""
+    ap.add_argument("--dpi", type=float, default=100.0)
+    ap.add_argument("--width", type=float)
+    ap.add_argument("--height", type=float)
+    ap.add_argument("--style")
+
+
+def start_matplotlib(style=None):
+    """matplotlib.pyplot on the Agg backend, with a style sheet applied (a
+    name matplotlib knows or a .mplstyle file; an unknown one exits 2 with
+    the names there are)."""
+    try:
+        import h5py  # noqa: F401  (checked here so the message names both)
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        fail(3, f"needs h5py and matplotlib ({e}); Debian: python3-h5py python3-matplotlib")
+    if style:
+        if not os.path.exists(style) and style not in plt.style.available:
+            fail(2, f"--style {style}: no such style sheet or file (styles: {', '.join(sorted(plt.style.available))})")
+        try:
+            plt.style.use(style)
+        except (OSError, ValueError) as e:
+            fail(2, f"--style {style}: {e}")
+    return plt
+
+
+def resize(fig, width, height):
+    """--width / --height in inches; one alone keeps the figure's aspect."""
+    w, h = fig.get_size_inches()
+    if width and height:
+        fig.set_size_inches(width, height)
+    elif width:
+        fig.set_size_inches(width, h * width / w)
+    elif height:
+        fig.set_size_inches(w * height / h, height)
+
+
+def save(fig, out, look):
+    """Write fig to out in the format its ending names (png, pdf, svg),
+    under a temporary name renamed into place, so a reader never sees half
+    a file. Metadata that would change between runs (dates) is left out."""
+    fmt = out.rsplit(".", 1)[-1].lower() if "." in os.path.basename(out) else ""
+    if fmt not in FORMATS:
+        fail(2, f"-o {out}: the output is a .png, .pdf or .svg file")
+    if look.width or look.height:
+        resize(fig, look.width, look.height)
+        fig.tight_layout()
+    meta = {"pdf": {"CreationDate": None, "ModDate": None}, "svg": {"Date": None}}.get(fmt, {})
+    tmp = f"{out}.tmp{os.getpid()}.{fmt}"
+    try:
+        fig.savefig(tmp, dpi=look.dpi, format=fmt, metadata=meta)
+        os.replace(tmp, out)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        fail(3, f"{out}: cannot write: {e}")
+
+
+def add_caption(fig, job, info, at="", dropped=()):
+    """The title block every figure carries, so it reads alone when pasted
+    into a paper: the job (file, kind, seed, replicates), what the lines and
+    bands are with n per cell, and where other dimensions were fixed."""
+    lines = [job, info]
+    where = []
+    if at:
+        where.append(f"at {at}")
+    if dropped:
+        where.append(f"first value of {', '.join(dropped)}")
+    if where:
+        lines.append("; ".join(where))
+    import textwrap
+
+    width = max(60, int(fig.get_size_inches()[0] * 14))   # ~14 characters per inch at 8.5 points
+    text = "\n".join(textwrap.fill(line, width) for line in lines if line)
+    fig.suptitle(text, fontsize=8.5, ha="center")
+    fig.tight_layout()
+
+
 def dim_names(dset):
     """Dimension names of an h5py dataset, from its attached scales."""
     names = []
@@ -62,6 +149,63 @@ def label(v):
 def short(v):
     """A tick label: 3 significant digits (logspace coordinates are long)."""
     return f"{v:.3g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
+def job_line(f, store):
+    """The first line of every caption: job file, kind, job seed, replicates."""
+    a = f.attrs
+    txt = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+    return (f"job {txt(a.get('job_file', '?'))} ({txt(a.get('kind', '?'))}, job seed {txt(a.get('seed', '?'))}, "
+            f"{txt(a.get('replicates', '?'))} replicates per point; store {os.path.basename(store)})")
+
+
+def n_per_cell(count):
+    """'n = 5 seeds per cell' or 'n = 3-5 seeds per cell' (cells with none
+    left out of the range, and said)."""
+    c = np.asarray(count, dtype=float).ravel()
+    c = c[np.isfinite(c)]
+    if c.size == 0:
+        return "no values"
+    lo, hi = int(c[c > 0].min()) if (c > 0).any() else 0, int(c.max())
+    empty = int((c == 0).sum())
+    n = f"n = {hi}" if lo == hi else f"n = {lo}-{hi}"
+    return f"{n} seeds per cell" + (f" ({empty} empty)" if empty else "")
+
+
+# Line styles that do not run out: 4 dash patterns x 6 markers (none first)
+# give 24 distinct styles before any repeats.
+DASHES = ["-", "--", ":", "-."]
+MARKERS = ["", "o", "s", "^", "v", "D"]
+
+
+def line_style(k):
+    """(linestyle, marker) of the k-th series of one colour."""
+    return DASHES[k % len(DASHES)], MARKERS[(k // len(DASHES)) % len(MARKERS)]
+
+
+def plus_minus(half, resolution=None):
+    """'\n±h' for an interval half-width h: two significant digits, so a
+    small non-zero h never reads '±0'; below the resolution of the grid a
+    value is measured on (all seeds on the same grid point), '±<res', which
+    is what is known; nothing when h is undefined (under 2 seeds) or 0
+    (every seed gave the same value; the caption says so)."""
+    if not np.isfinite(half):
+        return ""
+    if resolution and half < resolution:
+        return f"\n±<{resolution:.2g}"
+    if half == 0:
+        return ""   # every seed gave the same value: no interval to show
+    return f"\n±{half:.2g}"
+
+
+def cell_fontsize(fig, ax, ncols, nrows, lines=2, chars=6):
+    """A font size (points) that fits `lines` lines of `chars` characters in
+    one heatmap cell, between 7 and 11 points."""
+    fig.canvas.draw()
+    bbox = ax.get_window_extent()
+    w_pt = bbox.width / fig.dpi * 72 / max(ncols, 1)
+    h_pt = bbox.height / fig.dpi * 72 / max(nrows, 1)
+    return float(np.clip(min(w_pt / (0.62 * chars), h_pt / (1.25 * lines)), 7, 11))
 
 
 def select(arr, names, keep):
@@ -102,14 +246,20 @@ def fig6(f, plt):
             ax.plot(x, dens[i, j], color=c, lw=1.4, label=f"theta = {label(t)}")
             ok = np.isfinite(sd[i, j])
             if ok.any():
-                ax.fill_between(np.asarray(x)[ok], (dens[i, j] - sd[i, j])[ok], (dens[i, j] + sd[i, j])[ok],
-                                color=c, alpha=0.2, lw=0)
+                # a density is never negative: the band is cut at 0; drawn
+                # with its edges, so a narrow band still shows
+                lo = np.maximum(dens[i, j] - sd[i, j], 0)[ok]
+                hi = (dens[i, j] + sd[i, j])[ok]
+                ax.fill_between(np.asarray(x)[ok], lo, hi, color=c, alpha=0.35, lw=0.6, edgecolor=c)
         ax.plot(x, gibbs[i, 0], "k--", lw=1.2, label="Gibbs")
         ax.set_title(f"alpha = {label(a)}")
         ax.set_xlabel("w")
         ax.set_ylabel("stationary density")
     axes[0, -1].legend(fontsize=8)
-    return fig, dropped
+    count, _ = select(f["aggregate"]["density_count"][()], names, keep) if "density_count" in g else (None, None)
+    info = ("stationary density: mean over seeds; band ±1 sd over seeds (cut at 0); "
+            + (n_per_cell(count[..., 0]) if count is not None else ""))
+    return fig, dropped, info
 
 
 def shiftmap(f, plt):
@@ -123,13 +273,20 @@ def shiftmap(f, plt):
     alphas, thetas = coord(f, "/aggregate", "alpha"), coord(f, "/aggregate", "theta")
     ncol = 3 if len(metrics) > 2 else len(metrics)
     nrow = (len(metrics) + ncol - 1) // ncol
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, 3.8 * nrow), squeeze=False)
+    # a cell at least ~0.6 x 0.42 inches, so its two lines read at 7+ points
+    pw, ph = max(4.6, 1.6 + 0.6 * len(thetas)), max(3.8, 1.4 + 0.42 * len(alphas))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(pw * ncol, ph * nrow), squeeze=False)
     dropped = []
     annotate = len(alphas) * len(thetas) <= 100
+    xs = coord(f, "", "x")
+    grid_step = float(np.min(np.diff(np.asarray(xs, dtype=float)))) if xs is not None and len(xs) > 1 else None
+    counts = []
     for k, m in enumerate(metrics):
         ax = axes[k // ncol, k % ncol]
         mean, dropped = select(g[f"map_{m}"][()], names, ["alpha", "theta"])
         hi, _ = select(g[f"map_{m}_ci_hi"][()], names, ["alpha", "theta"])
+        if f"map_{m}_count" in g:
+            counts.append(select(g[f"map_{m}_count"][()], names, ["alpha", "theta"])[0])
         half = hi - mean
         diverging = m.startswith("shift")
         lim = np.nanmax(np.abs(mean)) if np.isfinite(mean).any() else 1.0
@@ -137,23 +294,32 @@ def shiftmap(f, plt):
                        vmin=-lim if diverging else None, vmax=lim if diverging else None)
         fig.colorbar(im, ax=ax, shrink=0.85)
         ax.set_xticks(range(len(thetas)))
-        ax.set_xticklabels([label(t) for t in thetas], fontsize=7, rotation=90 if len(thetas) > 8 else 0)
+        ax.set_xticklabels([label(t) for t in thetas], fontsize=8, rotation=90 if len(thetas) > 8 else 0)
         ax.set_yticks(range(len(alphas)))
-        ax.set_yticklabels([label(a) for a in alphas], fontsize=7)
+        ax.set_yticklabels([label(a) for a in alphas], fontsize=8)
         ax.set_xlabel("theta")
         ax.set_ylabel("alpha")
         ax.set_title(m.replace("_", " "))
         if annotate:
+            fs = cell_fontsize(fig, ax, len(thetas), len(alphas))
+            # a mode shift is measured on the density's grid: seeds that agree
+            # to within its spacing give a zero-width interval, which says
+            # "below the grid's resolution", not "exact"
+            res = grid_step if diverging else None
             for i in range(len(alphas)):
                 for j in range(len(thetas)):
                     if np.isfinite(mean[i, j]):
-                        txt = f"{mean[i, j]:.2g}" + (f"\n±{half[i, j]:.1g}" if np.isfinite(half[i, j]) else "")
+                        txt = f"{mean[i, j]:.2g}" + plus_minus(half[i, j], res)
                         r, gr, b, _ = im.cmap(im.norm(mean[i, j]))
                         ink = "white" if 0.299 * r + 0.587 * gr + 0.114 * b < 0.5 else "black"
-                        ax.text(j, i, txt, ha="center", va="center", fontsize=6, color=ink)
+                        ax.text(j, i, txt, ha="center", va="center", fontsize=fs, color=ink)
     for k in range(len(metrics), nrow * ncol):
         axes[k // ncol, k % ncol].axis("off")
-    return fig, dropped
+    level = float(g.attrs.get("ci_level", 0.95))
+    info = (f"cells: mean over seeds ± half-width of its {100 * level:g}% Student-t interval (none: seeds all equal)"
+            + (f" (shifts: ±<{grid_step:.2g} = below the density grid's spacing)" if grid_step else "")
+            + "; " + (n_per_cell(np.concatenate([c.ravel() for c in counts])) if counts else ""))
+    return fig, dropped, info
 
 
 def ci_factor(count, level):
@@ -297,6 +463,11 @@ def curve(f, plt, value, x, by, at, diff=None):
     xs = coord(f, "/aggregate", x)
     categorical = any(isinstance(v, str) for v in xs)
     pos = np.arange(len(xs)) if categorical else np.asarray(xs, dtype=float)
+    if not categorical:
+        # an axis may be written in any order: a line joins its points by x
+        order = np.argsort(pos, kind="stable")
+        pos, xs = pos[order], [xs[i] for i in order]
+        mean, half, count, div = (np.take(v, order, axis=-1) for v in (mean, half, count, div))
     byvals = coord(f, "/aggregate", by) if by else [None]
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     cmap = plt.get_cmap("viridis")
@@ -304,7 +475,8 @@ def curve(f, plt, value, x, by, at, diff=None):
     for b, bv in enumerate(byvals):
         c = cmap(0.9 * b / max(len(byvals) - 1, 1))
         m, h = mean[b], half[b]
-        ax.plot(pos, m, "o-", color=c, lw=1.4, ms=4, label=f"{by} = {label(bv)}" if by else value)
+        ls, mk = line_style(b)
+        ax.plot(pos, m, ls=ls, marker=mk or "o", color=c, lw=1.4, ms=4, label=f"{by} = {label(bv)}" if by else value)
         ok = np.isfinite(h) & np.isfinite(m)
         if ok.any():
             ax.fill_between(pos[ok], (m - h)[ok], (m + h)[ok], color=c, alpha=0.12, lw=0)
@@ -321,9 +493,8 @@ def curve(f, plt, value, x, by, at, diff=None):
         ax.minorticks_off()
     ax.set_xlabel(x)
     ax.set_ylabel(diff_label(f, value, diff))
-    n = np.nanmax(count) if np.isfinite(count).any() else 0
     what = "paired difference within each seed" if diff else "mean over seeds"
-    ax.set_title(f"{value}: {what} (n <= {n:g}), {100 * level:g}% t-interval", fontsize=10)
+    ax.set_title(f"{value}: {what}", fontsize=10)
     if diff:
         ax.axhline(0, color="grey", lw=0.8, ls=":")
     if masked:
@@ -331,7 +502,8 @@ def curve(f, plt, value, x, by, at, diff=None):
         ax.text(0.01, 0.01, lead + "; ".join(masked[:6]) + (" ..." if len(masked) > 6 else ""),
                 transform=ax.transAxes, fontsize=7, color="firebrick", va="bottom")
     ax.legend(fontsize=8, loc="upper right" if masked else "best")   # the note sits bottom left
-    return fig, fixed_note(f, at, list(at))
+    info = f"line: {what}; band: its {100 * level:g}% Student-t interval; {n_per_cell(count)}"
+    return fig, fixed_note(f, at, list(at)), info
 
 
 def heatmap(f, plt, value, x, y, at, diff=None):
@@ -357,11 +529,12 @@ def heatmap(f, plt, value, x, y, at, diff=None):
                     ax.text(j, i, f"div\n{div[i, j]:g}/{count[i, j]:g}", ha="center", va="center", fontsize=7,
                             color="firebrick")
                 elif np.isfinite(mean[i, j]):
-                    txt = f"{mean[i, j]:.3g}" + (f"\n±{half[i, j]:.1g}" if np.isfinite(half[i, j]) else "")
+                    txt = f"{mean[i, j]:.3g}" + plus_minus(half[i, j])
                     r, gr, b, _ = im.cmap(im.norm(mean[i, j]))
                     ink = "white" if 0.299 * r + 0.587 * gr + 0.114 * b < 0.5 else "black"
                     ax.text(j, i, txt, ha="center", va="center", fontsize=7, color=ink)
-    return fig, fixed_note(f, at, list(at))
+    info = f"cells: {what} ± half-width of its {100 * level:g}% Student-t interval; {n_per_cell(count)}"
+    return fig, fixed_note(f, at, list(at)), info
 
 
 def default_by(f, by):
@@ -374,6 +547,33 @@ def default_by(f, by):
     return task_dims[0] if task_dims else None
 
 
+def seed_curves(f, name, order):
+    """The seeds' curves of rank-1 result `name`, from the raw results and
+    /status: an array over the aggregate's dimensions `order` (ending in
+    step) with one more dimension before step, the seeds (replicate, and any
+    axis /aggregate was reduced over), and the count of diverged seeds per
+    cell. Only done tasks count: a diverged seed keeps its curve up to the
+    blow-up (NaN after it in the gni kind, the sentinel -1 in the linear
+    one), so it drops out of its cell, and the cell's other seeds stay."""
+    raw = f[name]
+    names = dim_names(raw)
+    x = np.array(raw[()], dtype=float)
+    st_names = dim_names(f["status"])
+    status = np.array(f["status"][()])
+    st = np.transpose(status, [st_names.index(n) for n in names if n in st_names])
+    st = st.reshape(st.shape + (1,) * (x.ndim - st.ndim))
+    done = np.broadcast_to(st == 1, x.shape)
+    diverged = np.broadcast_to(st == 3, x.shape)
+    pooled = [n for n in names if n not in order]
+    perm = [names.index(n) for n in order[:-1]] + [names.index(n) for n in pooled] + [names.index("step")]
+    cells = [x.shape[names.index(n)] for n in order[:-1]]
+    shape = cells + [-1, x.shape[names.index("step")]]
+    x = np.where(done, x, np.nan)
+    seeds = np.transpose(x, perm).reshape(shape)
+    ndiv = np.transpose(diverged, perm).reshape(shape)[..., 0].sum(axis=-1)
+    return seeds, ndiv
+
+
 def loss(f, plt, by):
     g = f["aggregate"]
     axes_of_tasks = set(dim_names(f["status"]))
@@ -382,7 +582,7 @@ def loss(f, plt, by):
         # a rank-1 result over step: nothing but task axes and step is left
         if name.endswith("_mean") and not name.startswith("map_"):
             dims = set(dim_names(g[name]))
-            if "step" in dims and dims - axes_of_tasks == {"step"}:
+            if "step" in dims and dims - axes_of_tasks == {"step"} and name[: -len("_mean")] in f:
                 curves.append(name[: -len("_mean")])
     if not curves:
         fail(2, "no aggregated rank-1 result over 'step' (train_loss, test_loss, ...)")
@@ -392,54 +592,69 @@ def loss(f, plt, by):
     nrow = (len(curves) + ncol - 1) // ncol
     fig, axes = plt.subplots(nrow, ncol, figsize=(5 * ncol, 4 * nrow), squeeze=False)
     cmap = plt.get_cmap("viridis")
-    styles = ["-", "--", ":", "-."]
+    counts, lost = [], 0
     for k, name in enumerate(curves):
         ax = axes[k // ncol, k % ncol]
-        mean, names = g[f"{name}_mean"][()], dim_names(g[f"{name}_mean"])
-        sd = g[f"{name}_sd"][()]
-        steps = coord(f, "/aggregate", "step")
+        names = dim_names(g[f"{name}_mean"])
+        steps = np.asarray(coord(f, "/aggregate", "step"), dtype=float)
         others = [n for n in names if n not in ("step", by)]
         # a colour per value of --by; a line style per combination of the rest
         order = ([by] if by in names else []) + others + ["step"]
-        m = np.transpose(mean, [names.index(n) for n in order]).reshape(-1, len(steps))
-        s = np.transpose(sd, [names.index(n) for n in order]).reshape(-1, len(steps))
+        seeds, ndiv = seed_curves(f, name, order)
+        seeds = seeds.reshape(-1, seeds.shape[-2], len(steps))
+        ndiv = ndiv.reshape(-1)
+        n = np.isfinite(seeds).sum(axis=1)              # seeds per cell and step
+        with warnings.catch_warnings():                 # all-NaN cells and steps stay NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            m = np.nanmean(seeds, axis=1)
+            # the band: the seeds' 25%-75% quantiles, never below the smallest
+            # value (a loss band cannot go below 0, as mean - sd can)
+            q25, q75 = np.nanquantile(seeds, [0.25, 0.75], axis=1)
+        counts.append(n.max(axis=1))
         byvals = coord(f, "/aggregate", by) if by in names else [None]
         per_by = m.shape[0] // len(byvals)
-        # A diverged task keeps its curve up to the blow-up (NaN after it in
-        # the gni kind, -1 in the linear one): a cell with one is not drawn.
-        ndiv = np.zeros(m.shape[0])
-        if "tasks_diverged" in g:
-            dn = dim_names(g["tasks_diverged"])
-            if set(dn) == set(order[:-1]):
-                ndiv = np.transpose(g["tasks_diverged"][()], [dn.index(n) for n in order[:-1]]).reshape(-1)
-        m = np.where(ndiv[:, None] > 0, np.nan, m)
-        s = np.where(ndiv[:, None] > 0, np.nan, s)
-        if (ndiv > 0).any():
-            ax.text(0.01, 0.01, f"{int((ndiv > 0).sum())} of {m.shape[0]} curves not drawn: a seed diverged",
-                    transform=ax.transAxes, fontsize=7, color="firebrick", va="bottom")
         other_vals = [coord(f, "/aggregate", n) for n in others]
+        order_s = np.argsort(steps, kind="stable")
+        drawn_by = set()
         for r in range(m.shape[0]):
             b, o = divmod(r, per_by)
+            if not np.isfinite(m[r]).any():
+                continue                                # no seed left: no line, no legend entry
             c = cmap(0.9 * b / max(len(byvals) - 1, 1))
-            ax.plot(steps, m[r], styles[o % len(styles)], color=c, lw=1.3,
-                    label=f"{by} = {label(byvals[b])}" if o == 0 and byvals[b] is not None else None)
-            ok = np.isfinite(s[r])
+            ls, mk = line_style(o)
+            if byvals[b] is not None and b not in drawn_by:   # the legend's colour key: solid, unmarked
+                ax.plot([], [], "-", color=c, lw=2, label=f"{by} = {label(byvals[b])}")
+                drawn_by.add(b)
+            ax.plot(steps[order_s], m[r][order_s], ls=ls, marker=mk, markevery=max(len(steps) // 8, 1), ms=4,
+                    color=c, lw=1.3)
+            ok = (n[r] >= 2)[order_s]
             if ok.any():
-                ax.fill_between(np.asarray(steps)[ok], (m[r] - s[r])[ok], (m[r] + s[r])[ok], color=c, alpha=0.15, lw=0)
+                ax.fill_between(steps[order_s][ok], q25[r][order_s][ok], q75[r][order_s][ok], color=c, alpha=0.15, lw=0)
+        lost += int((ndiv > 0).sum())
+        if (ndiv > 0).any():
+            ax.text(0.01, 0.01, f"{int(ndiv.sum())} diverged seed(s) left out of {int((ndiv > 0).sum())} of "
+                    f"{m.shape[0]} cells", transform=ax.transAxes, fontsize=7, color="firebrick", va="bottom")
         if others:
-            for o in range(min(per_by, len(styles))):
+            for o in range(per_by):
                 sub, rest = [], o
-                for n, vals in reversed(list(zip(others, other_vals))):
+                for nm, vals in reversed(list(zip(others, other_vals))):
                     rest, i = divmod(rest, len(vals))
-                    sub.insert(0, f"{n}={label(vals[i])}")
-                ax.plot([], [], styles[o], color="grey", label=", ".join(sub))
+                    sub.insert(0, f"{nm}={label(vals[i])}")
+                if any(np.isfinite(m[b * per_by + o]).any() for b in range(len(byvals))):
+                    ls, mk = line_style(o)
+                    ax.plot([], [], ls=ls, marker=mk, color="grey", label=", ".join(sub))
+        positive = np.isfinite(q25) & (q25 > 0)
+        if positive.any() and np.all(q25[np.isfinite(q25)] > 0) and np.nanmax(q75) / np.nanmin(q25) > 100:
+            ax.set_yscale("log")                        # losses spanning decades
         ax.set_xlabel("step")
         ax.set_ylabel(name.replace("_", " "))
-        ax.set_title(f"{name}: mean ± 1 sd over seeds", fontsize=10)
+        ax.set_title(f"{name}: mean over seeds", fontsize=10)
         ax.legend(fontsize=7)
     for k in range(len(curves), nrow * ncol):
         axes[k // ncol, k % ncol].axis("off")
-    return fig, []
+    info = ("line: mean over the seeds done; band: the seeds' 25%-75% quantiles; diverged seeds left out of their "
+            f"cell; {n_per_cell(np.concatenate([c.ravel() for c in counts]))}")
+    return fig, [], info
 
 
 def gradnoise_groups(f, name, by):
@@ -466,6 +681,7 @@ def gradnoise(f, plt, by):
         fail(2, "no gradnoise_alpha or gradnoise_beta result")
     by = default_by(f, by)
     fig, axes = plt.subplots(1, len(sets), figsize=(5 * len(sets), 4), squeeze=False)
+    sizes = []
     for k, name in enumerate(sets):
         ax = axes[0, k]
         names = dim_names(f[name])
@@ -482,7 +698,10 @@ def gradnoise(f, plt, by):
         sym = "alpha" if name.endswith("alpha") else "beta"
         ax.set_ylabel(f"fitted {sym}")
         ax.set_title(f"gradient noise: fitted {sym} (all layers, steps, seeds)")
-    return fig, []
+        sizes += [gr.size for _, gr in shown]
+    info = ("violins: the fitted values' distribution, median marked; fits without gradnoise_valid bit 4 and "
+            f"missing values left out; n = {min(sizes)}-{max(sizes)} fits per violin")
+    return fig, [], info
 
 
 def metastability(f, plt):
@@ -507,6 +726,8 @@ def metastability(f, plt):
         shape = (len(eps), int(np.prod([x.shape[1 + k] for k in range(len(others))], dtype=int)), -1, x.shape[-1])
         return x.reshape(shape)   # eps, curve, (replicate x coord), basin
     rate, se, law = arrange(rate), arrange(se), arrange(law)
+    order_e = np.argsort(eps, kind="stable")   # the eps axis may be written in any order
+    eps, rate, se, law = eps[order_e], rate[order_e], se[order_e], law[order_e]
     # each curve's alpha: from its axis, or the job's fixed value
     vals = [coord(f, "", n) for n in others]
     combos = list(np.ndindex(*[len(v) for v in vals]))
@@ -543,7 +764,11 @@ def metastability(f, plt):
         ax.set_ylabel("eps^-alpha x exit_rate  (rate of eps^alpha tau)")
         ax.set_title(f"basin at {short(bv)}: measured (points), small-noise law (dashed)", fontsize=9)
     axes[0, -1].legend(fontsize=7)
-    return fig, []
+    info = (f"points: mean over replicates; bars: its standard error; dashed: the small-noise law's limit; "
+            f"n = {int(np.nanmax(n)) if n.size else 0} replicate x chain estimates per point")
+    return fig, [], info
+
+
 def gradnoise_pdf(f, plt):
     """The paper's figure 2 from the gni kind's gradnoise_raw (raw_steps):
     per raw step, the pdf of the positive per-weight noise values on log-log
@@ -596,7 +821,10 @@ def gradnoise_pdf(f, plt):
         ax.set_title(f"step {label(steps[k])}: skew {stats.skew(v):.2f}, excess kurtosis {stats.kurtosis(v):.1f}",
                      fontsize=9)
         ax.legend(fontsize=7)
-    return fig, dropped
+    seeds = x.shape[0]
+    info = (f"points: histogram density of the positive values (log bins), {seeds} seeds pooled, each task's values "
+            "divided by its median |value|; lines: half-normal and half-Cauchy fitted by maximum likelihood")
+    return fig, dropped, info
 
 
 def main():
@@ -613,15 +841,10 @@ def main():
     ap.add_argument("--at-index", action="append", default=[])
     # AXIS=INDEX: --diff-from AXIS=VALUE, matched likewise
     ap.add_argument("--diff-index")
+    add_look_args(ap)
     a = ap.parse_args()
-    try:
-        import h5py
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as e:
-        fail(3, f"needs h5py and matplotlib ({e}); Debian: python3-h5py python3-matplotlib")
+    plt = start_matplotlib(a.style)
+    import h5py
     try:
         f = h5py.File(a.store, "r")
     except OSError as e:
@@ -631,9 +854,9 @@ def main():
         if a.figure in ("fig6", "shiftmap", "loss", "curve", "map") and "aggregate" not in f:
             fail(2, f"{a.store} has no /aggregate: run `tailsweep aggregate {a.store}` first")
         if a.figure == "fig6":
-            fig, dropped = fig6(f, plt)
+            fig, dropped, info = fig6(f, plt)
         elif a.figure == "shiftmap":
-            fig, dropped = shiftmap(f, plt)
+            fig, dropped, info = shiftmap(f, plt)
         elif a.figure in ("curve", "map"):
             if not a.value or not a.x or (a.figure == "map" and not a.y):
                 fail(2, f"--figure {a.figure} needs --value and --x" + (" and --y" if a.figure == "map" else ""))
@@ -646,37 +869,22 @@ def main():
                 n, _, i = a.diff_index.partition("=")
                 diff = (n, int(i))
             if a.figure == "curve":
-                fig, note = curve(f, plt, a.value, a.x, a.by, at, diff)
+                fig, note, info = curve(f, plt, a.value, a.x, a.by, at, diff)
             else:
-                fig, note = heatmap(f, plt, a.value, a.x, a.y, at, diff)
+                fig, note, info = heatmap(f, plt, a.value, a.x, a.y, at, diff)
             dropped = []
             if note:
                 title_at = note
         elif a.figure == "loss":
-            fig, dropped = loss(f, plt, a.by)
+            fig, dropped, info = loss(f, plt, a.by)
         elif a.figure == "metastability":
-            fig, dropped = metastability(f, plt)
+            fig, dropped, info = metastability(f, plt)
         elif a.figure == "gradnoise_pdf":
-            fig, dropped = gradnoise_pdf(f, plt)
+            fig, dropped, info = gradnoise_pdf(f, plt)
         else:
-            fig, dropped = gradnoise(f, plt, a.by)
-        title = f"{os.path.basename(a.store)} ({f.attrs.get('kind', '?')}, seed {f.attrs.get('seed', '?')})"
-        if title_at:
-            title += f"; at {title_at}"
-        if dropped:
-            title += f"; first value of {', '.join(dropped)}"
-        fig.suptitle(title, fontsize=9)
-        fig.tight_layout()
-    tmp = f"{a.out}.tmp{os.getpid()}.png"
-    try:
-        fig.savefig(tmp, dpi=90)
-        os.replace(tmp, a.out)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        fail(3, f"{a.out}: cannot write: {e}")
+            fig, dropped, info = gradnoise(f, plt, a.by)
+        add_caption(fig, job_line(f, a.store), info, title_at, dropped)
+    save(fig, a.out, a)
     return 0
 
 

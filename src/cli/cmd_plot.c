@@ -6,12 +6,14 @@
  * library of that standard on Debian. */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_figure.h"
 #include "cmd_plot_select.h"
 #include "tailsweep/ts_store_schema.h"
 #include "tailsweep/ts_store_view.h"
@@ -95,8 +97,8 @@ static const ts_view_dset *needed(const ts_store_view *v, const ts_figure *f, co
  * what is missing. */
 static int check_data(const ts_store_view *v, const ts_figure *f, const ts_kind *owner, const char *store)
 {
-    if (f->aggregated && !v->has_aggregate)
-        return ts_cli_usage_error("plot", "%s has no /aggregate: run `tailsweep aggregate %s` first", store, store);
+    if (f->aggregated && !v->has_aggregate)   /* ts_cli_aggregate_first made it: something went wrong */
+        return ts_cli_usage_error("plot", "%s has no /aggregate: run `tailsweep aggregate %s`", store, store);
     size_t found = 0, total = 0;
     for (size_t i = 0; f->needs && f->needs[i]; i++, total++) found += needed(v, f, f->needs[i]) != NULL;
     if (total == 0 && f->over) {   /* any result over that dimension */
@@ -122,13 +124,22 @@ static int check_data(const ts_store_view *v, const ts_figure *f, const ts_kind 
 }
 
 static struct {
-    const char *figure, *out, *by, *value, *x, *y, *diff_from;
+    const char *figure, *out, *by, *value, *x, *y, *diff_from, *style;
     ts_cli_list at;
-} args;
+    double dpi, width, height;
+} args = { .dpi = NAN, .width = NAN, .height = NAN };
 
 static const ts_cli_opt options[] = {
     { "figure", 0, TS_OPT_STRING, "NAME", "the figure (below)", &args.figure, NULL },
-    { "output", 'o', TS_OPT_STRING, "OUT.png", "the image to write", &args.out, NULL },
+    { "output", 'o', TS_OPT_STRING, "OUT.png", "the figure to write; its ending picks the format:\n"
+      ".png, .pdf or .svg", &args.out, NULL },
+    { "dpi", 0, TS_OPT_DOUBLE, "DPI", "resolution of a PNG, in 10..1200 (default 100; PDF and\n"
+      "SVG are vector, the DPI only sizes their embedded images)", &args.dpi, NULL },
+    { "width", 0, TS_OPT_DOUBLE, "INCHES", "figure width, in (0, 100] (default: the figure's own;\n"
+      "alone, the height follows the figure's aspect)", &args.width, NULL },
+    { "height", 0, TS_OPT_DOUBLE, "INCHES", "figure height, likewise", &args.height, NULL },
+    { "style", 0, TS_OPT_STRING, "STYLE", "a matplotlib style sheet: a name (ggplot, seaborn-v0_8-paper,\n"
+      "...) or a .mplstyle file", &args.style, NULL },
     { "by", 0, TS_OPT_STRING, "AXIS", "a curve (or panel) per value of AXIS", &args.by, NULL },
     { "value", 0, TS_OPT_STRING, "RESULT", "(curve, map) the scalar result drawn", &args.value, NULL },
     { "x", 0, TS_OPT_STRING, "AXIS", "(curve, map) the horizontal axis", &args.x, NULL },
@@ -142,7 +153,8 @@ static void figures_help(void);
 
 static const ts_cli_spec spec = {
     .cmd = "plot",
-    .usage = "STORE.h5 --figure NAME -o OUT.png [--by AXIS]\n"
+    .usage = "STORE.h5 --figure NAME -o OUT.png|OUT.pdf|OUT.svg [--by AXIS] [--dpi DPI] [--width IN] [--height IN]\n"
+             "                      [--style STYLE]\n"
              "       tailsweep plot STORE.h5 --figure curve --value RESULT --x AXIS [--by AXIS] [--at AXIS=VALUE]...\n"
              "                      [--diff-from AXIS=VALUE] -o OUT.png\n"
              "       tailsweep plot STORE.h5 --figure map --value RESULT --x AXIS --y AXIS [--at AXIS=VALUE]... -o OUT.png",
@@ -176,7 +188,8 @@ static void figures_help(void)
     puts("\ncurve and map: every other dimension with more than one value is fixed with\n"
          "--at AXIS=VALUE (repeatable) or reduced by `tailsweep aggregate --over AXIS`;\n"
          "cells where a seed diverged are masked and marked, never drawn as values.\n"
-         "Figures drawn from /aggregate need `tailsweep aggregate STORE` first.\n"
+         "Figures drawn from /aggregate aggregate a store that has none first, as\n"
+         "`tailsweep aggregate STORE` would (a stale one is used, with a note).\n"
          "Draws with tools/plot_store.py through /usr/bin/python3 (h5py, matplotlib);\n"
          "TAILSWEEP_PYTHON and TAILSWEEP_PLOT_SCRIPT override both.\n"
          "Exit: 0; 2 bad arguments, unknown figure or axis, data the figure needs\n"
@@ -227,10 +240,11 @@ static int plot_args(const char *store, const char *fig, const char *out, ts_plo
     if (!is_generic_selection(fig) && (sel->value || sel->x || sel->y || sel->n_at || sel->diff_from))
         return ts_cli_usage_error("plot", "--value, --x, --y, --at and --diff-from belong to --figure curve and map, not %s",
                                   fig);
-    if (!out) return ts_cli_usage_error("plot", "-o OUT.png is required");
-    size_t ol = strlen(out);
-    if (ol < 5 || strcmp(out + ol - 4, ".png") != 0) return ts_cli_usage_error("plot", "-o %s: the output is a .png file", out);
-    return 0;
+    if (!out) return ts_cli_usage_error("plot", "-o OUT.png is required (or OUT.pdf, OUT.svg)");
+    if (!ts_cli_figure_format(out))
+        return ts_cli_usage_error("plot", "-o %s: the output is a .png, .pdf or .svg file (its ending picks the format)",
+                                  out);
+    return ts_cli_figure_size_check("plot", args.dpi, args.width, args.height, args.style);
 }
 
 static int run(int argc, char **argv)
@@ -251,6 +265,10 @@ static int run(int argc, char **argv)
     ts_store_view *v = NULL;
     ts_err err = { 0 };
     if (ts_store_view_open(store, &v, &err)) return ts_cli_fail("plot", &err);
+    if ((generic || figure->aggregated) && (rc = ts_cli_aggregate_first("plot", store, &v)) != 0) {
+        if (v) ts_store_view_free(v);
+        return rc;
+    }
     sel.by = by;
     rc = generic ? ts_plot_check_selection(v, store, fig, &sel) : check_data(v, figure, owner, store);
     if (!rc && by && !generic) {
@@ -269,7 +287,7 @@ static int run(int argc, char **argv)
     }
     const char *py = getenv("TAILSWEEP_PYTHON");
     if (!py || !py[0]) py = "/usr/bin/python3";
-    char *cmd[24 + 2 * TS_PLOT_MAX_AT];
+    char *cmd[32 + 2 * TS_PLOT_MAX_AT];
     int n = 0;
     cmd[n++] = (char *)py;
     cmd[n++] = script;
@@ -297,6 +315,8 @@ static int run(int argc, char **argv)
         cmd[n++] = "--diff-index";
         cmd[n++] = sel.diff_index;
     }
+    char look[3][32];
+    n += ts_cli_figure_look_args(cmd + n, look, args.dpi, args.width, args.height, args.style);
     cmd[n] = NULL;
     fflush(NULL);
     execv(py, cmd);

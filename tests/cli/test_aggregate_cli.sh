@@ -50,8 +50,7 @@ expect "aggregate: newer store format -> 2" 2 "format 7; this tailsweep reads fo
 expect "info: newer store format -> 2" 2 "newer format" info newer.h5
 expect "plot: unknown figure -> 2" 2 "unknown figure 'fig7'" plot sde.h5 --figure fig7 -o x.png
 expect "plot: missing store -> 3" 3 "nope.h5" plot nope.h5 --figure fig6 -o x.png
-expect "plot: before aggregate -> 2, saying what to run" 2 "tailsweep aggregate" plot sde.h5 --figure fig6 -o x.png
-expect "plot: not a png -> 2" 2 "png" plot sde.h5 --figure fig6 -o x.jpg
+expect "plot: not a png, pdf or svg -> 2" 2 "a .png, .pdf or .svg file" plot sde.h5 --figure fig6 -o x.jpg
 expect "export: no format -> 2" 2 "--csv" export gni.h5
 expect "export: unknown dataset -> 2" 2 "no dataset 'nope'" export gni.h5 --csv --dataset nope
 expect "export: --aggregate before aggregate -> 2" 2 "tailsweep aggregate" export gni.h5 --csv --aggregate
@@ -145,7 +144,12 @@ axes:
   sigma: [0, 0.1]
 EOF
 ASAN_OPTIONS=detect_leaks=0 "$TAILSWEEP" run lin.yaml >/dev/null 2>"$W/err" || fail "tiny linear sweep" "$(cat "$W/err")"
-expect "plot curve: before aggregate -> 2" 2 "tailsweep aggregate" plot lin.h5 --figure curve --value final_test_loss --x B -o c.png
+# plot on a store without /aggregate aggregates it first, as aggregate would
+run plot lin.h5 --figure curve --value final_test_loss --x B --by sigma --at eta=0.2 -o first.png
+if [ $rc -eq 0 ] && grep -q "lin.h5 had no /aggregate: aggregated it first" "$W/err" && [ -s first.png ] &&
+   "$PY" -c 'import h5py, sys; sys.exit("aggregate/final_test_loss_mean" not in h5py.File("lin.h5", "r"))'; then
+  pass "plot curve before aggregate: aggregates the store first (as aggregate would), then draws"
+else fail "plot curve before aggregate" "rc=$rc $(cat "$W/err")"; fi
 run aggregate lin.h5
 for fig in "curve --value final_test_loss --x B --by sigma --at eta=0.2" \
            "curve --value tail_index_hill --x eta --at B=2 --at sigma=0.1" \

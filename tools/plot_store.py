@@ -827,11 +827,61 @@ def gradnoise_pdf(f, plt):
     return fig, dropped, info
 
 
+def fig3(data, plt):
+    """The main paper's figure 3 from the numbers `tailsweep plot --figure
+    fig3` computed in C (cmd_plot_fig3.c): per r, left the histogram of the
+    draws with the sub-Weibull density and the MLE alpha-stable and Gaussian
+    densities, right the same three in the upper tail on a log axis."""
+    laws = data["laws"]
+    fig, axes = plt.subplots(len(laws), 2, figsize=(9.6, 2.9 * len(laws)), squeeze=False)
+    for k, law in enumerate(laws):
+        r = law["r"]
+        a, b, sc, loc = law["stable"]
+        mu, sd = law["normal"]
+        x = np.asarray(law["x"], dtype=float)
+        samples = np.asarray(law["samples"], dtype=float)
+        ax = axes[k, 0]
+        inside = samples[(samples >= x[0]) & (samples <= x[-1])]
+        # the histogram's density is over all draws: bins hold counts / (n width)
+        counts, edges = np.histogram(inside, bins=60, range=(x[0], x[-1]))
+        ax.stairs(counts / (samples.size * np.diff(edges)), edges, color="0.6", fill=True, alpha=0.45,
+                  label=f"draws (n = {samples.size})")
+        ax.plot(x, law["pdf_subweibull"], "k-", lw=1.6, label=f"sub-Weibull r = {r:g}")
+        ax.plot(x, law["pdf_stable"], "--", color="tab:red", lw=1.5,
+                label=f"MLE stable α = {a:.2f}, β = {b:.2f}")
+        ax.plot(x, law["pdf_normal"], ":", color="tab:blue", lw=1.8, label=f"MLE Gaussian sd = {sd:.2f}")
+        top = np.nanmax(np.asarray(law["pdf_subweibull"], dtype=float)[np.isfinite(law["pdf_subweibull"])])
+        ax.set_ylim(0, 1.5 * min(top, 2 * np.nanmax(np.asarray(law["pdf_stable"], dtype=float))))
+        ax.set_xlabel("x")
+        ax.set_ylabel("pdf")
+        ax.set_title(f"r = {r:g}: density", fontsize=10)
+        ax.legend(fontsize=7)
+        ax = axes[k, 1]
+        xt = np.asarray(law["x_tail"], dtype=float)
+        for key, style, col, name in (("tail_subweibull", "-", "k", "sub-Weibull"),
+                                      ("tail_stable", "--", "tab:red", "MLE stable"),
+                                      ("tail_normal", ":", "tab:blue", "MLE Gaussian")):
+            y = np.asarray(law[key], dtype=float)
+            ok = np.isfinite(y) & (y > 0)
+            ax.semilogy(xt[ok], y[ok], style, color=col, lw=1.6, label=name)
+        ref = np.asarray(law["tail_subweibull"], dtype=float)
+        ax.set_ylim(max(np.nanmin(ref[ref > 0]) / 1e3, 1e-300), np.nanmax(ref) * 10)
+        ax.set_xlabel(f"x (upper tail, from the 99th percentile)")
+        ax.set_ylabel("pdf (log)")
+        ax.set_title(f"r = {r:g}: upper tail", fontsize=10)
+        ax.legend(fontsize=7)
+    info = (f"symmetric sub-Weibull laws P(|X| > x) = exp(-x^(1/r)); n = {data['n']} draws per r, job seed "
+            f"{data['seed']}; alpha-stable (S1) and Gaussian laws fitted to the draws by maximum likelihood; "
+            "the fitted densities drawn, not the draws, in the tails")
+    return fig, "the main paper's figure 3 (tailsweep plot --figure fig3)", info
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("store")
     ap.add_argument("--figure", required=True,
-                    choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "metastability", "gradnoise_pdf"])
+                    choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "metastability", "gradnoise_pdf",
+                             "fig3"])
     ap.add_argument("-o", dest="out", required=True)
     ap.add_argument("--by")
     ap.add_argument("--value")
@@ -845,6 +895,19 @@ def main():
     a = ap.parse_args()
     plt = start_matplotlib(a.style)
     import h5py
+
+    if a.figure == "fig3":   # no store: the numbers computed by the C front end, as JSON
+        import json
+
+        try:
+            with open(a.store) as fh:
+                data = json.load(fh)
+        except (OSError, ValueError) as e:
+            fail(3, f"{a.store}: cannot read the figure's numbers: {e}")
+        fig, job, info = fig3(data, plt)
+        add_caption(fig, job, info)
+        save(fig, a.out, a)
+        return 0
     try:
         f = h5py.File(a.store, "r")
     except OSError as e:

@@ -134,7 +134,7 @@ deps:
 	@command -v mpicc >/dev/null && pkg-config --exists $(PKGS) cmocka \
 	  && /usr/bin/python3 -c 'import scipy, h5py, torch, pytest, ensurepip, setuptools, wheel, mpmath, pandas, sklearn, xarray, matplotlib' 2>/dev/null \
 	  && [ -d /usr/share/datasets/fashion-mnist ] && [ -f /usr/include/dnnl.h ] \
-	  && [ -f /usr/include/matio.h ] \
+	  && [ -f /usr/include/matio.h ] && command -v chromium >/dev/null \
 	  || scripts/install-deps.sh
 
 check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS) $(SHIMS) python
@@ -204,6 +204,7 @@ install: $(R)/tailsweep
 	install -m 644 include/tailsweep/*.h $(DESTDIR)$(PREFIX)/include/tailsweep/
 	install -d $(DESTDIR)$(PREFIX)/share/tailsweep
 	install -m 755 tools/plot_store.py $(DESTDIR)$(PREFIX)/share/tailsweep/plot_store.py
+	install -m 755 tools/report_store.py $(DESTDIR)$(PREFIX)/share/tailsweep/report_store.py
 
 clean:
 	rm -rf build

@@ -31,9 +31,18 @@ import warnings
 import numpy as np
 
 
+class FigureError(Exception):
+    """What stops a figure: exit code (2 the store lacks what it needs, 3 a
+    file, 1 anything else) and message. main() prints it and exits; the
+    report (tools/report_store.py) lists it as a figure not drawn."""
+
+    def __init__(self, code, msg):
+        super().__init__(msg)
+        self.code = code
+
+
 def fail(code, msg):
-    print(f"tailsweep plot: {msg}", file=sys.stderr)
-    sys.exit(code)
+    raise FigureError(code, msg)
 
 
 FORMATS = ("png", "pdf", "svg")
@@ -159,6 +168,12 @@ def job_line(f, store):
             f"{txt(a.get('replicates', '?'))} replicates per point; store {os.path.basename(store)})")
 
 
+def n_range(values):
+    """'n = 5' or 'n = 3-5'."""
+    lo, hi = int(min(values)), int(max(values))
+    return f"n = {hi}" if lo == hi else f"n = {lo}-{hi}"
+
+
 def n_per_cell(count):
     """'n = 5 seeds per cell' or 'n = 3-5 seeds per cell' (cells with none
     left out of the range, and said)."""
@@ -166,10 +181,8 @@ def n_per_cell(count):
     c = c[np.isfinite(c)]
     if c.size == 0:
         return "no values"
-    lo, hi = int(c[c > 0].min()) if (c > 0).any() else 0, int(c.max())
     empty = int((c == 0).sum())
-    n = f"n = {hi}" if lo == hi else f"n = {lo}-{hi}"
-    return f"{n} seeds per cell" + (f" ({empty} empty)" if empty else "")
+    return n_range(c[c > 0] if (c > 0).any() else [0]) + " seeds per cell" + (f" ({empty} empty)" if empty else "")
 
 
 # Line styles that do not run out: 4 dash patterns x 6 markers (none first)
@@ -700,7 +713,7 @@ def gradnoise(f, plt, by):
         ax.set_title(f"gradient noise: fitted {sym} (all layers, steps, seeds)")
         sizes += [gr.size for _, gr in shown]
     info = ("violins: the fitted values' distribution, median marked; fits without gradnoise_valid bit 4 and "
-            f"missing values left out; n = {min(sizes)}-{max(sizes)} fits per violin")
+            "missing values left out; " + n_range(sizes) + " fits per violin")
     return fig, [], info
 
 
@@ -876,6 +889,37 @@ def fig3(data, plt):
     return fig, "the main paper's figure 3 (tailsweep plot --figure fig3)", info
 
 
+def draw(f, plt, figure, store, by=None, value=None, x=None, y=None, at=None, diff=None):
+    """Figure `figure` of the open store f, with its caption: a matplotlib
+    Figure, or FigureError when the store lacks what it needs."""
+    at = at or {}
+    if figure in ("fig6", "shiftmap", "loss", "curve", "map") and "aggregate" not in f:
+        fail(2, f"{store} has no /aggregate: run `tailsweep aggregate {store}` first")
+    title_at = ""
+    if figure == "fig6":
+        fig, dropped, info = fig6(f, plt)
+    elif figure == "shiftmap":
+        fig, dropped, info = shiftmap(f, plt)
+    elif figure in ("curve", "map"):
+        if figure == "curve":
+            fig, title_at, info = curve(f, plt, value, x, by, at, diff)
+        else:
+            fig, title_at, info = heatmap(f, plt, value, x, y, at, diff)
+        dropped = []
+    elif figure == "loss":
+        fig, dropped, info = loss(f, plt, by)
+    elif figure == "metastability":
+        fig, dropped, info = metastability(f, plt)
+    elif figure == "gradnoise_pdf":
+        fig, dropped, info = gradnoise_pdf(f, plt)
+    elif figure == "gradnoise":
+        fig, dropped, info = gradnoise(f, plt, by)
+    else:
+        fail(2, f"unknown figure '{figure}'")
+    add_caption(fig, job_line(f, store), info, title_at, dropped)
+    return fig
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("store")
@@ -912,44 +956,26 @@ def main():
         f = h5py.File(a.store, "r")
     except OSError as e:
         fail(3, f"{a.store}: cannot open: {e}")
-    title_at = ""
     with f:
-        if a.figure in ("fig6", "shiftmap", "loss", "curve", "map") and "aggregate" not in f:
-            fail(2, f"{a.store} has no /aggregate: run `tailsweep aggregate {a.store}` first")
-        if a.figure == "fig6":
-            fig, dropped, info = fig6(f, plt)
-        elif a.figure == "shiftmap":
-            fig, dropped, info = shiftmap(f, plt)
-        elif a.figure in ("curve", "map"):
+        if a.figure in ("curve", "map"):
             if not a.value or not a.x or (a.figure == "map" and not a.y):
                 fail(2, f"--figure {a.figure} needs --value and --x" + (" and --y" if a.figure == "map" else ""))
-            at = {}
-            for item in a.at_index:
-                n, _, i = item.partition("=")
-                at[n] = int(i)
-            diff = None
-            if a.diff_index:
-                n, _, i = a.diff_index.partition("=")
-                diff = (n, int(i))
-            if a.figure == "curve":
-                fig, note, info = curve(f, plt, a.value, a.x, a.by, at, diff)
-            else:
-                fig, note, info = heatmap(f, plt, a.value, a.x, a.y, at, diff)
-            dropped = []
-            if note:
-                title_at = note
-        elif a.figure == "loss":
-            fig, dropped, info = loss(f, plt, a.by)
-        elif a.figure == "metastability":
-            fig, dropped, info = metastability(f, plt)
-        elif a.figure == "gradnoise_pdf":
-            fig, dropped, info = gradnoise_pdf(f, plt)
-        else:
-            fig, dropped, info = gradnoise(f, plt, a.by)
-        add_caption(fig, job_line(f, a.store), info, title_at, dropped)
+        at = {}
+        for item in a.at_index:
+            n, _, i = item.partition("=")
+            at[n] = int(i)
+        diff = None
+        if a.diff_index:
+            n, _, i = a.diff_index.partition("=")
+            diff = (n, int(i))
+        fig = draw(f, plt, a.figure, a.store, by=a.by, value=a.value, x=a.x, y=a.y, at=at, diff=diff)
     save(fig, a.out, a)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except FigureError as e:
+        print(f"tailsweep plot: {e}", file=sys.stderr)
+        sys.exit(e.code)

@@ -6,8 +6,10 @@
  * --over, which a plain aggregate would undo) and named on stderr. Then the
  * output's format and the figure's look (--dpi, --width, --height, --style). */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,4 +83,26 @@ int ts_cli_figure_look_args(char **argv, char buf[3][32], double dpi, double wid
         argv[n++] = (char *)style;
     }
     return n;
+}
+
+int ts_cli_find_tool(const char *env_name, const char *file, char *out, size_t n)
+{
+    const char *env = getenv(env_name);
+    if (env && env[0]) {
+        snprintf(out, n, "%s", env);
+        return access(out, R_OK) == 0 ? 0 : -1;
+    }
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0) return -1;
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash) return -1;
+    *slash = '\0';
+    static const char *const rel[] = { "../../tools", "../share/tailsweep" };
+    for (int i = 0; i < 2; i++) {
+        snprintf(out, n, "%s/%s/%s", exe, rel[i], file);
+        if (access(out, R_OK) == 0) return 0;
+    }
+    return -1;
 }

@@ -2,6 +2,8 @@
 #ifndef TS_CLI_FIGURE_H
 #define TS_CLI_FIGURE_H
 
+#include <stddef.h>
+
 #include "tailsweep/ts_store_view.h"
 
 /* Give *v's store an /aggregate when it has none, as `tailsweep aggregate
@@ -19,5 +21,10 @@ int ts_cli_aggregate_first(const char *cmd, const char *store, ts_store_view **v
 const char *ts_cli_figure_format(const char *out);
 int ts_cli_figure_size_check(const char *cmd, double dpi, double width, double height, const char *style);
 int ts_cli_figure_look_args(char **argv, char buf[3][32], double dpi, double width, double height, const char *style);
+
+/* A drawing script `file` (plot_store.py, report_store.py): $env_name, else
+ * beside the build (bin/../../tools) or the install (bin/../share/tailsweep).
+ * 0 with its path in out, or -1. */
+int ts_cli_find_tool(const char *env_name, const char *file, char *out, size_t n);
 
 #endif

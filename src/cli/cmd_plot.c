@@ -218,30 +218,6 @@ static void figures_help(void)
          "missing; 3 unreadable store or unwritable output; 1 the plot failed.");
 }
 
-/* The script: $TAILSWEEP_PLOT_SCRIPT, else beside the build (bin/../../tools)
- * or the install (bin/../share/tailsweep). */
-static int find_script(char *out, size_t n)
-{
-    const char *env = getenv("TAILSWEEP_PLOT_SCRIPT");
-    if (env && env[0]) {
-        snprintf(out, n, "%s", env);
-        return access(out, R_OK) == 0 ? 0 : -1;
-    }
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len <= 0) return -1;
-    exe[len] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash) return -1;
-    *slash = '\0';
-    static const char *const rel[] = { "../../tools/plot_store.py", "../share/tailsweep/plot_store.py" };
-    for (int i = 0; i < 2; i++) {
-        snprintf(out, n, "%s/%s", exe, rel[i]);
-        if (access(out, R_OK) == 0) return 0;
-    }
-    return -1;
-}
-
 /* The arguments on their own, before the store is read. */
 static int plot_args(const char *store, const char *fig, const char *out, ts_plot_sel *sel)
 {
@@ -282,7 +258,7 @@ static int plot_args(const char *store, const char *fig, const char *out, ts_plo
 static int plot_fig3(const char *out)
 {
     char script[PATH_MAX + 64];
-    if (find_script(script, sizeof script) != 0) {
+    if (ts_cli_find_tool("TAILSWEEP_PLOT_SCRIPT", "plot_store.py", script, sizeof script) != 0) {
         fprintf(stderr, "tailsweep plot: cannot find tools/plot_store.py (set TAILSWEEP_PLOT_SCRIPT)\n");
         return TS_EXIT_IO;
     }
@@ -374,7 +350,7 @@ static int run(int argc, char **argv)
     ts_store_view_free(v);
     if (rc) return rc;
     char script[PATH_MAX + 64];
-    if (find_script(script, sizeof script) != 0) {
+    if (ts_cli_find_tool("TAILSWEEP_PLOT_SCRIPT", "plot_store.py", script, sizeof script) != 0) {
         fprintf(stderr, "tailsweep plot: cannot find tools/plot_store.py (set TAILSWEEP_PLOT_SCRIPT)\n");
         return TS_EXIT_IO;
     }

@@ -196,6 +196,7 @@ figures: $(R)/tailsweep
 	$(R)/tailsweep plot results/gni_figures.h5 --figure gradnoise --by sigma2 -o results/gni_figures_gradnoise.png
 	$(MPIRUN) $(R)/tailsweep run jobs/gni_fig2.yaml
 	$(R)/tailsweep plot results/gni_fig2.h5 --figure gradnoise_pdf -o results/gni_fig2.png
+	$(R)/tailsweep plot --figure fig3 -o results/fig3.png
 
 install: $(R)/tailsweep
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/tailsweep

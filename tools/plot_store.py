@@ -392,6 +392,19 @@ def scalar_stats(f, value, keep, at):
     return mean, half, count, div, level
 
 
+def done_values(f, name):
+    """Raw result `name` with every value of a task not done NaN, whether
+    each value's task diverged (both over the result's dimensions: /status
+    is over the task dimensions, broadcast over any trailing ones), and the
+    dimension names."""
+    names = dim_names(f[name])
+    x = np.array(f[name][()], dtype=float)
+    st_names = dim_names(f["status"])
+    st = np.transpose(np.array(f["status"][()]), [st_names.index(n) for n in names if n in st_names])
+    st = st.reshape(st.shape + (1,) * (x.ndim - st.ndim))
+    return np.where(st == 1, x, np.nan), np.broadcast_to(st == 3, x.shape), names
+
+
 def paired_stats(f, value, keep, at, diff):
     """Like scalar_stats, for the paired differences `value - value at
     diff[0] = coordinate index diff[1]` within each replicate (same data and
@@ -404,16 +417,8 @@ def paired_stats(f, value, keep, at, diff):
     from scipy import stats
 
     axis, ref = diff
-    raw = f[value]
-    names = dim_names(raw)
-    x = np.array(raw[()], dtype=float)
-    st_names = dim_names(f["status"])
-    status = np.array(f["status"][()])
-    # /status is over the task dimensions; broadcast it over any trailing ones
-    st = np.transpose(status, [st_names.index(n) for n in names if n in st_names])
-    st = st.reshape(st.shape + (1,) * (x.ndim - st.ndim))
-    x = np.where(st == 1, x, np.nan)                 # done only
-    diverged = np.broadcast_to(st == 3, x.shape).astype(float)
+    x, diverged, names = done_values(f, value)
+    diverged = diverged.astype(float)
     cols = keep + ["replicate"]
     sub = pick(x, names, cols, at)
     dsub = pick(diverged, names, cols, at)
@@ -568,20 +573,11 @@ def seed_curves(f, name, order):
     cell. Only done tasks count: a diverged seed keeps its curve up to the
     blow-up (NaN after it in the gni kind, the sentinel -1 in the linear
     one), so it drops out of its cell, and the cell's other seeds stay."""
-    raw = f[name]
-    names = dim_names(raw)
-    x = np.array(raw[()], dtype=float)
-    st_names = dim_names(f["status"])
-    status = np.array(f["status"][()])
-    st = np.transpose(status, [st_names.index(n) for n in names if n in st_names])
-    st = st.reshape(st.shape + (1,) * (x.ndim - st.ndim))
-    done = np.broadcast_to(st == 1, x.shape)
-    diverged = np.broadcast_to(st == 3, x.shape)
+    x, diverged, names = done_values(f, name)
     pooled = [n for n in names if n not in order]
     perm = [names.index(n) for n in order[:-1]] + [names.index(n) for n in pooled] + [names.index("step")]
     cells = [x.shape[names.index(n)] for n in order[:-1]]
     shape = cells + [-1, x.shape[names.index("step")]]
-    x = np.where(done, x, np.nan)
     seeds = np.transpose(x, perm).reshape(shape)
     ndiv = np.transpose(diverged, perm).reshape(shape)[..., 0].sum(axis=-1)
     return seeds, ndiv

@@ -106,3 +106,9 @@ int ts_cli_find_tool(const char *env_name, const char *file, char *out, size_t n
     }
     return -1;
 }
+
+const char *ts_cli_python(void)
+{
+    const char *py = getenv("TAILSWEEP_PYTHON");
+    return py && py[0] ? py : "/usr/bin/python3";
+}

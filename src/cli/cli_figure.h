@@ -27,4 +27,7 @@ int ts_cli_figure_look_args(char **argv, char buf[3][32], double dpi, double wid
  * 0 with its path in out, or -1. */
 int ts_cli_find_tool(const char *env_name, const char *file, char *out, size_t n);
 
+/* The interpreter of the scripts: $TAILSWEEP_PYTHON, else /usr/bin/python3. */
+const char *ts_cli_python(void);
+
 #endif

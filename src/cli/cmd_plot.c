@@ -285,8 +285,7 @@ static int plot_fig3(const char *out)
         unlink(data);
         return ts_cli_fail("plot", &err);
     }
-    const char *py = getenv("TAILSWEEP_PYTHON");
-    if (!py || !py[0]) py = "/usr/bin/python3";
+    const char *py = ts_cli_python();
     char *cmd[24];
     int n = 0;
     cmd[n++] = (char *)py;
@@ -354,8 +353,7 @@ static int run(int argc, char **argv)
         fprintf(stderr, "tailsweep plot: cannot find tools/plot_store.py (set TAILSWEEP_PLOT_SCRIPT)\n");
         return TS_EXIT_IO;
     }
-    const char *py = getenv("TAILSWEEP_PYTHON");
-    if (!py || !py[0]) py = "/usr/bin/python3";
+    const char *py = ts_cli_python();
     char *cmd[32 + 2 * TS_PLOT_MAX_AT];
     int n = 0;
     cmd[n++] = (char *)py;

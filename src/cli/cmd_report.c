@@ -99,8 +99,7 @@ static int run(int argc, char **argv)
         fprintf(stderr, "tailsweep report: cannot find tools/report_store.py (set TAILSWEEP_REPORT_SCRIPT)\n");
         return TS_EXIT_IO;
     }
-    const char *py = getenv("TAILSWEEP_PYTHON");
-    if (!py || !py[0]) py = "/usr/bin/python3";
+    const char *py = ts_cli_python();
     char *cmd[20];
     int n = 0;
     cmd[n++] = (char *)py;

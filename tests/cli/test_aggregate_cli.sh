@@ -14,14 +14,6 @@ WRITER=${1:-}
 case $WRITER in /*) ;; *) WRITER=$OLDPWD/$WRITER ;; esac
 [ -x "$WRITER" ] || { fail writer "$WRITER missing"; exit 0; }
 
-# expect NAME CODE WORD ARGS...: exit CODE and stderr names WORD
-expect() {
-  local name=$1 code=$2 word=$3; shift 3
-  run "$@"
-  if [ $rc -eq "$code" ] && grep -q -- "$word" "$W/err"; then pass "$name"
-  else fail "$name" "rc=$rc (want $code) err=$(cat "$W/err")"; fi
-}
-
 "$WRITER" gni.h5 || { fail writer "agg_store_writer failed"; exit 0; }
 cat >tiny.yaml <<'EOF'
 kind: sde

@@ -26,13 +26,6 @@ case $WRITER in /*) ;; *) WRITER=$OLDPWD/$WRITER ;; esac
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1   # the sweeps initialise Open MPI, which leaks at exit
 mpi_env
 
-expect() {   # expect NAME CODE WORD ARGS...: exit CODE and stderr names WORD
-  local name=$1 code=$2 word=$3; shift 3
-  run "$@"
-  if [ $rc -eq "$code" ] && grep -q -- "$word" "$W/err"; then pass "$name"
-  else fail "$name" "rc=$rc (want $code) err=$(cat "$W/err")"; fi
-}
-
 # valid FILE: a PNG with varied pixels, a PDF with a page and its end
 # marker, or an SVG that parses with drawn paths; prints what it saw
 valid() {

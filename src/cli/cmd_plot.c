@@ -29,7 +29,8 @@ static const ts_figure generic_figures[] = {
     { "map", "a heatmap of the seed mean of a scalar result over --x and --y,\n"
              "each cell annotated with the mean and the CI half-width", NULL, 0, NULL, 1 },
     { "loss", "every rank-1 'step' result (train_loss, test_loss, ...): mean\n"
-              "over seeds with a +-1 sd band, a curve per value of --by\n"
+              "over the seeds done (a diverged seed leaves its cell) with the\n"
+              "seeds' 25%-75% quantiles as band, a curve per value of --by\n"
               "(default sigma2, else M, else the first axis)", any_step, 1, "step", 1 },
     { 0 } };
 

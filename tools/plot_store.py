@@ -1,24 +1,31 @@
 #!/usr/bin/python3
-"""tools/plot_store.py STORE.h5 --figure NAME -o OUT.png [--by AXIS]
+"""tools/plot_store.py STORE.h5 --figure NAME -o OUT.{png,pdf,svg} [--by AXIS] [--dpi D] [--width W] [--height H] [--style S]
 
 The drawing half of `tailsweep plot` (src/cli/cmd_plot.c checks the
-arguments and the store first, then runs this with /usr/bin/python3). Reads
-the store with h5py, draws with matplotlib's Agg backend, writes OUT.png
-under a temporary name and renames it into place.
+arguments and the store first, aggregates a store without /aggregate, then
+runs this with /usr/bin/python3). Reads the store with h5py, draws with
+matplotlib's Agg backend, writes OUT in the format its ending names under a
+temporary name and renames it into place. Every figure carries a caption
+(the job, its seed, n per cell, what the lines and bands are), so it reads
+alone in a paper. tools/report_store.py draws with the same functions.
 
 Figures (docs/aggregate.md):
   fig6       density against Gibbs, a panel per alpha, a curve per theta, the
-             mean over seeds with a +-1 sd band (the paper's figure 6)
+             mean over seeds with a +-1 sd band cut at 0 (the paper's figure 6)
   shiftmap   heatmaps over (alpha, theta) of the shift maps, annotated with
              the mean and the half-width of its confidence interval
-  loss       each rank-1 result over `step`: mean over seeds, +-1 sd band, a
-             curve per value of --by (the paper's figures 4, 5 and 8, row 1)
+  loss       each rank-1 result over `step`: mean over the seeds done (a
+             diverged seed leaves its cell), the seeds' 25%-75% quantiles as
+             band, a curve per value of --by (the paper's figures 4, 5, 8)
   gradnoise  distributions of the fitted gradient-noise alpha and beta per
              value of --by (the paper's figure 8, row 2)
   metastability  eps^-alpha x exit_rate against eps, a panel per basin, a curve
              per value of the other axes, the small-noise law's limit dashed
   gradnoise_pdf  the pdf of the positive raw gradient-noise values against
              fitted half-normal and half-Cauchy laws (the paper's figure 2)
+  curve, map any scalar result's seed mean against one or two axes
+  fig3       sub-Weibull draws with MLE stable and Gaussian fits (the paper's
+             figure 3), from the JSON numbers the C front end computed
 
 Exit status: 0 ok; 2 the store lacks what the figure needs; 3 a file could
 not be read or written; 1 anything else.

@@ -23,8 +23,6 @@ WRITER=${1:-}
 [ -n "$WRITER" ] || WRITER=$repo/build/asan/oracle/agg_store_writer
 case $WRITER in /*) ;; *) WRITER=$OLDPWD/$WRITER ;; esac
 [ -x "$WRITER" ] || { fail writer "$WRITER missing"; exit 0; }
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1   # the sweeps initialise Open MPI, which leaks at exit
-mpi_env
 
 # valid FILE: a PNG with varied pixels, a PDF with a page and its end
 # marker, or an SVG that parses with drawn paths; prints what it saw
@@ -91,7 +89,9 @@ axes:
   B: [4, 1, 2]
 EOF
 for j in sde gni lin; do
-  "$TAILSWEEP" run $j.yaml >/dev/null 2>"$W/err" || fail "tiny $j run" "$(cat "$W/err")"
+  # (a subshell: mpi_env turns leak checks off for Open MPI's sake; plot and
+  # report run with them on)
+  ( mpi_env; "$TAILSWEEP" run $j.yaml >/dev/null 2>"$W/err" ) || fail "tiny $j run" "$(cat "$W/err")"
 done
 "$WRITER" div.h5 || fail writer "agg_store_writer failed"
 

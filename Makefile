@@ -138,7 +138,7 @@ deps:
 	@command -v mpicc >/dev/null && pkg-config --exists $(PKGS) cmocka \
 	  && /usr/bin/python3 -c 'import scipy, h5py, torch, pytest, ensurepip, setuptools, wheel, mpmath, pandas, sklearn, xarray, matplotlib' 2>/dev/null \
 	  && [ -d /usr/share/datasets/fashion-mnist ] && [ -f /usr/include/dnnl.h ] \
-	  && [ -f /usr/include/matio.h ] \
+	  && [ -f /usr/include/matio.h ] && command -v chromium >/dev/null \
 	  || scripts/install-deps.sh
 
 check: $(A)/tailsweep $(TEST_BINS) $(ORACLE_BINS) $(R)/tailsweep $(SIMD_BINS) $(SHIMS) python
@@ -200,6 +200,7 @@ figures: $(R)/tailsweep
 	$(R)/tailsweep plot results/gni_figures.h5 --figure gradnoise --by sigma2 -o results/gni_figures_gradnoise.png
 	$(MPIRUN) $(R)/tailsweep run jobs/gni_fig2.yaml
 	$(R)/tailsweep plot results/gni_fig2.h5 --figure gradnoise_pdf -o results/gni_fig2.png
+	$(R)/tailsweep plot --figure fig3 -o results/fig3.png
 
 install: $(R)/tailsweep
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/tailsweep
@@ -208,6 +209,7 @@ install: $(R)/tailsweep
 	install -m 644 include/tailsweep/*.h $(DESTDIR)$(PREFIX)/include/tailsweep/
 	install -d $(DESTDIR)$(PREFIX)/share/tailsweep
 	install -m 755 tools/plot_store.py $(DESTDIR)$(PREFIX)/share/tailsweep/plot_store.py
+	install -m 755 tools/report_store.py $(DESTDIR)$(PREFIX)/share/tailsweep/report_store.py
 
 clean:
 	rm -rf build

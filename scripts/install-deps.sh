@@ -13,7 +13,8 @@ core=(build-essential pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev 
       python3-torch                          # the network and optimiser oracles (tests/oracle/*torch*.py)
       python3-pytest python3-venv python3-setuptools python3-wheel   # the Python module's tests and install
       slurmctld slurmd slurm-client munge    # the SLURM scripts are tested on a real SLURM
-      dataset-fashion-mnist)                 # the real image set of the GNI jobs
+      dataset-fashion-mnist                  # the real image set of the GNI jobs
+      chromium)                              # `tailsweep report`'s page is tested in a headless browser
 bench=(hyperfine)
 
 want=("${core[@]}")

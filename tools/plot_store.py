@@ -1,18 +1,22 @@
 #!/usr/bin/python3
-"""tools/plot_store.py STORE.h5 --figure NAME -o OUT.png [--by AXIS]
+"""tools/plot_store.py STORE.h5 --figure NAME -o OUT.{png,pdf,svg} [--by AXIS] [--dpi D] [--width W] [--height H] [--style S]
 
 The drawing half of `tailsweep plot` (src/cli/cmd_plot.c checks the
-arguments and the store first, then runs this with /usr/bin/python3). Reads
-the store with h5py, draws with matplotlib's Agg backend, writes OUT.png
-under a temporary name and renames it into place.
+arguments and the store first, aggregates a store without /aggregate, then
+runs this with /usr/bin/python3). Reads the store with h5py, draws with
+matplotlib's Agg backend, writes OUT in the format its ending names under a
+temporary name and renames it into place. Every figure carries a caption
+(the job, its seed, n per cell, what the lines and bands are), so it reads
+alone in a paper. tools/report_store.py draws with the same functions.
 
 Figures (docs/aggregate.md):
   fig6       density against Gibbs, a panel per alpha, a curve per theta, the
-             mean over seeds with a +-1 sd band (the paper's figure 6)
+             mean over seeds with a +-1 sd band cut at 0 (the paper's figure 6)
   shiftmap   heatmaps over (alpha, theta) of the shift maps, annotated with
              the mean and the half-width of its confidence interval
-  loss       each rank-1 result over `step`: mean over seeds, +-1 sd band, a
-             curve per value of --by (the paper's figures 4, 5 and 8, row 1)
+  loss       each rank-1 result over `step`: mean over the seeds done (a
+             diverged seed leaves its cell), the seeds' 25%-75% quantiles as
+             band, a curve per value of --by (the paper's figures 4, 5, 8)
   gradnoise  distributions of the fitted gradient-noise alpha and beta per
              value of --by (the paper's figure 8, row 2)
   fig7       test loss and accuracy over steps per training method (baseline,
@@ -24,6 +28,9 @@ Figures (docs/aggregate.md):
              per value of the other axes, the small-noise law's limit dashed
   gradnoise_pdf  the pdf of the positive raw gradient-noise values against
              fitted half-normal and half-Cauchy laws (the paper's figure 2)
+  curve, map any scalar result's seed mean against one or two axes
+  fig3       sub-Weibull draws with MLE stable and Gaussian fits (the paper's
+             figure 3), from the JSON numbers the C front end computed
 
 Exit status: 0 ok; 2 the store lacks what the figure needs; 3 a file could
 not be read or written; 1 anything else.
@@ -36,9 +43,105 @@ import warnings
 import numpy as np
 
 
+class FigureError(Exception):
+    """What stops a figure: exit code (2 the store lacks what it needs, 3 a
+    file, 1 anything else) and message. main() prints it and exits; the
+    report (tools/report_store.py) lists it as a figure not drawn."""
+
+    def __init__(self, code, msg):
+        super().__init__(msg)
+        self.code = code
+
+
 def fail(code, msg):
-    print(f"tailsweep plot: {msg}", file=sys.stderr)
-    sys.exit(code)
+    raise FigureError(code, msg)
+
+
+FORMATS = ("png", "pdf", "svg")
+
+
+def add_look_args(ap):
+    """The options that set how a figure looks (the C front end checked them)."""
+    ap.add_argument("--dpi", type=float, default=100.0)
+    ap.add_argument("--width", type=float)
+    ap.add_argument("--height", type=float)
+    ap.add_argument("--style")
+
+
+def start_matplotlib(style=None):
+    """matplotlib.pyplot on the Agg backend, with a style sheet applied (a
+    name matplotlib knows or a .mplstyle file; an unknown one exits 2 with
+    the names there are)."""
+    try:
+        import h5py  # noqa: F401  (checked here so the message names both)
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        fail(3, f"needs h5py and matplotlib ({e}); Debian: python3-h5py python3-matplotlib")
+    if style:
+        if not os.path.exists(style) and style not in plt.style.available:
+            fail(2, f"--style {style}: no such style sheet or file (styles: {', '.join(sorted(plt.style.available))})")
+        try:
+            plt.style.use(style)
+        except (OSError, ValueError) as e:
+            fail(2, f"--style {style}: {e}")
+    return plt
+
+
+def resize(fig, width, height):
+    """--width / --height in inches; one alone keeps the figure's aspect."""
+    w, h = fig.get_size_inches()
+    if width and height:
+        fig.set_size_inches(width, height)
+    elif width:
+        fig.set_size_inches(width, h * width / w)
+    elif height:
+        fig.set_size_inches(w * height / h, height)
+
+
+def save(fig, out, look):
+    """Write fig to out in the format its ending names (png, pdf, svg),
+    under a temporary name renamed into place, so a reader never sees half
+    a file. Metadata that would change between runs (dates) is left out."""
+    fmt = out.rsplit(".", 1)[-1].lower() if "." in os.path.basename(out) else ""
+    if fmt not in FORMATS:
+        fail(2, f"-o {out}: the output is a .png, .pdf or .svg file")
+    if look.width or look.height:
+        resize(fig, look.width, look.height)
+        fig.tight_layout()
+    meta = {"pdf": {"CreationDate": None, "ModDate": None}, "svg": {"Date": None}}.get(fmt, {})
+    tmp = f"{out}.tmp{os.getpid()}.{fmt}"
+    try:
+        fig.savefig(tmp, dpi=look.dpi, format=fmt, metadata=meta)
+        os.replace(tmp, out)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        fail(3, f"{out}: cannot write: {e}")
+
+
+def add_caption(fig, job, info, at="", dropped=()):
+    """The title block every figure carries, so it reads alone when pasted
+    into a paper: the job (file, kind, seed, replicates), what the lines and
+    bands are with n per cell, and where other dimensions were fixed."""
+    lines = [job, info]
+    where = []
+    if at:
+        where.append(f"at {at}")
+    if dropped:
+        where.append(f"first value of {', '.join(dropped)}")
+    if where:
+        lines.append("; ".join(where))
+    import textwrap
+
+    width = max(60, int(fig.get_size_inches()[0] * 14))   # ~14 characters per inch at 8.5 points
+    text = "\n".join(textwrap.fill(line, width) for line in lines if line)
+    fig.suptitle(text, fontsize=8.5, ha="center")
+    fig.tight_layout()
 
 
 def dim_names(dset):
@@ -67,6 +170,67 @@ def label(v):
 def short(v):
     """A tick label: 3 significant digits (logspace coordinates are long)."""
     return f"{v:.3g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
+def job_line(f, store):
+    """The first line of every caption: job file, kind, job seed, replicates."""
+    a = f.attrs
+    txt = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+    return (f"job {txt(a.get('job_file', '?'))} ({txt(a.get('kind', '?'))}, job seed {txt(a.get('seed', '?'))}, "
+            f"{txt(a.get('replicates', '?'))} replicates per point; store {os.path.basename(store)})")
+
+
+def n_range(values):
+    """'n = 5' or 'n = 3-5'."""
+    lo, hi = int(min(values)), int(max(values))
+    return f"n = {hi}" if lo == hi else f"n = {lo}-{hi}"
+
+
+def n_per_cell(count):
+    """'n = 5 seeds per cell' or 'n = 3-5 seeds per cell' (cells with none
+    left out of the range, and said)."""
+    c = np.asarray(count, dtype=float).ravel()
+    c = c[np.isfinite(c)]
+    if c.size == 0:
+        return "no values"
+    empty = int((c == 0).sum())
+    return n_range(c[c > 0] if (c > 0).any() else [0]) + " seeds per cell" + (f" ({empty} empty)" if empty else "")
+
+
+# Line styles that do not run out: 4 dash patterns x 6 markers (none first)
+# give 24 distinct styles before any repeats.
+DASHES = ["-", "--", ":", "-."]
+MARKERS = ["", "o", "s", "^", "v", "D"]
+
+
+def line_style(k):
+    """(linestyle, marker) of the k-th series of one colour."""
+    return DASHES[k % len(DASHES)], MARKERS[(k // len(DASHES)) % len(MARKERS)]
+
+
+def plus_minus(half, resolution=None):
+    """'\n±h' for an interval half-width h: two significant digits, so a
+    small non-zero h never reads '±0'; below the resolution of the grid a
+    value is measured on (all seeds on the same grid point), '±<res', which
+    is what is known; nothing when h is undefined (under 2 seeds) or 0
+    (every seed gave the same value; the caption says so)."""
+    if not np.isfinite(half):
+        return ""
+    if resolution and half < resolution:
+        return f"\n±<{resolution:.2g}"
+    if half == 0:
+        return ""   # every seed gave the same value: no interval to show
+    return f"\n±{half:.2g}"
+
+
+def cell_fontsize(fig, ax, ncols, nrows, lines=2, chars=6):
+    """A font size (points) that fits `lines` lines of `chars` characters in
+    one heatmap cell, between 7 and 11 points."""
+    fig.canvas.draw()
+    bbox = ax.get_window_extent()
+    w_pt = bbox.width / fig.dpi * 72 / max(ncols, 1)
+    h_pt = bbox.height / fig.dpi * 72 / max(nrows, 1)
+    return float(np.clip(min(w_pt / (0.62 * chars), h_pt / (1.25 * lines)), 7, 11))
 
 
 def select(arr, names, keep):
@@ -107,14 +271,20 @@ def fig6(f, plt):
             ax.plot(x, dens[i, j], color=c, lw=1.4, label=f"theta = {label(t)}")
             ok = np.isfinite(sd[i, j])
             if ok.any():
-                ax.fill_between(np.asarray(x)[ok], (dens[i, j] - sd[i, j])[ok], (dens[i, j] + sd[i, j])[ok],
-                                color=c, alpha=0.2, lw=0)
+                # a density is never negative: the band is cut at 0; drawn
+                # with its edges, so a narrow band still shows
+                lo = np.maximum(dens[i, j] - sd[i, j], 0)[ok]
+                hi = (dens[i, j] + sd[i, j])[ok]
+                ax.fill_between(np.asarray(x)[ok], lo, hi, color=c, alpha=0.35, lw=0.6, edgecolor=c)
         ax.plot(x, gibbs[i, 0], "k--", lw=1.2, label="Gibbs")
         ax.set_title(f"alpha = {label(a)}")
         ax.set_xlabel("w")
         ax.set_ylabel("stationary density")
     axes[0, -1].legend(fontsize=8)
-    return fig, dropped
+    count, _ = select(f["aggregate"]["density_count"][()], names, keep) if "density_count" in g else (None, None)
+    info = ("stationary density: mean over seeds; band ±1 sd over seeds (cut at 0); "
+            + (n_per_cell(count[..., 0]) if count is not None else ""))
+    return fig, dropped, info
 
 
 def shiftmap(f, plt):
@@ -128,13 +298,20 @@ def shiftmap(f, plt):
     alphas, thetas = coord(f, "/aggregate", "alpha"), coord(f, "/aggregate", "theta")
     ncol = 3 if len(metrics) > 2 else len(metrics)
     nrow = (len(metrics) + ncol - 1) // ncol
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, 3.8 * nrow), squeeze=False)
+    # a cell at least ~0.6 x 0.42 inches, so its two lines read at 7+ points
+    pw, ph = max(4.6, 1.6 + 0.6 * len(thetas)), max(3.8, 1.4 + 0.42 * len(alphas))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(pw * ncol, ph * nrow), squeeze=False)
     dropped = []
     annotate = len(alphas) * len(thetas) <= 100
+    xs = coord(f, "", "x")
+    grid_step = float(np.min(np.diff(np.asarray(xs, dtype=float)))) if xs is not None and len(xs) > 1 else None
+    counts = []
     for k, m in enumerate(metrics):
         ax = axes[k // ncol, k % ncol]
         mean, dropped = select(g[f"map_{m}"][()], names, ["alpha", "theta"])
         hi, _ = select(g[f"map_{m}_ci_hi"][()], names, ["alpha", "theta"])
+        if f"map_{m}_count" in g:
+            counts.append(select(g[f"map_{m}_count"][()], names, ["alpha", "theta"])[0])
         half = hi - mean
         diverging = m.startswith("shift")
         lim = np.nanmax(np.abs(mean)) if np.isfinite(mean).any() else 1.0
@@ -142,23 +319,32 @@ def shiftmap(f, plt):
                        vmin=-lim if diverging else None, vmax=lim if diverging else None)
         fig.colorbar(im, ax=ax, shrink=0.85)
         ax.set_xticks(range(len(thetas)))
-        ax.set_xticklabels([label(t) for t in thetas], fontsize=7, rotation=90 if len(thetas) > 8 else 0)
+        ax.set_xticklabels([label(t) for t in thetas], fontsize=8, rotation=90 if len(thetas) > 8 else 0)
         ax.set_yticks(range(len(alphas)))
-        ax.set_yticklabels([label(a) for a in alphas], fontsize=7)
+        ax.set_yticklabels([label(a) for a in alphas], fontsize=8)
         ax.set_xlabel("theta")
         ax.set_ylabel("alpha")
         ax.set_title(m.replace("_", " "))
         if annotate:
+            fs = cell_fontsize(fig, ax, len(thetas), len(alphas))
+            # a mode shift is measured on the density's grid: seeds that agree
+            # to within its spacing give a zero-width interval, which says
+            # "below the grid's resolution", not "exact"
+            res = grid_step if diverging else None
             for i in range(len(alphas)):
                 for j in range(len(thetas)):
                     if np.isfinite(mean[i, j]):
-                        txt = f"{mean[i, j]:.2g}" + (f"\n±{half[i, j]:.1g}" if np.isfinite(half[i, j]) else "")
+                        txt = f"{mean[i, j]:.2g}" + plus_minus(half[i, j], res)
                         r, gr, b, _ = im.cmap(im.norm(mean[i, j]))
                         ink = "white" if 0.299 * r + 0.587 * gr + 0.114 * b < 0.5 else "black"
-                        ax.text(j, i, txt, ha="center", va="center", fontsize=6, color=ink)
+                        ax.text(j, i, txt, ha="center", va="center", fontsize=fs, color=ink)
     for k in range(len(metrics), nrow * ncol):
         axes[k // ncol, k % ncol].axis("off")
-    return fig, dropped
+    level = float(g.attrs.get("ci_level", 0.95))
+    info = (f"cells: mean over seeds ± half-width of its {100 * level:g}% Student-t interval (none: seeds all equal)"
+            + (f" (shifts: ±<{grid_step:.2g} = below the density grid's spacing)" if grid_step else "")
+            + "; " + (n_per_cell(np.concatenate([c.ravel() for c in counts])) if counts else ""))
+    return fig, dropped, info
 
 
 def ci_factor(count, level):
@@ -218,6 +404,19 @@ def scalar_stats(f, value, keep, at):
     return mean, half, count, div, level
 
 
+def done_values(f, name):
+    """Raw result `name` with every value of a task not done NaN, whether
+    each value's task diverged (both over the result's dimensions: /status
+    is over the task dimensions, broadcast over any trailing ones), and the
+    dimension names."""
+    names = dim_names(f[name])
+    x = np.array(f[name][()], dtype=float)
+    st_names = dim_names(f["status"])
+    st = np.transpose(np.array(f["status"][()]), [st_names.index(n) for n in names if n in st_names])
+    st = st.reshape(st.shape + (1,) * (x.ndim - st.ndim))
+    return np.where(st == 1, x, np.nan), np.broadcast_to(st == 3, x.shape), names
+
+
 def paired_stats(f, value, keep, at, diff):
     """Like scalar_stats, for the paired differences `value - value at
     diff[0] = coordinate index diff[1]` within each replicate (same data and
@@ -230,16 +429,8 @@ def paired_stats(f, value, keep, at, diff):
     from scipy import stats
 
     axis, ref = diff
-    raw = f[value]
-    names = dim_names(raw)
-    x = np.array(raw[()], dtype=float)
-    st_names = dim_names(f["status"])
-    status = np.array(f["status"][()])
-    # /status is over the task dimensions; broadcast it over any trailing ones
-    st = np.transpose(status, [st_names.index(n) for n in names if n in st_names])
-    st = st.reshape(st.shape + (1,) * (x.ndim - st.ndim))
-    x = np.where(st == 1, x, np.nan)                 # done only
-    diverged = np.broadcast_to(st == 3, x.shape).astype(float)
+    x, diverged, names = done_values(f, value)
+    diverged = diverged.astype(float)
     cols = keep + ["replicate"]
     sub = pick(x, names, cols, at)
     dsub = pick(diverged, names, cols, at)
@@ -302,6 +493,11 @@ def curve(f, plt, value, x, by, at, diff=None):
     xs = coord(f, "/aggregate", x)
     categorical = any(isinstance(v, str) for v in xs)
     pos = np.arange(len(xs)) if categorical else np.asarray(xs, dtype=float)
+    if not categorical:
+        # an axis may be written in any order: a line joins its points by x
+        order = np.argsort(pos, kind="stable")
+        pos, xs = pos[order], [xs[i] for i in order]
+        mean, half, count, div = (np.take(v, order, axis=-1) for v in (mean, half, count, div))
     byvals = coord(f, "/aggregate", by) if by else [None]
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     cmap = plt.get_cmap("viridis")
@@ -309,7 +505,8 @@ def curve(f, plt, value, x, by, at, diff=None):
     for b, bv in enumerate(byvals):
         c = cmap(0.9 * b / max(len(byvals) - 1, 1))
         m, h = mean[b], half[b]
-        ax.plot(pos, m, "o-", color=c, lw=1.4, ms=4, label=f"{by} = {label(bv)}" if by else value)
+        ls, mk = line_style(b)
+        ax.plot(pos, m, ls=ls, marker=mk or "o", color=c, lw=1.4, ms=4, label=f"{by} = {label(bv)}" if by else value)
         ok = np.isfinite(h) & np.isfinite(m)
         if ok.any():
             ax.fill_between(pos[ok], (m - h)[ok], (m + h)[ok], color=c, alpha=0.12, lw=0)
@@ -326,9 +523,8 @@ def curve(f, plt, value, x, by, at, diff=None):
         ax.minorticks_off()
     ax.set_xlabel(x)
     ax.set_ylabel(diff_label(f, value, diff))
-    n = np.nanmax(count) if np.isfinite(count).any() else 0
     what = "paired difference within each seed" if diff else "mean over seeds"
-    ax.set_title(f"{value}: {what} (n <= {n:g}), {100 * level:g}% t-interval", fontsize=10)
+    ax.set_title(f"{value}: {what}", fontsize=10)
     if diff:
         ax.axhline(0, color="grey", lw=0.8, ls=":")
     if masked:
@@ -336,7 +532,8 @@ def curve(f, plt, value, x, by, at, diff=None):
         ax.text(0.01, 0.01, lead + "; ".join(masked[:6]) + (" ..." if len(masked) > 6 else ""),
                 transform=ax.transAxes, fontsize=7, color="firebrick", va="bottom")
     ax.legend(fontsize=8, loc="upper right" if masked else "best")   # the note sits bottom left
-    return fig, fixed_note(f, at, list(at))
+    info = f"line: {what}; band: its {100 * level:g}% Student-t interval; {n_per_cell(count)}"
+    return fig, fixed_note(f, at, list(at)), info
 
 
 def heatmap(f, plt, value, x, y, at, diff=None):
@@ -362,11 +559,12 @@ def heatmap(f, plt, value, x, y, at, diff=None):
                     ax.text(j, i, f"div\n{div[i, j]:g}/{count[i, j]:g}", ha="center", va="center", fontsize=7,
                             color="firebrick")
                 elif np.isfinite(mean[i, j]):
-                    txt = f"{mean[i, j]:.3g}" + (f"\n±{half[i, j]:.1g}" if np.isfinite(half[i, j]) else "")
+                    txt = f"{mean[i, j]:.3g}" + plus_minus(half[i, j])
                     r, gr, b, _ = im.cmap(im.norm(mean[i, j]))
                     ink = "white" if 0.299 * r + 0.587 * gr + 0.114 * b < 0.5 else "black"
                     ax.text(j, i, txt, ha="center", va="center", fontsize=7, color=ink)
-    return fig, fixed_note(f, at, list(at))
+    info = f"cells: {what} ± half-width of its {100 * level:g}% Student-t interval; {n_per_cell(count)}"
+    return fig, fixed_note(f, at, list(at)), info
 
 
 def default_by(f, by):
@@ -379,6 +577,24 @@ def default_by(f, by):
     return task_dims[0] if task_dims else None
 
 
+def seed_curves(f, name, order):
+    """The seeds' curves of rank-1 result `name`, from the raw results and
+    /status: an array over the aggregate's dimensions `order` (ending in
+    step) with one more dimension before step, the seeds (replicate, and any
+    axis /aggregate was reduced over), and the count of diverged seeds per
+    cell. Only done tasks count: a diverged seed keeps its curve up to the
+    blow-up (NaN after it in the gni kind, the sentinel -1 in the linear
+    one), so it drops out of its cell, and the cell's other seeds stay."""
+    x, diverged, names = done_values(f, name)
+    pooled = [n for n in names if n not in order]
+    perm = [names.index(n) for n in order[:-1]] + [names.index(n) for n in pooled] + [names.index("step")]
+    cells = [x.shape[names.index(n)] for n in order[:-1]]
+    shape = cells + [-1, x.shape[names.index("step")]]
+    seeds = np.transpose(x, perm).reshape(shape)
+    ndiv = np.transpose(diverged, perm).reshape(shape)[..., 0].sum(axis=-1)
+    return seeds, ndiv
+
+
 def loss(f, plt, by):
     g = f["aggregate"]
     axes_of_tasks = set(dim_names(f["status"]))
@@ -387,7 +603,7 @@ def loss(f, plt, by):
         # a rank-1 result over step: nothing but task axes and step is left
         if name.endswith("_mean") and not name.startswith("map_"):
             dims = set(dim_names(g[name]))
-            if "step" in dims and dims - axes_of_tasks == {"step"}:
+            if "step" in dims and dims - axes_of_tasks == {"step"} and name[: -len("_mean")] in f:
                 curves.append(name[: -len("_mean")])
     if not curves:
         fail(2, "no aggregated rank-1 result over 'step' (train_loss, test_loss, ...)")
@@ -397,54 +613,69 @@ def loss(f, plt, by):
     nrow = (len(curves) + ncol - 1) // ncol
     fig, axes = plt.subplots(nrow, ncol, figsize=(5 * ncol, 4 * nrow), squeeze=False)
     cmap = plt.get_cmap("viridis")
-    styles = ["-", "--", ":", "-."]
+    counts, lost = [], 0
     for k, name in enumerate(curves):
         ax = axes[k // ncol, k % ncol]
-        mean, names = g[f"{name}_mean"][()], dim_names(g[f"{name}_mean"])
-        sd = g[f"{name}_sd"][()]
-        steps = coord(f, "/aggregate", "step")
+        names = dim_names(g[f"{name}_mean"])
+        steps = np.asarray(coord(f, "/aggregate", "step"), dtype=float)
         others = [n for n in names if n not in ("step", by)]
         # a colour per value of --by; a line style per combination of the rest
         order = ([by] if by in names else []) + others + ["step"]
-        m = np.transpose(mean, [names.index(n) for n in order]).reshape(-1, len(steps))
-        s = np.transpose(sd, [names.index(n) for n in order]).reshape(-1, len(steps))
+        seeds, ndiv = seed_curves(f, name, order)
+        seeds = seeds.reshape(-1, seeds.shape[-2], len(steps))
+        ndiv = ndiv.reshape(-1)
+        n = np.isfinite(seeds).sum(axis=1)              # seeds per cell and step
+        with warnings.catch_warnings():                 # all-NaN cells and steps stay NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            m = np.nanmean(seeds, axis=1)
+            # the band: the seeds' 25%-75% quantiles, never below the smallest
+            # value (a loss band cannot go below 0, as mean - sd can)
+            q25, q75 = np.nanquantile(seeds, [0.25, 0.75], axis=1)
+        counts.append(n.max(axis=1))
         byvals = coord(f, "/aggregate", by) if by in names else [None]
         per_by = m.shape[0] // len(byvals)
-        # A diverged task keeps its curve up to the blow-up (NaN after it in
-        # the gni kind, -1 in the linear one): a cell with one is not drawn.
-        ndiv = np.zeros(m.shape[0])
-        if "tasks_diverged" in g:
-            dn = dim_names(g["tasks_diverged"])
-            if set(dn) == set(order[:-1]):
-                ndiv = np.transpose(g["tasks_diverged"][()], [dn.index(n) for n in order[:-1]]).reshape(-1)
-        m = np.where(ndiv[:, None] > 0, np.nan, m)
-        s = np.where(ndiv[:, None] > 0, np.nan, s)
-        if (ndiv > 0).any():
-            ax.text(0.01, 0.01, f"{int((ndiv > 0).sum())} of {m.shape[0]} curves not drawn: a seed diverged",
-                    transform=ax.transAxes, fontsize=7, color="firebrick", va="bottom")
         other_vals = [coord(f, "/aggregate", n) for n in others]
+        order_s = np.argsort(steps, kind="stable")
+        drawn_by = set()
         for r in range(m.shape[0]):
             b, o = divmod(r, per_by)
+            if not np.isfinite(m[r]).any():
+                continue                                # no seed left: no line, no legend entry
             c = cmap(0.9 * b / max(len(byvals) - 1, 1))
-            ax.plot(steps, m[r], styles[o % len(styles)], color=c, lw=1.3,
-                    label=f"{by} = {label(byvals[b])}" if o == 0 and byvals[b] is not None else None)
-            ok = np.isfinite(s[r])
+            ls, mk = line_style(o)
+            if byvals[b] is not None and b not in drawn_by:   # the legend's colour key: solid, unmarked
+                ax.plot([], [], "-", color=c, lw=2, label=f"{by} = {label(byvals[b])}")
+                drawn_by.add(b)
+            ax.plot(steps[order_s], m[r][order_s], ls=ls, marker=mk, markevery=max(len(steps) // 8, 1), ms=4,
+                    color=c, lw=1.3)
+            ok = (n[r] >= 2)[order_s]
             if ok.any():
-                ax.fill_between(np.asarray(steps)[ok], (m[r] - s[r])[ok], (m[r] + s[r])[ok], color=c, alpha=0.15, lw=0)
+                ax.fill_between(steps[order_s][ok], q25[r][order_s][ok], q75[r][order_s][ok], color=c, alpha=0.15, lw=0)
+        lost += int((ndiv > 0).sum())
+        if (ndiv > 0).any():
+            ax.text(0.01, 0.01, f"{int(ndiv.sum())} diverged seed(s) left out of {int((ndiv > 0).sum())} of "
+                    f"{m.shape[0]} cells", transform=ax.transAxes, fontsize=7, color="firebrick", va="bottom")
         if others:
-            for o in range(min(per_by, len(styles))):
+            for o in range(per_by):
                 sub, rest = [], o
-                for n, vals in reversed(list(zip(others, other_vals))):
+                for nm, vals in reversed(list(zip(others, other_vals))):
                     rest, i = divmod(rest, len(vals))
-                    sub.insert(0, f"{n}={label(vals[i])}")
-                ax.plot([], [], styles[o], color="grey", label=", ".join(sub))
+                    sub.insert(0, f"{nm}={label(vals[i])}")
+                if any(np.isfinite(m[b * per_by + o]).any() for b in range(len(byvals))):
+                    ls, mk = line_style(o)
+                    ax.plot([], [], ls=ls, marker=mk, color="grey", label=", ".join(sub))
+        positive = np.isfinite(q25) & (q25 > 0)
+        if positive.any() and np.all(q25[np.isfinite(q25)] > 0) and np.nanmax(q75) / np.nanmin(q25) > 100:
+            ax.set_yscale("log")                        # losses spanning decades
         ax.set_xlabel("step")
         ax.set_ylabel(name.replace("_", " "))
-        ax.set_title(f"{name}: mean ± 1 sd over seeds", fontsize=10)
+        ax.set_title(f"{name}: mean over seeds", fontsize=10)
         ax.legend(fontsize=7)
     for k in range(len(curves), nrow * ncol):
         axes[k // ncol, k % ncol].axis("off")
-    return fig, []
+    info = ("line: mean over the seeds done; band: the seeds' 25%-75% quantiles; diverged seeds left out of their "
+            f"cell; {n_per_cell(np.concatenate([c.ravel() for c in counts]))}")
+    return fig, [], info
 
 
 def gradnoise_groups(f, name, by):
@@ -471,6 +702,7 @@ def gradnoise(f, plt, by):
         fail(2, "no gradnoise_alpha or gradnoise_beta result")
     by = default_by(f, by)
     fig, axes = plt.subplots(1, len(sets), figsize=(5 * len(sets), 4), squeeze=False)
+    sizes = []
     for k, name in enumerate(sets):
         ax = axes[0, k]
         names = dim_names(f[name])
@@ -487,7 +719,10 @@ def gradnoise(f, plt, by):
         sym = "alpha" if name.endswith("alpha") else "beta"
         ax.set_ylabel(f"fitted {sym}")
         ax.set_title(f"gradient noise: fitted {sym} (all layers, steps, seeds)")
-    return fig, []
+        sizes += [gr.size for _, gr in shown]
+    info = ("violins: the fitted values' distribution, median marked; fits without gradnoise_valid bit 4 and "
+            "missing values left out; " + n_range(sizes) + " fits per violin")
+    return fig, [], info
 
 
 def fig7_methods(f):
@@ -582,7 +817,11 @@ def fig7(f, plt):
     ax.set_ylabel("final test loss")
     ax.set_title("final test loss per seed; paired differences", fontsize=10)
     ax.text(0.02, 0.98, "\n".join(lines) or "no pairs", transform=ax.transAxes, fontsize=7, va="top")
-    return fig, []
+    per = np.isfinite(fin).sum(axis=1)
+    info = (f"test loss{' and accuracy' if len(panels) > 1 else ''} over steps per training method "
+            f"({', '.join(labels)}): mean ± 1 sd band over seeds, {n_per_cell(per)} (method); right: each seed's "
+            "final test loss and the paired differences with 95% t intervals")
+    return fig, [], info
 
 
 def fig4_methods(f):
@@ -670,7 +909,10 @@ def fig4(f, plt):
         ax[1].set_xticks(range(len(labels)))
         ax[1].set_xticklabels(labels, fontsize=6, rotation=20)
         ax[1].set_ylabel("mean |loss - loss(M = 1)| per seed")
-    return fig, []
+    per = np.isfinite(loss[:, :, 0]).sum(axis=1)
+    info = (f"training loss (log10) over steps of {', '.join(labels)}: mean over seeds, no band, {n_per_cell(per)} "
+            "(training); right: each seed's mean distance to its own M = 1 curve, stable against Gaussian mimic")
+    return fig, [], info
 
 
 def metastability(f, plt):
@@ -695,6 +937,8 @@ def metastability(f, plt):
         shape = (len(eps), int(np.prod([x.shape[1 + k] for k in range(len(others))], dtype=int)), -1, x.shape[-1])
         return x.reshape(shape)   # eps, curve, (replicate x coord), basin
     rate, se, law = arrange(rate), arrange(se), arrange(law)
+    order_e = np.argsort(eps, kind="stable")   # the eps axis may be written in any order
+    eps, rate, se, law = eps[order_e], rate[order_e], se[order_e], law[order_e]
     # each curve's alpha: from its axis, or the job's fixed value
     vals = [coord(f, "", n) for n in others]
     combos = list(np.ndindex(*[len(v) for v in vals]))
@@ -731,7 +975,11 @@ def metastability(f, plt):
         ax.set_ylabel("eps^-alpha x exit_rate  (rate of eps^alpha tau)")
         ax.set_title(f"basin at {short(bv)}: measured (points), small-noise law (dashed)", fontsize=9)
     axes[0, -1].legend(fontsize=7)
-    return fig, []
+    info = (f"points: mean over replicates; bars: its standard error; dashed: the small-noise law's limit; "
+            f"n = {int(np.nanmax(n)) if n.size else 0} replicate x chain estimates per point")
+    return fig, [], info
+
+
 def gradnoise_pdf(f, plt):
     """The paper's figure 2 from the gni kind's gradnoise_raw (raw_steps):
     per raw step, the pdf of the positive per-weight noise values on log-log
@@ -784,7 +1032,94 @@ def gradnoise_pdf(f, plt):
         ax.set_title(f"step {label(steps[k])}: skew {stats.skew(v):.2f}, excess kurtosis {stats.kurtosis(v):.1f}",
                      fontsize=9)
         ax.legend(fontsize=7)
-    return fig, dropped
+    seeds = x.shape[0]
+    info = (f"points: histogram density of the positive values (log bins), {seeds} seeds pooled, each task's values "
+            "divided by its median |value|; lines: half-normal and half-Cauchy fitted by maximum likelihood")
+    return fig, dropped, info
+
+
+def fig3(data, plt):
+    """The main paper's figure 3 from the numbers `tailsweep plot --figure
+    fig3` computed in C (cmd_plot_fig3.c): per r, left the histogram of the
+    draws with the sub-Weibull density and the MLE alpha-stable and Gaussian
+    densities, right the same three in the upper tail on a log axis."""
+    laws = data["laws"]
+    fig, axes = plt.subplots(len(laws), 2, figsize=(9.6, 2.9 * len(laws)), squeeze=False)
+    for k, law in enumerate(laws):
+        r = law["r"]
+        a, b, sc, loc = law["stable"]
+        mu, sd = law["normal"]
+        x = np.asarray(law["x"], dtype=float)
+        samples = np.asarray(law["samples"], dtype=float)
+        ax = axes[k, 0]
+        inside = samples[(samples >= x[0]) & (samples <= x[-1])]
+        # the histogram's density is over all draws: bins hold counts / (n width)
+        counts, edges = np.histogram(inside, bins=60, range=(x[0], x[-1]))
+        ax.stairs(counts / (samples.size * np.diff(edges)), edges, color="0.6", fill=True, alpha=0.45,
+                  label=f"draws (n = {samples.size})")
+        ax.plot(x, law["pdf_subweibull"], "k-", lw=1.6, label=f"sub-Weibull r = {r:g}")
+        ax.plot(x, law["pdf_stable"], "--", color="tab:red", lw=1.5,
+                label=f"MLE stable α = {a:.2f}, β = {b:.2f}")
+        ax.plot(x, law["pdf_normal"], ":", color="tab:blue", lw=1.8, label=f"MLE Gaussian sd = {sd:.2f}")
+        top = np.nanmax(np.asarray(law["pdf_subweibull"], dtype=float)[np.isfinite(law["pdf_subweibull"])])
+        ax.set_ylim(0, 1.5 * min(top, 2 * np.nanmax(np.asarray(law["pdf_stable"], dtype=float))))
+        ax.set_xlabel("x")
+        ax.set_ylabel("pdf")
+        ax.set_title(f"r = {r:g}: density", fontsize=10)
+        ax.legend(fontsize=7)
+        ax = axes[k, 1]
+        xt = np.asarray(law["x_tail"], dtype=float)
+        for key, style, col, name in (("tail_subweibull", "-", "k", "sub-Weibull"),
+                                      ("tail_stable", "--", "tab:red", "MLE stable"),
+                                      ("tail_normal", ":", "tab:blue", "MLE Gaussian")):
+            y = np.asarray(law[key], dtype=float)
+            ok = np.isfinite(y) & (y > 0)
+            ax.semilogy(xt[ok], y[ok], style, color=col, lw=1.6, label=name)
+        ref = np.asarray(law["tail_subweibull"], dtype=float)
+        ax.set_ylim(max(np.nanmin(ref[ref > 0]) / 1e3, 1e-300), np.nanmax(ref) * 10)
+        ax.set_xlabel(f"x (upper tail, from the 99th percentile)")
+        ax.set_ylabel("pdf (log)")
+        ax.set_title(f"r = {r:g}: upper tail", fontsize=10)
+        ax.legend(fontsize=7)
+    info = (f"symmetric sub-Weibull laws P(|X| > x) = exp(-x^(1/r)); n = {data['n']} draws per r, job seed "
+            f"{data['seed']}; alpha-stable (S1) and Gaussian laws fitted to the draws by maximum likelihood; "
+            "the fitted densities drawn, not the draws, in the tails")
+    return fig, "the main paper's figure 3 (tailsweep plot --figure fig3)", info
+
+
+def draw(f, plt, figure, store, by=None, value=None, x=None, y=None, at=None, diff=None):
+    """Figure `figure` of the open store f, with its caption: a matplotlib
+    Figure, or FigureError when the store lacks what it needs."""
+    at = at or {}
+    if figure in ("fig6", "shiftmap", "loss", "curve", "map") and "aggregate" not in f:
+        fail(2, f"{store} has no /aggregate: run `tailsweep aggregate {store}` first")
+    title_at = ""
+    if figure == "fig6":
+        fig, dropped, info = fig6(f, plt)
+    elif figure == "shiftmap":
+        fig, dropped, info = shiftmap(f, plt)
+    elif figure in ("curve", "map"):
+        if figure == "curve":
+            fig, title_at, info = curve(f, plt, value, x, by, at, diff)
+        else:
+            fig, title_at, info = heatmap(f, plt, value, x, y, at, diff)
+        dropped = []
+    elif figure == "loss":
+        fig, dropped, info = loss(f, plt, by)
+    elif figure == "metastability":
+        fig, dropped, info = metastability(f, plt)
+    elif figure == "gradnoise_pdf":
+        fig, dropped, info = gradnoise_pdf(f, plt)
+    elif figure == "fig7":
+        fig, dropped, info = fig7(f, plt)
+    elif figure == "fig4":
+        fig, dropped, info = fig4(f, plt)
+    elif figure == "gradnoise":
+        fig, dropped, info = gradnoise(f, plt, by)
+    else:
+        fail(2, f"unknown figure '{figure}'")
+    add_caption(fig, job_line(f, store), info, title_at, dropped)
+    return fig
 
 
 def main():
@@ -792,7 +1127,7 @@ def main():
     ap.add_argument("store")
     ap.add_argument("--figure", required=True,
                     choices=["fig6", "shiftmap", "loss", "gradnoise", "curve", "map", "metastability", "gradnoise_pdf",
-                             "fig7", "fig4"])
+                             "fig7", "fig4", "fig3"])
     ap.add_argument("-o", dest="out", required=True)
     ap.add_argument("--by")
     ap.add_argument("--value")
@@ -802,76 +1137,47 @@ def main():
     ap.add_argument("--at-index", action="append", default=[])
     # AXIS=INDEX: --diff-from AXIS=VALUE, matched likewise
     ap.add_argument("--diff-index")
+    add_look_args(ap)
     a = ap.parse_args()
-    try:
-        import h5py
-        import matplotlib
+    plt = start_matplotlib(a.style)
+    import h5py
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as e:
-        fail(3, f"needs h5py and matplotlib ({e}); Debian: python3-h5py python3-matplotlib")
+    if a.figure == "fig3":   # no store: the numbers computed by the C front end, as JSON
+        import json
+
+        try:
+            with open(a.store) as fh:
+                data = json.load(fh)
+        except (OSError, ValueError) as e:
+            fail(3, f"{a.store}: cannot read the figure's numbers: {e}")
+        fig, job, info = fig3(data, plt)
+        add_caption(fig, job, info)
+        save(fig, a.out, a)
+        return 0
     try:
         f = h5py.File(a.store, "r")
     except OSError as e:
         fail(3, f"{a.store}: cannot open: {e}")
-    title_at = ""
     with f:
-        if a.figure in ("fig6", "shiftmap", "loss", "curve", "map") and "aggregate" not in f:
-            fail(2, f"{a.store} has no /aggregate: run `tailsweep aggregate {a.store}` first")
-        if a.figure == "fig6":
-            fig, dropped = fig6(f, plt)
-        elif a.figure == "shiftmap":
-            fig, dropped = shiftmap(f, plt)
-        elif a.figure in ("curve", "map"):
+        if a.figure in ("curve", "map"):
             if not a.value or not a.x or (a.figure == "map" and not a.y):
                 fail(2, f"--figure {a.figure} needs --value and --x" + (" and --y" if a.figure == "map" else ""))
-            at = {}
-            for item in a.at_index:
-                n, _, i = item.partition("=")
-                at[n] = int(i)
-            diff = None
-            if a.diff_index:
-                n, _, i = a.diff_index.partition("=")
-                diff = (n, int(i))
-            if a.figure == "curve":
-                fig, note = curve(f, plt, a.value, a.x, a.by, at, diff)
-            else:
-                fig, note = heatmap(f, plt, a.value, a.x, a.y, at, diff)
-            dropped = []
-            if note:
-                title_at = note
-        elif a.figure == "loss":
-            fig, dropped = loss(f, plt, a.by)
-        elif a.figure == "fig7":
-            fig, dropped = fig7(f, plt)
-        elif a.figure == "fig4":
-            fig, dropped = fig4(f, plt)
-        elif a.figure == "metastability":
-            fig, dropped = metastability(f, plt)
-        elif a.figure == "gradnoise_pdf":
-            fig, dropped = gradnoise_pdf(f, plt)
-        else:
-            fig, dropped = gradnoise(f, plt, a.by)
-        title = f"{os.path.basename(a.store)} ({f.attrs.get('kind', '?')}, seed {f.attrs.get('seed', '?')})"
-        if title_at:
-            title += f"; at {title_at}"
-        if dropped:
-            title += f"; first value of {', '.join(dropped)}"
-        fig.suptitle(title, fontsize=9)
-        fig.tight_layout()
-    tmp = f"{a.out}.tmp{os.getpid()}.png"
-    try:
-        fig.savefig(tmp, dpi=90)
-        os.replace(tmp, a.out)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        fail(3, f"{a.out}: cannot write: {e}")
+        at = {}
+        for item in a.at_index:
+            n, _, i = item.partition("=")
+            at[n] = int(i)
+        diff = None
+        if a.diff_index:
+            n, _, i = a.diff_index.partition("=")
+            diff = (n, int(i))
+        fig = draw(f, plt, a.figure, a.store, by=a.by, value=a.value, x=a.x, y=a.y, at=at, diff=diff)
+    save(fig, a.out, a)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except FigureError as e:
+        print(f"tailsweep plot: {e}", file=sys.stderr)
+        sys.exit(e.code)

@@ -127,5 +127,6 @@ extern const ts_command ts_cmd_aggregate;
 extern const ts_command ts_cmd_export;
 extern const ts_command ts_cmd_info;
 extern const ts_command ts_cmd_plot;
+extern const ts_command ts_cmd_report;
 
 #endif

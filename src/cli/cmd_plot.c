@@ -6,12 +6,16 @@
  * library of that standard on Debian. */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_figure.h"
+#include "cmd_plot_fig3.h"
 #include "cmd_plot_select.h"
 #include "tailsweep/ts_store_schema.h"
 #include "tailsweep/ts_store_view.h"
@@ -25,11 +29,20 @@ static const ts_figure generic_figures[] = {
     { "map", "a heatmap of the seed mean of a scalar result over --x and --y,\n"
              "each cell annotated with the mean and the CI half-width", NULL, 0, NULL, 1 },
     { "loss", "every rank-1 'step' result (train_loss, test_loss, ...): mean\n"
-              "over seeds with a +-1 sd band, a curve per value of --by\n"
+              "over the seeds done (a diverged seed leaves its cell) with the\n"
+              "seeds' 25%-75% quantiles as band, a curve per value of --by\n"
               "(default sigma2, else M, else the first axis)", any_step, 1, "step", 1 },
     { 0 } };
 
+/* Figures of no store: their numbers are computed here. */
+static const ts_figure storeless_figures[] = {
+    { "fig3", "the main paper's figure 3: symmetric sub-Weibull draws (r = 0.8, 1, 2;\n"
+              "--samples per r, --seed) with alpha-stable and Gaussian laws fitted by\n"
+              "maximum likelihood; densities, and the upper tails on a log axis", NULL, 0, NULL, 0 },
+    { 0 } };
+
 static int is_generic_selection(const char *fig) { return strcmp(fig, "curve") == 0 || strcmp(fig, "map") == 0; }
+static int is_storeless(const char *fig) { return strcmp(fig, "fig3") == 0; }
 
 /* The figure of that name: generic, else a kind's; *owner the kind (NULL
  * for a generic one). */
@@ -37,6 +50,8 @@ static const ts_figure *find_figure(const char *name, const ts_kind **owner)
 {
     *owner = NULL;
     for (const ts_figure *f = generic_figures; f->name; f++)
+        if (strcmp(f->name, name) == 0) return f;
+    for (const ts_figure *f = storeless_figures; f->name; f++)
         if (strcmp(f->name, name) == 0) return f;
     for (size_t k = 0; ts_cli_kinds[k]; k++)
         for (const ts_figure *f = ts_cli_kinds[k]->figures; f && f->name; f++)
@@ -62,6 +77,10 @@ static void figure_names(char *buf, size_t n, const char **names, size_t *count,
             used += (size_t)snprintf(buf + used, used < n ? n - used : 0, ", %s", f->name);
             if (*count < cap) names[(*count)++] = f->name;
         }
+    for (const ts_figure *f = storeless_figures; f->name; f++) {
+        used += (size_t)snprintf(buf + used, used < n ? n - used : 0, ", %s", f->name);
+        if (*count < cap) names[(*count)++] = f->name;
+    }
 }
 
 static int has_dim(const ts_store_view *v, const ts_view_dset *d, const char *name)
@@ -95,8 +114,8 @@ static const ts_view_dset *needed(const ts_store_view *v, const ts_figure *f, co
  * what is missing. */
 static int check_data(const ts_store_view *v, const ts_figure *f, const ts_kind *owner, const char *store)
 {
-    if (f->aggregated && !v->has_aggregate)
-        return ts_cli_usage_error("plot", "%s has no /aggregate: run `tailsweep aggregate %s` first", store, store);
+    if (f->aggregated && !v->has_aggregate)   /* ts_cli_aggregate_first made it: something went wrong */
+        return ts_cli_usage_error("plot", "%s has no /aggregate: run `tailsweep aggregate %s`", store, store);
     size_t found = 0, total = 0;
     for (size_t i = 0; f->needs && f->needs[i]; i++, total++) found += needed(v, f, f->needs[i]) != NULL;
     if (total == 0 && f->over) {   /* any result over that dimension */
@@ -122,13 +141,23 @@ static int check_data(const ts_store_view *v, const ts_figure *f, const ts_kind 
 }
 
 static struct {
-    const char *figure, *out, *by, *value, *x, *y, *diff_from;
+    const char *figure, *out, *by, *value, *x, *y, *diff_from, *style;
     ts_cli_list at;
-} args;
+    double dpi, width, height;
+    uint64_t seed, samples;
+} args = { .dpi = NAN, .width = NAN, .height = NAN, .seed = 1, .samples = 10000 };
 
 static const ts_cli_opt options[] = {
     { "figure", 0, TS_OPT_STRING, "NAME", "the figure (below)", &args.figure, NULL },
-    { "output", 'o', TS_OPT_STRING, "OUT.png", "the image to write", &args.out, NULL },
+    { "output", 'o', TS_OPT_STRING, "OUT.png", "the figure to write; its ending picks the format:\n"
+      ".png, .pdf or .svg", &args.out, NULL },
+    { "dpi", 0, TS_OPT_DOUBLE, "DPI", "resolution of a PNG, in 10..1200 (default 100; PDF and\n"
+      "SVG are vector, the DPI only sizes their embedded images)", &args.dpi, NULL },
+    { "width", 0, TS_OPT_DOUBLE, "INCHES", "figure width, in (0, 100] (default: the figure's own;\n"
+      "alone, the height follows the figure's aspect)", &args.width, NULL },
+    { "height", 0, TS_OPT_DOUBLE, "INCHES", "figure height, likewise", &args.height, NULL },
+    { "style", 0, TS_OPT_STRING, "STYLE", "a matplotlib style sheet: a name (ggplot, seaborn-v0_8-paper,\n"
+      "...) or a .mplstyle file", &args.style, NULL },
     { "by", 0, TS_OPT_STRING, "AXIS", "a curve (or panel) per value of AXIS", &args.by, NULL },
     { "value", 0, TS_OPT_STRING, "RESULT", "(curve, map) the scalar result drawn", &args.value, NULL },
     { "x", 0, TS_OPT_STRING, "AXIS", "(curve, map) the horizontal axis", &args.x, NULL },
@@ -136,18 +165,22 @@ static const ts_cli_opt options[] = {
     { "at", 0, TS_OPT_STRINGS, "AXIS=VALUE", "(curve, map) fix a dimension at a value", &args.at, NULL },
     { "diff-from", 0, TS_OPT_STRING, "AXIS=VALUE", "(curve, map) draw the paired difference within each\n"
       "seed from the value at AXIS=VALUE (AXIS drawn), from the raw results", &args.diff_from, NULL },
+    { "seed", 0, TS_OPT_U64, "SEED", "(fig3) job seed of the draws (default 1)", &args.seed, NULL },
+    { "samples", 0, TS_OPT_U64, "N", "(fig3) draws per r, 100..10^6 (default 10^4, the paper's)", &args.samples, NULL },
     { 0 } };
 
 static void figures_help(void);
 
 static const ts_cli_spec spec = {
     .cmd = "plot",
-    .usage = "STORE.h5 --figure NAME -o OUT.png [--by AXIS]\n"
+    .usage = "STORE.h5 --figure NAME -o OUT.png|OUT.pdf|OUT.svg [--by AXIS] [--dpi DPI] [--width IN] [--height IN]\n"
+             "                      [--style STYLE]\n"
              "       tailsweep plot STORE.h5 --figure curve --value RESULT --x AXIS [--by AXIS] [--at AXIS=VALUE]...\n"
              "                      [--diff-from AXIS=VALUE] -o OUT.png\n"
-             "       tailsweep plot STORE.h5 --figure map --value RESULT --x AXIS --y AXIS [--at AXIS=VALUE]... -o OUT.png",
+             "       tailsweep plot STORE.h5 --figure map --value RESULT --x AXIS --y AXIS [--at AXIS=VALUE]... -o OUT.png\n"
+             "       tailsweep plot --figure fig3 [--samples N] [--seed SEED] -o OUT.png",
     .opts = options,
-    .min_pos = 1,
+    .min_pos = 0,
     .max_pos = 1,
     .pos_name = "a store path (STORE.h5)",
     .more_help = figures_help,
@@ -173,44 +206,22 @@ static void figures_help(void)
     printf("figures of a kind:\n");
     for (size_t k = 0; ts_cli_kinds[k]; k++)
         for (const ts_figure *f = ts_cli_kinds[k]->figures; f && f->name; f++) print_figure(f, ts_cli_kinds[k]->name);
+    printf("figures of no store (no STORE argument):\n");
+    for (const ts_figure *f = storeless_figures; f->name; f++) print_figure(f, NULL);
     puts("\ncurve and map: every other dimension with more than one value is fixed with\n"
          "--at AXIS=VALUE (repeatable) or reduced by `tailsweep aggregate --over AXIS`;\n"
          "cells where a seed diverged are masked and marked, never drawn as values.\n"
-         "Figures drawn from /aggregate need `tailsweep aggregate STORE` first.\n"
+         "Figures drawn from /aggregate aggregate a store that has none first, as\n"
+         "`tailsweep aggregate STORE` would (a stale one is used, with a note).\n"
          "Draws with tools/plot_store.py through /usr/bin/python3 (h5py, matplotlib);\n"
          "TAILSWEEP_PYTHON and TAILSWEEP_PLOT_SCRIPT override both.\n"
          "Exit: 0; 2 bad arguments, unknown figure or axis, data the figure needs\n"
          "missing; 3 unreadable store or unwritable output; 1 the plot failed.");
 }
 
-/* The script: $TAILSWEEP_PLOT_SCRIPT, else beside the build (bin/../../tools)
- * or the install (bin/../share/tailsweep). */
-static int find_script(char *out, size_t n)
-{
-    const char *env = getenv("TAILSWEEP_PLOT_SCRIPT");
-    if (env && env[0]) {
-        snprintf(out, n, "%s", env);
-        return access(out, R_OK) == 0 ? 0 : -1;
-    }
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len <= 0) return -1;
-    exe[len] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash) return -1;
-    *slash = '\0';
-    static const char *const rel[] = { "../../tools/plot_store.py", "../share/tailsweep/plot_store.py" };
-    for (int i = 0; i < 2; i++) {
-        snprintf(out, n, "%s/%s", exe, rel[i]);
-        if (access(out, R_OK) == 0) return 0;
-    }
-    return -1;
-}
-
 /* The arguments on their own, before the store is read. */
 static int plot_args(const char *store, const char *fig, const char *out, ts_plot_sel *sel)
 {
-    (void)store;
     char list[512];
     const char *names[64];
     size_t n;
@@ -222,15 +233,86 @@ static int plot_args(const char *store, const char *fig, const char *out, ts_plo
         return ts_cli_usage_error("plot", "--figure: unknown figure '%s'%s%s%s (figures: %s)", fig,
                                   near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", list);
     }
+    if (is_storeless(fig) && store)
+        return ts_cli_usage_error("plot", "--figure %s is drawn from no store: leave out '%s'", fig, store);
+    if (!is_storeless(fig) && !store)
+        return ts_cli_usage_error("plot", "expected a store path (STORE.h5) for --figure %s", fig);
+    if (!is_storeless(fig) && (ts_cli_seen(&spec, "seed") || ts_cli_seen(&spec, "samples")))
+        return ts_cli_usage_error("plot", "--seed and --samples belong to --figure fig3, not %s", fig);
+    if (is_storeless(fig) && args.by) return ts_cli_usage_error("plot", "--by belongs to figures of a store, not %s", fig);
+    if (is_storeless(fig) && !(args.samples >= 100 && args.samples <= 1000000))
+        return ts_cli_usage_error("plot", "--samples %llu: must be in 100..10^6", (unsigned long long)args.samples);
     if (args.at.n > TS_PLOT_MAX_AT) return ts_cli_usage_error("plot", "--at: at most %d of them", TS_PLOT_MAX_AT);
     for (size_t i = 0; i < args.at.n; i++) sel->at[sel->n_at++] = args.at.v[i];
     if (!is_generic_selection(fig) && (sel->value || sel->x || sel->y || sel->n_at || sel->diff_from))
         return ts_cli_usage_error("plot", "--value, --x, --y, --at and --diff-from belong to --figure curve and map, not %s",
                                   fig);
-    if (!out) return ts_cli_usage_error("plot", "-o OUT.png is required");
-    size_t ol = strlen(out);
-    if (ol < 5 || strcmp(out + ol - 4, ".png") != 0) return ts_cli_usage_error("plot", "-o %s: the output is a .png file", out);
-    return 0;
+    if (!out) return ts_cli_usage_error("plot", "-o OUT.png is required (or OUT.pdf, OUT.svg)");
+    if (!ts_cli_figure_format(out))
+        return ts_cli_usage_error("plot", "-o %s: the output is a .png, .pdf or .svg file (its ending picks the format)",
+                                  out);
+    return ts_cli_figure_size_check("plot", args.dpi, args.width, args.height, args.style);
+}
+
+/* fig3: its numbers to a temporary JSON file, drawn by the script in a
+ * child process, then removed. */
+static int plot_fig3(const char *out)
+{
+    char script[PATH_MAX + 64];
+    if (ts_cli_find_tool("TAILSWEEP_PLOT_SCRIPT", "plot_store.py", script, sizeof script) != 0) {
+        fprintf(stderr, "tailsweep plot: cannot find tools/plot_store.py (set TAILSWEEP_PLOT_SCRIPT)\n");
+        return TS_EXIT_IO;
+    }
+    const char *dir = getenv("TMPDIR");
+    char data[PATH_MAX];
+    snprintf(data, sizeof data, "%s/tailsweep-fig3-XXXXXX.json", dir && dir[0] ? dir : "/tmp");
+    int fd = mkstemps(data, 5);
+    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!fp) {
+        fprintf(stderr, "tailsweep plot: cannot create a temporary file in %s: %s\n", dir && dir[0] ? dir : "/tmp",
+                strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(data);
+        }
+        return TS_EXIT_IO;
+    }
+    fprintf(stderr, "tailsweep plot: fig3: %llu sub-Weibull draws per r (0.8, 1, 2), seed %llu; fitting...\n",
+            (unsigned long long)args.samples, (unsigned long long)args.seed);
+    ts_err err = { 0 };
+    ts_status st = ts_plot_fig3_write(fp, args.seed, (size_t)args.samples, &err);
+    if (fclose(fp) != 0 && !st) st = ts_err_set(&err, TS_EIO, "%s: cannot write: %s", data, strerror(errno));
+    if (st) {
+        unlink(data);
+        return ts_cli_fail("plot", &err);
+    }
+    const char *py = ts_cli_python();
+    char *cmd[24];
+    int n = 0;
+    cmd[n++] = (char *)py;
+    cmd[n++] = script;
+    cmd[n++] = data;
+    cmd[n++] = "--figure";
+    cmd[n++] = "fig3";
+    cmd[n++] = "-o";
+    cmd[n++] = (char *)out;
+    char look[3][32];
+    n += ts_cli_figure_look_args(cmd + n, look, args.dpi, args.width, args.height, args.style);
+    cmd[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execv(py, cmd);
+        fprintf(stderr, "tailsweep plot: cannot run %s: %s\n", py, strerror(errno));
+        _exit(TS_EXIT_IO);
+    }
+    int status = 0;
+    int rc = TS_EXIT_IO;
+    if (pid < 0) fprintf(stderr, "tailsweep plot: cannot start %s: %s\n", py, strerror(errno));
+    else if (waitpid(pid, &status, 0) == pid)
+        rc = WIFEXITED(status) ? WEXITSTATUS(status) : TS_EXIT_FAILURE;
+    unlink(data);
+    return rc;
 }
 
 static int run(int argc, char **argv)
@@ -239,18 +321,23 @@ static int run(int argc, char **argv)
     int npos = 0;
     int rc = ts_cli_parse(&spec, argc, argv, &pos, &npos);
     if (rc >= 0) return rc;
-    const char *store = pos[0], *fig = args.figure, *out = args.out, *by = args.by;
+    const char *store = npos ? pos[0] : NULL, *fig = args.figure, *out = args.out, *by = args.by;
     free(pos);
     ts_plot_sel sel = { .value = args.value, .x = args.x, .y = args.y, .diff_from = args.diff_from };
     rc = plot_args(store, fig, out, &sel);
     ts_cli_list_free(&args.at);
     if (rc) return rc;
+    if (is_storeless(fig)) return plot_fig3(out);
     const ts_kind *owner;
     const ts_figure *figure = find_figure(fig, &owner);
     int generic = is_generic_selection(fig);
     ts_store_view *v = NULL;
     ts_err err = { 0 };
     if (ts_store_view_open(store, &v, &err)) return ts_cli_fail("plot", &err);
+    if ((generic || figure->aggregated) && (rc = ts_cli_aggregate_first("plot", store, &v)) != 0) {
+        if (v) ts_store_view_free(v);
+        return rc;
+    }
     sel.by = by;
     rc = generic ? ts_plot_check_selection(v, store, fig, &sel) : check_data(v, figure, owner, store);
     if (!rc && by && !generic) {
@@ -263,13 +350,12 @@ static int run(int argc, char **argv)
     ts_store_view_free(v);
     if (rc) return rc;
     char script[PATH_MAX + 64];
-    if (find_script(script, sizeof script) != 0) {
+    if (ts_cli_find_tool("TAILSWEEP_PLOT_SCRIPT", "plot_store.py", script, sizeof script) != 0) {
         fprintf(stderr, "tailsweep plot: cannot find tools/plot_store.py (set TAILSWEEP_PLOT_SCRIPT)\n");
         return TS_EXIT_IO;
     }
-    const char *py = getenv("TAILSWEEP_PYTHON");
-    if (!py || !py[0]) py = "/usr/bin/python3";
-    char *cmd[24 + 2 * TS_PLOT_MAX_AT];
+    const char *py = ts_cli_python();
+    char *cmd[32 + 2 * TS_PLOT_MAX_AT];
     int n = 0;
     cmd[n++] = (char *)py;
     cmd[n++] = script;
@@ -297,6 +383,8 @@ static int run(int argc, char **argv)
         cmd[n++] = "--diff-index";
         cmd[n++] = sel.diff_index;
     }
+    char look[3][32];
+    n += ts_cli_figure_look_args(cmd + n, look, args.dpi, args.width, args.height, args.style);
     cmd[n] = NULL;
     fflush(NULL);
     execv(py, cmd);

@@ -19,7 +19,7 @@ static void on_fatal_signal(int sig)
 
 static const ts_command *const commands[] = {
     &ts_cmd_run, &ts_cmd_check, &ts_cmd_status, &ts_cmd_info, &ts_cmd_aggregate, &ts_cmd_export, &ts_cmd_plot,
-    &ts_cmd_sde, &ts_cmd_train, &ts_cmd_gni, &ts_cmd_linear,
+    &ts_cmd_report, &ts_cmd_sde, &ts_cmd_train, &ts_cmd_gni, &ts_cmd_linear,
     &ts_cmd_sample, &ts_cmd_fit, &ts_cmd_pdf, &ts_cmd_cdf, &ts_cmd_quantile };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 

@@ -11,6 +11,8 @@
 #                     stderr names WORD (scripts set bad_cmd and short; a
 #                     flag of $short that ARGS gives again is left out of
 #                     $short, since a repeated flag is itself an error)
+#   expect NAME CODE WORD ARGS...
+#                     `tailsweep ARGS` exits CODE and stderr names WORD
 #   lt A B            true when A and B are numbers and A < B: an empty or
 #                     non-numeric value (a binary that printed nothing, "nan")
 #                     is never less, so such a check fails
@@ -38,6 +40,12 @@ bad() {
   run "$bad_cmd" "${base[@]}" "$@" --print
   if [ $rc -eq 2 ] && grep -q -- "$word" "$W/err"; then pass "$bad_cmd rejects $name"
   else fail "$bad_cmd rejects $name" "rc=$rc err=$(cat "$W/err")"; fi
+}
+expect() {
+  local name=$1 code=$2 word=$3; shift 3
+  run "$@"
+  if [ $rc -eq "$code" ] && grep -q -- "$word" "$W/err"; then pass "$name"
+  else fail "$name" "rc=$rc (want $code) err=$(cat "$W/err")"; fi
 }
 lt() {
   awk -v a="$1" -v b="$2" 'BEGIN {

@@ -14,14 +14,6 @@ WRITER=${1:-}
 case $WRITER in /*) ;; *) WRITER=$OLDPWD/$WRITER ;; esac
 [ -x "$WRITER" ] || { fail writer "$WRITER missing"; exit 0; }
 
-# expect NAME CODE WORD ARGS...: exit CODE and stderr names WORD
-expect() {
-  local name=$1 code=$2 word=$3; shift 3
-  run "$@"
-  if [ $rc -eq "$code" ] && grep -q -- "$word" "$W/err"; then pass "$name"
-  else fail "$name" "rc=$rc (want $code) err=$(cat "$W/err")"; fi
-}
-
 "$WRITER" gni.h5 || { fail writer "agg_store_writer failed"; exit 0; }
 cat >tiny.yaml <<'EOF'
 kind: sde
@@ -50,8 +42,7 @@ expect "aggregate: newer store format -> 2" 2 "format 7; this tailsweep reads fo
 expect "info: newer store format -> 2" 2 "newer format" info newer.h5
 expect "plot: unknown figure -> 2" 2 "unknown figure 'fig99'" plot sde.h5 --figure fig99 -o x.png
 expect "plot: missing store -> 3" 3 "nope.h5" plot nope.h5 --figure fig6 -o x.png
-expect "plot: before aggregate -> 2, saying what to run" 2 "tailsweep aggregate" plot sde.h5 --figure fig6 -o x.png
-expect "plot: not a png -> 2" 2 "png" plot sde.h5 --figure fig6 -o x.jpg
+expect "plot: not a png, pdf or svg -> 2" 2 "a .png, .pdf or .svg file" plot sde.h5 --figure fig6 -o x.jpg
 expect "export: no format -> 2" 2 "--csv" export gni.h5
 expect "export: unknown dataset -> 2" 2 "no dataset 'nope'" export gni.h5 --csv --dataset nope
 expect "export: --aggregate before aggregate -> 2" 2 "tailsweep aggregate" export gni.h5 --csv --aggregate
@@ -145,7 +136,12 @@ axes:
   sigma: [0, 0.1]
 EOF
 ASAN_OPTIONS=detect_leaks=0 "$TAILSWEEP" run lin.yaml >/dev/null 2>"$W/err" || fail "tiny linear sweep" "$(cat "$W/err")"
-expect "plot curve: before aggregate -> 2" 2 "tailsweep aggregate" plot lin.h5 --figure curve --value final_test_loss --x B -o c.png
+# plot on a store without /aggregate aggregates it first, as aggregate would
+run plot lin.h5 --figure curve --value final_test_loss --x B --by sigma --at eta=0.2 -o first.png
+if [ $rc -eq 0 ] && grep -q "lin.h5 had no /aggregate: aggregated it first" "$W/err" && [ -s first.png ] &&
+   "$PY" -c 'import h5py, sys; sys.exit("aggregate/final_test_loss_mean" not in h5py.File("lin.h5", "r"))'; then
+  pass "plot curve before aggregate: aggregates the store first (as aggregate would), then draws"
+else fail "plot curve before aggregate" "rc=$rc $(cat "$W/err")"; fi
 run aggregate lin.h5
 for fig in "curve --value final_test_loss --x B --by sigma --at eta=0.2" \
            "curve --value tail_index_hill --x eta --at B=2 --at sigma=0.1" \

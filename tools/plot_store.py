@@ -101,17 +101,51 @@ def resize(fig, width, height):
         fig.set_size_inches(w * height / h, height)
 
 
-def save(fig, out, look):
-    """Write fig to out in the format its ending names (png, pdf, svg),
-    under a temporary name renamed into place, so a reader never sees half
-    a file. Metadata that would change between runs (dates) is left out."""
+def out_format(out):
+    """The format the output's ending names, or exit 2."""
     fmt = out.rsplit(".", 1)[-1].lower() if "." in os.path.basename(out) else ""
     if fmt not in FORMATS:
         fail(2, f"-o {out}: the output is a .png, .pdf or .svg file")
+    return fmt
+
+
+def figure_mark(identity):
+    """The text every figure carries in its metadata (PNG and SVG
+    Description, PDF Subject): which job it was drawn from. All three
+    formats store it as plain bytes, so it is found without parsing."""
+    return f"tailsweep figure of job {identity}"
+
+
+def check_replace(out, identity, force):
+    """An existing OUT is replaced only when it is a figure of this job (it
+    carries this job's mark), or with --force: a user's other file, or a
+    figure of another job, is never overwritten silently (exit 3)."""
+    if force or not os.path.lexists(out):
+        return
+    if os.path.isdir(out):
+        fail(3, f"-o {out}: is a directory")
+    try:
+        with open(out, "rb") as fh:
+            head = fh.read()   # a figure: a few MB at most; PDF keeps its metadata at the end
+    except OSError as e:
+        fail(3, f"-o {out}: exists and cannot be read ({e}); use --force to replace it")
+    if figure_mark(identity).encode() not in head:
+        fail(3, f"-o {out}: exists and is not a figure of this job ({identity}); "
+                "use --force to replace it, or another -o")
+
+
+def save(fig, out, look, identity):
+    """Write fig to out in the format its ending names (png, pdf, svg),
+    under a temporary name renamed into place, so a reader never sees half
+    a file. Metadata that would change between runs (dates) is left out;
+    the job's mark is put in (check_replace)."""
+    fmt = out_format(out)
     if look.width or look.height:
         resize(fig, look.width, look.height)
         fig.tight_layout()
-    meta = {"pdf": {"CreationDate": None, "ModDate": None}, "svg": {"Date": None}}.get(fmt, {})
+    mark = figure_mark(identity)
+    meta = {"pdf": {"CreationDate": None, "ModDate": None, "Subject": mark},
+            "svg": {"Date": None, "Description": mark}}.get(fmt, {"Description": mark})
     tmp = f"{out}.tmp{os.getpid()}.{fmt}"
     try:
         fig.savefig(tmp, dpi=look.dpi, format=fmt, metadata=meta)
@@ -1138,7 +1172,9 @@ def main():
     # AXIS=INDEX: --diff-from AXIS=VALUE, matched likewise
     ap.add_argument("--diff-index")
     add_look_args(ap)
+    ap.add_argument("--force", action="store_true")
     a = ap.parse_args()
+    out_format(a.out)
     plt = start_matplotlib(a.style)
     import h5py
 
@@ -1150,15 +1186,19 @@ def main():
                 data = json.load(fh)
         except (OSError, ValueError) as e:
             fail(3, f"{a.store}: cannot read the figure's numbers: {e}")
+        check_replace(a.out, "fig3", a.force)
         fig, job, info = fig3(data, plt)
         add_caption(fig, job, info)
-        save(fig, a.out, a)
+        save(fig, a.out, a, "fig3")
         return 0
     try:
         f = h5py.File(a.store, "r")
     except OSError as e:
         fail(3, f"{a.store}: cannot open: {e}")
     with f:
+        identity = f.attrs.get("job_identity", b"")
+        identity = (identity.decode() if isinstance(identity, bytes) else str(identity)) or "unknown"
+        check_replace(a.out, identity, a.force)
         if a.figure in ("curve", "map"):
             if not a.value or not a.x or (a.figure == "map" and not a.y):
                 fail(2, f"--figure {a.figure} needs --value and --x" + (" and --y" if a.figure == "map" else ""))
@@ -1171,7 +1211,7 @@ def main():
             n, _, i = a.diff_index.partition("=")
             diff = (n, int(i))
         fig = draw(f, plt, a.figure, a.store, by=a.by, value=a.value, x=a.x, y=a.y, at=at, diff=diff)
-    save(fig, a.out, a)
+    save(fig, a.out, a, identity)
     return 0
 
 

@@ -145,6 +145,7 @@ static struct {
     ts_cli_list at;
     double dpi, width, height;
     uint64_t seed, samples;
+    int force;
 } args = { .dpi = NAN, .width = NAN, .height = NAN, .seed = 1, .samples = 10000 };
 
 static const ts_cli_opt options[] = {
@@ -158,6 +159,7 @@ static const ts_cli_opt options[] = {
     { "height", 0, TS_OPT_DOUBLE, "INCHES", "figure height, likewise", &args.height, NULL },
     { "style", 0, TS_OPT_STRING, "STYLE", "a matplotlib style sheet: a name (ggplot, seaborn-v0_8-paper,\n"
       "...) or a .mplstyle file", &args.style, NULL },
+    { "force", 0, TS_OPT_FLAG, NULL, "replace OUT even when it is not a figure of this job", &args.force, NULL },
     { "by", 0, TS_OPT_STRING, "AXIS", "a curve (or panel) per value of AXIS", &args.by, NULL },
     { "value", 0, TS_OPT_STRING, "RESULT", "(curve, map) the scalar result drawn", &args.value, NULL },
     { "x", 0, TS_OPT_STRING, "AXIS", "(curve, map) the horizontal axis", &args.x, NULL },
@@ -296,6 +298,7 @@ static int plot_fig3(const char *out)
     cmd[n++] = "fig3";
     cmd[n++] = "-o";
     cmd[n++] = (char *)out;
+    if (args.force) cmd[n++] = "--force";
     char look[3][32];
     n += ts_cli_figure_look_args(cmd + n, look, args.dpi, args.width, args.height, args.style);
     cmd[n] = NULL;
@@ -383,6 +386,7 @@ static int run(int argc, char **argv)
         cmd[n++] = "--diff-index";
         cmd[n++] = sel.diff_index;
     }
+    if (args.force) cmd[n++] = "--force";
     char look[3][32];
     n += ts_cli_figure_look_args(cmd + n, look, args.dpi, args.width, args.height, args.style);
     cmd[n] = NULL;

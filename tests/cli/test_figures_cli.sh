@@ -104,9 +104,9 @@ for fig in "sde.h5 fig6" "sde.h5 shiftmap" "gni.h5 loss" "div.h5 loss" "lin.h5 c
   cp "$1" "first_$1"
   store=$1 name=$2; shift 2
   set -- "$store" "$name" "$@"
-  run plot "first_$1" --figure "$2" "${@:3}" -o "first_$2.png"
+  run plot "first_$1" --figure "$2" "${@:3}" -o "first_${1%.h5}_$2.png"
   if [ $rc -eq 0 ] && grep -q "had no /aggregate: aggregated it first" "$W/err" && has_agg "first_$1" &&
-     why=$(valid "first_$2.png" 2>&1); then pass "plot $2 on a store without /aggregate aggregates it first ($why)"
+     why=$(valid "first_${1%.h5}_$2.png" 2>&1); then pass "plot $2 on a store without /aggregate aggregates it first ($why)"
   else fail "plot $2 aggregates first" "rc=$rc $(cat "$W/err") ${why:-}"; fi
 done
 # it holds the lock aggregate holds: a store a sweep is writing is left alone
@@ -136,6 +136,21 @@ for fig in "sde.h5 fig6" "sde.h5 shiftmap" "gni.h5 loss" "gni.h5 gradnoise" "gni
     else fail "plot $name -> $ext" "rc=$rc $(cat "$W/err") ${why:-}"; fi
   done
 done
+# --- an existing output: replaced only when it is a figure of the same job ------
+for ext in png pdf svg; do
+  run plot sde.h5 --figure fig6 -o "fig6.$ext"
+  if [ $rc -eq 0 ] && why=$(valid "fig6.$ext" 2>&1); then pass "plot replaces its own figure of this job ($ext)"
+  else fail "plot over its own $ext" "rc=$rc $(cat "$W/err") ${why:-}"; fi
+done
+echo "a user's notes" >notes.png
+expect "plot over a user's file without --force -> 3" 3 "is not a figure of this job" plot sde.h5 --figure fig6 -o notes.png
+[ "$(cat notes.png)" = "a user's notes" ] && pass "the user's file was not touched" || fail "plot over a user's file" "changed"
+before=$(md5sum fig6.pdf)
+expect "plot over a figure of another job without --force -> 3" 3 "use --force" plot gni.h5 --figure loss -o fig6.pdf
+[ "$before" = "$(md5sum fig6.pdf)" ] && pass "the other job's figure was not touched" || fail "plot over another job's figure" "changed"
+run plot sde.h5 --figure fig6 -o notes.png --force
+if [ $rc -eq 0 ] && why=$(valid notes.png 2>&1); then pass "plot --force replaces any file ($why)"
+else fail "plot --force" "rc=$rc $(cat "$W/err") ${why:-}"; fi
 size() { "$PY" -c 'import matplotlib.image as m, sys; i = m.imread(sys.argv[1]); print(i.shape[1], i.shape[0])' "$1"; }
 run plot sde.h5 --figure fig6 --dpi 50 -o d50.png
 run plot sde.h5 --figure fig6 --dpi 150 -o d150.png

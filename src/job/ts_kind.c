@@ -14,8 +14,14 @@
 int ts_params_index(const ts_param_spec *spec, size_t n, const char *name)
 {
     if (!spec || !name) return -1;
+    /* A kind reads its parameters by name once per grid point when `check`
+     * validates a grid of millions: the literal it passes is usually the
+     * table's own string (one translation unit), so compare addresses first,
+     * and skip strcmp on a different first letter. */
     for (size_t i = 0; i < n; i++)
-        if (strcmp(spec[i].name, name) == 0) return (int)i;
+        if (spec[i].name == name) return (int)i;
+    for (size_t i = 0; i < n; i++)
+        if (spec[i].name[0] == name[0] && strcmp(spec[i].name, name) == 0) return (int)i;
     return -1;
 }
 

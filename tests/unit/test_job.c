@@ -738,6 +738,42 @@ static void test_kind_helpers(void **state)
     ts_result_layout_free(lay);
 }
 
+/* ---- the cost estimate ------------------------------------------------- */
+
+/* a task's cost: steps microseconds, tripled for the flat potential */
+static double toy_cost(const ts_params *p)
+{
+    return ts_params_get(p, "steps") * 1e-6 * (ts_params_choice(p, "potential") == 2 ? 3 : 1);
+}
+
+static void test_cost_estimate_sums_points_times_replicates(void **state)
+{
+    (void)state;
+    ts_kind costed = toy_kind;
+    costed.cost = toy_cost;
+    const ts_kind *const kinds[] = { &costed, NULL };
+    const char *text = "kind: toy\nreplicates: 3\nparams: {eta: 1}\n"
+                       "axes:\n  potential: [quartic, flat]\n  steps: [100, 1000, 10]\n";
+    ts_job *job = NULL;
+    ts_err err;
+    ts_err_clear(&err);
+    assert_int_equal(ts_job_parse(text, strlen(text), "jobs/x.yaml", kinds, &job, &err), TS_OK);
+    ts_job_cost c;
+    assert_int_equal(ts_job_cost_estimate(job, &c, &err), TS_OK);
+    assert_true(fabs(c.total - 3 * (1110e-6 + 3 * 1110e-6)) < 1e-15);
+    assert_true(fabs(c.max_task - 3000e-6) < 1e-15);
+    assert_int_equal(c.max_point, 4);                /* (flat, 1000): row-major */
+    char desc[200];
+    ts_job_describe_point(job, c.max_point, desc, sizeof desc);
+    assert_string_equal(desc, "grid point 4 (potential=flat, steps=1000)");
+    ts_job_free(job);
+    /* a kind without a cost model: NaN, not 0 */
+    job = parse_ok("kind: toy\nparams: {eta: 1}\n");
+    assert_int_equal(ts_job_cost_estimate(job, &c, &err), TS_OK);
+    assert_true(isnan(c.total) && isnan(c.max_task));
+    ts_job_free(job);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -776,6 +812,7 @@ int main(void)
         cmocka_unit_test(test_load_reads_the_file_and_keeps_its_text),
         cmocka_unit_test(test_missing_file_is_an_io_error),
         cmocka_unit_test(test_kind_helpers),
+        cmocka_unit_test(test_cost_estimate_sums_points_times_replicates),
     };
     return cmocka_run_group_tests_name("job", tests, NULL, NULL);
 }

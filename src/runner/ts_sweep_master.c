@@ -9,9 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "tailsweep/ts_rate.h"
 #include "ts_runner_internal.h"
 
-#define RATE_SAMPLES 32        /* one a second: the rate is over the last ~30 s */
+#define RATE_WINDOW 30.0       /* s: the ETA follows the pace of the last half minute */
+#define RATE_MIN_TASKS 8       /* ... stretched back to at least this many tasks */
 #define JOURNAL_SYNC_EVERY 1.0
 #define STORE_SYNC_EVERY 10.0
 #define SINGLE_FLUSH_EVERY 0.2 /* alone, results wait at most this long in memory */
@@ -24,10 +26,8 @@ typedef struct {
     uint64_t count[4];         /* tasks by status, as in the store                 */
     uint64_t finished;         /* results recorded this run                        */
     uint64_t dispatched;       /* tasks handed out (or started, alone) this run    */
-    double t_start, last_jsync, last_ssync, last_progress, last_sample;
-    double sample_t[RATE_SAMPLES];
-    uint64_t sample_n[RATE_SAMPLES];
-    int n_samples, sample_head;
+    double t_start, last_jsync, last_ssync, last_progress;
+    ts_rate rate;              /* tasks finished this run, over time */
     int stopping;
     ts_status io_error;
     ts_err *err;
@@ -102,14 +102,8 @@ static void take(master *m, size_t at, size_t bytes, int rank)
     }
 }
 
-static void sample_rate(master *m, double now)
-{
-    m->sample_t[m->sample_head] = now;
-    m->sample_n[m->sample_head] = m->finished;
-    m->sample_head = (m->sample_head + 1) % RATE_SAMPLES;
-    if (m->n_samples < RATE_SAMPLES) m->n_samples++;
-    m->last_sample = now;
-}
+/* Results recorded or received (waiting for the next write) this run. */
+static uint64_t finished_now(const master *m) { return m->finished + (uint64_t)m->n_recs; }
 
 static void progress(master *m, int final)
 {
@@ -120,17 +114,13 @@ static void progress(master *m, int final)
                             .diverged = m->count[TS_TASK_DIVERGED], .failed = m->count[TS_TASK_FAILED],
                             .todo = m->count[TS_TASK_TODO], .ran = m->finished, .elapsed = now - m->t_start,
                             .rate = NAN, .eta = NAN, .final = final };
-    /* the recent rate, not the average since the start: the first tasks of
-     * a sweep are often not like the rest */
-    int oldest = (m->sample_head - m->n_samples + RATE_SAMPLES) % RATE_SAMPLES;
-    double dt = now - m->sample_t[oldest];
-    if (m->finished > 0 && m->n_samples > 0 && dt > 0.5)
-        p.rate = (double)(m->finished - m->sample_n[oldest]) / dt;
-    else if (m->finished > 0 && p.elapsed > 0)
-        p.rate = (double)m->finished / p.elapsed;
-    uint64_t remaining = m->left + (uint64_t)m->n_recs;
-    if (p.rate > 0) p.eta = (double)remaining / p.rate;
-    else if (remaining == 0) p.eta = 0;
+    /* the recent rate, not the average since the start (ts_rate.h); what
+     * remains is every task not finished, those in flight included */
+    double fin = (double)finished_now(m);
+    uint64_t in_flight = m->dispatched > finished_now(m) ? m->dispatched - finished_now(m) : 0;
+    uint64_t remaining = m->left + in_flight;
+    p.rate = ts_rate_per_second(&m->rate, now, fin);
+    p.eta = ts_rate_eta(&m->rate, now, fin, (double)remaining);
     w->o->progress(&p, w->o->ctx);
     m->last_progress = now;
 }
@@ -151,7 +141,7 @@ static void periodic(master *m)
         m->s->store_seconds += ts_sweep_mono() - t0;
         m->s->store_cpu_seconds += ts_sweep_cpu() - c0;
     }
-    if (now - m->last_sample >= 1.0) sample_rate(m, now);
+    ts_rate_sample(&m->rate, now, (double)finished_now(m));
     double every = m->w->o->progress_every > 0 ? m->w->o->progress_every : 10;
     if (now - m->last_progress >= every) progress(m, 0);
 }
@@ -307,7 +297,7 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
         m.left += to_run(&m, t);
     }
     m.t_start = m.last_jsync = m.last_ssync = m.last_progress = ts_sweep_mono();
-    sample_rate(&m, m.t_start);
+    ts_rate_init(&m.rate, m.t_start, 0, RATE_WINDOW, RATE_MIN_TASKS);
     if (m.left > 0) {
         if (w->size == 1) run_single(&m);
         else run_parallel(&m);

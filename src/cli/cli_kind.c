@@ -152,14 +152,6 @@ typedef struct {
 
 static double now(void);
 
-static void fmt_eta(double s, char *buf, size_t n)
-{
-    if (!(s >= 0) || isinf(s)) snprintf(buf, n, "unknown");
-    else if (s < 120) snprintf(buf, n, "%.0f s", s);
-    else if (s < 7200) snprintf(buf, n, "%.0f min", s / 60);
-    else snprintf(buf, n, "%.1f h", s / 3600);
-}
-
 static int show_progress(void *ctx, double done)
 {
     progress_view *v = ctx;
@@ -170,7 +162,7 @@ static int show_progress(void *ctx, double done)
     double el = t - v->start;
     char eta[32];
     /* the recent rate; "unknown" until some work is done */
-    fmt_eta(ts_rate_eta(&v->rate, t, done, 1 - done), eta, sizeof eta);
+    ts_cli_duration(ts_rate_eta(&v->rate, t, done, 1 - done), eta, sizeof eta);
     if (v->tty) {
         int bar = (int)(30 * (done < 0 ? 0 : done > 1 ? 1 : done));
         fprintf(stderr, "\r%s [%-30.*s] %3.0f%%  %.0f s  ETA %s   ", v->cmd, bar, "##############################",

@@ -65,16 +65,6 @@ static void print_layout(const ts_job *j, const ts_result_layout *l)
 #define ABSURD_JOB_CORE_SECONDS (365.25 * 86400)   /* one core-year */
 #define ABSURD_TASK_SECONDS 86400.0                /* a task is never split: one day */
 
-/* "3.2 h", "12 days", "245 years": a duration a reader takes in at once. */
-static void fmt_duration(double s, char *buf, size_t n)
-{
-    if (s < 120) snprintf(buf, n, "%.3g s", s);
-    else if (s < 7200) snprintf(buf, n, "%.3g min", s / 60);
-    else if (s < 2 * 86400) snprintf(buf, n, "%.3g h", s / 3600);
-    else if (s < 365.25 * 86400) snprintf(buf, n, "%.3g days", s / 86400);
-    else snprintf(buf, n, "%.3g years", s / (365.25 * 86400));
-}
-
 static int print_cost(const ts_job *j)
 {
     ts_job_cost c;
@@ -83,10 +73,10 @@ static int print_cost(const ts_job *j)
     if (isnan(c.total)) return TS_EXIT_OK;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     char here[32], cluster[32], total[32], task[32], point[320];
-    fmt_duration(c.total / (double)(ncpu > 0 ? ncpu : 1), here, sizeof here);
-    fmt_duration(c.total / 64, cluster, sizeof cluster);
-    fmt_duration(c.total, total, sizeof total);
-    fmt_duration(c.max_task, task, sizeof task);
+    ts_cli_duration(c.total / (double)(ncpu > 0 ? ncpu : 1), here, sizeof here);
+    ts_cli_duration(c.total / 64, cluster, sizeof cluster);
+    ts_cli_duration(c.total, total, sizeof total);
+    ts_cli_duration(c.max_task, task, sizeof task);
     printf("cost estimate: %.3g core-seconds (%s of one core; %s on this machine's %ld cores, %s on 64)\n",
            c.total, total, here, ncpu, cluster);
     ts_job_describe_point(j, c.max_point, point, sizeof point);

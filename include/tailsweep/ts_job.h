@@ -90,6 +90,15 @@ void ts_job_describe_point(const ts_job *job, uint64_t point, char *buf, size_t 
  * invalid is reported (and recorded failed by the engine). */
 ts_status ts_job_task(const ts_job *job, uint64_t t, ts_task *task, ts_err *err);
 
+/* The parameters of a grid point, not validated (ts_job_load did). */
+void ts_job_point_params(const ts_job *job, uint64_t point, ts_params *p);
+/* Call visit(params, point, ctx) for every grid point in order, walking
+ * the points as an odometer so each step only rewrites the axes that moved
+ * (the parameters are not validated). Stops at the first non-zero status
+ * visit returns, and returns it. */
+typedef ts_status (*ts_job_visit_fn)(const ts_params *p, uint64_t point, void *ctx);
+ts_status ts_job_walk_points(const ts_job *job, ts_job_visit_fn visit, void *ctx);
+
 /* The kind's cost estimate of a job (ts_kind's cost: seconds of one core),
  * computed once per grid point. All NaN when the kind has none. */
 typedef struct {

@@ -36,7 +36,8 @@ typedef struct {
     double elapsed;             /* seconds since this invocation started tasks   */
     double rate;                /* tasks/s recently (ts_rate.h); NaN: none yet   */
     double eta;                 /* seconds for every unfinished task (in flight
-                                   too) at that rate; NaN: unknown               */
+                                   too) at the recent pace, each weighed by the
+                                   kind's cost model if it has one; NaN: unknown */
     int final;                  /* the last call                                 */
 } ts_sweep_progress;
 

@@ -59,6 +59,14 @@ void ts_job_describe_point(const ts_job *job, uint64_t point, char *buf, size_t 
     if (!first && used < n) snprintf(buf + used, n - used, ")");
 }
 
+void ts_job_point_params(const ts_job *job, uint64_t point, ts_params *p)
+{
+    size_t idx[TS_MAX_AXES];
+    ts_job_point_coords(job, point, idx);
+    *p = job->fixed;
+    for (size_t a = 0; a < job->n_axes; a++) ts_job_apply_axis(job, a, idx[a], p);
+}
+
 ts_status ts_job_walk_points(const ts_job *job, ts_job_visit_fn visit, void *ctx)
 {
     uint64_t points = ts_job_points(job);
@@ -117,10 +125,7 @@ ts_status ts_job_task(const ts_job *job, uint64_t t, ts_task *task, ts_err *err)
     task->point = t / job->replicates;
     task->replicate = t % job->replicates;
     task->seed = job->seed;
-    task->params = job->fixed;
-    size_t idx[TS_MAX_AXES];
-    ts_job_point_coords(job, task->point, idx);
-    for (size_t a = 0; a < job->n_axes; a++) ts_job_apply_axis(job, a, idx[a], &task->params);
+    ts_job_point_params(job, task->point, &task->params);
     if (!job->kind->validate) return TS_OK;
     ts_err e;
     ts_err_clear(&e);

@@ -45,11 +45,5 @@ ts_status ts_job_parse_zip(ts_job_ctx *c, const yaml_node_t *zip, ts_err *err);
 
 /* Set the parameters of every member of axis a to its value number i. */
 void ts_job_apply_axis(const ts_job *job, size_t a, size_t i, ts_params *p);
-/* Call visit(params, point, ctx) for every grid point in order, walking
- * the points as an odometer so each step only rewrites the axes that moved
- * (the parameters are not validated). Stops at the first non-zero status
- * visit returns, and returns it. */
-typedef ts_status (*ts_job_visit_fn)(const ts_params *p, uint64_t point, void *ctx);
-ts_status ts_job_walk_points(const ts_job *job, ts_job_visit_fn visit, void *ctx);
 
 #endif

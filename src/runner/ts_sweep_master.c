@@ -28,6 +28,10 @@ typedef struct {
     uint64_t dispatched;       /* tasks handed out (or started, alone) this run    */
     double t_start, last_jsync, last_ssync, last_progress;
     ts_rate rate;              /* tasks finished this run, over time */
+    /* the kind's cost model (0 when it has none): of the tasks this run is to
+     * do, and of those finished, so the ETA weighs a long task as long */
+    double cost_total, cost_done;
+    ts_rate cost_rate;
     int stopping;
     ts_status io_error;
     ts_err *err;
@@ -51,6 +55,15 @@ static int should_stop(master *m)
     return m->stopping || (m->w->o->stop && *m->w->o->stop) || m->io_error;
 }
 
+/* The kind's cost estimate of task t (its grid point's parameters). */
+static double task_cost(const sweep *w, uint64_t t)
+{
+    ts_params p;
+    ts_job_point_params(w->job, t / w->job->replicates, &p);
+    double c = w->job->kind->cost(&p);
+    return c > 0 && isfinite(c) ? c : 0;
+}
+
 /* Write what has arrived: store first (status last), then the journal. */
 static void flush(master *m)
 {
@@ -65,6 +78,7 @@ static void flush(master *m)
     if (!m->io_error)
         for (size_t i = 0; i < m->n_recs; i++) {
             const ts_task_record *r = &m->recs[i];
+            if (m->cost_total > 0) m->cost_done += task_cost(w, r->task);
             m->count[w->status[r->task]]--;
             w->status[r->task] = r->status;
             w->attempt[r->task] = r->attempt;
@@ -121,6 +135,12 @@ static void progress(master *m, int final)
     uint64_t remaining = m->left + in_flight;
     p.rate = ts_rate_per_second(&m->rate, now, fin);
     p.eta = ts_rate_eta(&m->rate, now, fin, (double)remaining);
+    /* with a cost model: the work left at the recent pace of work done (a
+     * sweep over steps ends with its longest tasks, say); a model that
+     * prices what is left at 0 while tasks remain is not trusted */
+    double cost_left = m->cost_total - m->cost_done;
+    if (m->cost_total > 0 && (cost_left > 0 || remaining == 0))
+        p.eta = ts_rate_eta(&m->cost_rate, now, m->cost_done, cost_left);
     w->o->progress(&p, w->o->ctx);
     m->last_progress = now;
 }
@@ -142,6 +162,7 @@ static void periodic(master *m)
         m->s->store_cpu_seconds += ts_sweep_cpu() - c0;
     }
     ts_rate_sample(&m->rate, now, (double)finished_now(m));
+    ts_rate_sample(&m->cost_rate, now, m->cost_done);
     double every = m->w->o->progress_every > 0 ? m->w->o->progress_every : 10;
     if (now - m->last_progress >= every) progress(m, 0);
 }
@@ -274,6 +295,17 @@ static void run_parallel(master *m)
     free(batch);
 }
 
+/* Adds the cost of a grid point's replicates that this run is to do. */
+static ts_status add_point_cost(const ts_params *p, uint64_t point, void *ctx)
+{
+    master *m = ctx;
+    uint64_t reps = m->w->job->replicates, n = 0;
+    for (uint64_t k = 0; k < reps; k++) n += to_run(m, point * reps + k);
+    double c = n ? m->w->job->kind->cost(p) : 0;
+    if (c > 0 && isfinite(c)) m->cost_total += c * (double)n;
+    return TS_OK;
+}
+
 ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
 {
     master m = { .w = w, .s = s, .err = err };
@@ -298,6 +330,10 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     }
     m.t_start = m.last_jsync = m.last_ssync = m.last_progress = ts_sweep_mono();
     ts_rate_init(&m.rate, m.t_start, 0, RATE_WINDOW, RATE_MIN_TASKS);
+    if (w->job->kind->cost && m.left > 0) ts_job_walk_points(w->job, add_point_cost, &m);
+    if (!(m.cost_total > 0 && isfinite(m.cost_total))) m.cost_total = 0;
+    ts_rate_init(&m.cost_rate, m.t_start, 0, RATE_WINDOW,
+                 RATE_MIN_TASKS * m.cost_total / (double)(m.left ? m.left : 1));
     if (m.left > 0) {
         if (w->size == 1) run_single(&m);
         else run_parallel(&m);

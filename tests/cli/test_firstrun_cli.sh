@@ -7,13 +7,19 @@
 # - an axis holding a value twice is refused by check and by run, naming
 #   file, line and key, before any store is made;
 # - a 10^6-value axis is checked (validation walks the grid once);
-# - `run`'s ETA is "unknown" until a task is done and never "0 s" while
-#   tasks still run (the last ones in flight included);
+# - `run`'s ETA is "unknown" until a task is done, never "0 s" while
+#   tasks still run (the last ones in flight included), and weighs the
+#   tasks left by the kind's cost model;
 # - sde, linear and train print the path of the store they wrote.
 #   TAILSWEEP=build/release/tailsweep bash tests/cli/test_firstrun_cli.sh
+# The two ETA sweeps time tasks of a second or more: they run the optimised
+# binary when TAILSWEEP_RELEASE names it (tests/run.sh does), as the other
+# long sweeps do; the sanitizer build runs the same paths in the first run.
 . "$(dirname "$0")/lib.sh"
 mpi_env
 T=$TAILSWEEP
+R=${TAILSWEEP_RELEASE:-$TAILSWEEP}
+case $R in /*) ;; *) R=$repo/$R ;; esac
 
 # --- the first run ----------------------------------------------------------
 cat > mini.yaml <<'EOF'
@@ -112,7 +118,7 @@ params: {eta: 1.0e-3, steps: 2000000, burnin: 1000, chains: 16, scheme: implicit
 axes:
   theta: [-0.5, -0.1, 0.1, 0.5]
 EOF
-mpirun -n 3 --oversubscribe --bind-to none "$T" run eta.yaml --progress >/dev/null 2>eta.err; rc=$?
+mpirun -n 3 --oversubscribe --bind-to none "$R" run eta.yaml --progress >/dev/null 2>eta.err; rc=$?
 tr '\r' '\n' < eta.err | grep '^\[' > eta.lines
 first=$(head -1 eta.lines)
 [ $rc -eq 0 ] && case $first in *" 0/4 "*"ETA unknown"*) true ;; *) false ;; esac \
@@ -121,6 +127,33 @@ early0=$(grep -v ' 4/4 ' eta.lines | grep -c 'ETA 0 s')
 [ $rc -eq 0 ] && [ -s eta.lines ] && [ "$early0" -eq 0 ] && grep -q ' 4/4 .*ETA 0 s' eta.lines \
   && pass "run: ETA never 0 s while tasks still run, 0 s at the end" \
   || fail "run ETA in flight" "rc=$rc $early0 early '0 s': $(head -c 600 eta.lines)"
+
+# A sweep whose last tasks are its longest (steps is the outer axis): five
+# short tasks, then five ~100x longer (~1.2 s each, release). Right after
+# the first long one the tasks left are 4 of 10 but nearly all the work:
+# an ETA from the task count (remaining / tasks per second, the rate the
+# line shows) says a fraction of what the kind's cost model says. Run
+# alone, a line follows each task once 0.5 s have passed.
+cat > steps.yaml <<'EOF'
+kind: sde
+store: steps.h5
+params: {eta: 1.0e-3, burnin: 1000, chains: 16, scheme: implicit, grid_n: 64}
+axes:
+  steps: [30000, 3000000]
+  theta: [-0.5, -0.25, 0, 0.25, 0.5]
+EOF
+"$R" run steps.yaml --progress >/dev/null 2>steps.err; rc=$?
+line=$(tr '\r' '\n' < steps.err | grep -E '^\[.*\] (6|7)/10 ' | head -1)
+ratio=$(printf '%s\n' "$line" | awk '{
+  for (i = 1; i <= NF; i++) {
+    if ($i ~ /^[0-9]+\/10$/) { split($i, f, "/"); left = 10 - f[1] }
+    if ($(i + 1) == "tasks/s") rate = $i
+    if ($i == "ETA") { eta = $(i + 1); if ($(i + 2) == "min") eta *= 60; if ($(i + 2) == "h") eta *= 3600 }
+  }
+  if (rate > 0 && left > 0 && eta != "") printf "%.2f", eta / (left / rate) }')
+[ $rc -eq 0 ] && [ -n "$ratio" ] && awk -v r="$ratio" 'BEGIN { exit !(r >= 2.5) }' \
+  && pass "run: the ETA weighs the tasks left by the kind's cost ($ratio x the task-count estimate)" \
+  || fail "run ETA by cost" "rc=$rc ratio='$ratio' line='$line' $(tr '\r' '\n' < steps.err | head -c 800)"
 
 # --- single-point commands print what they wrote -------------------------------------
 run sde --steps 20000 --chains 8 --grid_n 64 -o one_sde.h5

@@ -38,7 +38,7 @@ The figure is $abs
   ($figure, drawn from $store: open it in any image viewer)
 
 Three things to try next:
-  1. what ran, with each task's status and time:
+  1. how the job went: tasks done, diverged, failed (safe while it runs):
        $T status $store
   2. another figure of the same results ($T plot --help lists them;
      $T aggregate $store recomputes the statistics they draw):

@@ -156,14 +156,12 @@ $(R)/bench/%: $(R)/obj/bench/%.o $(R)/libtailsweep.a
 
 # The main job: the paper's figure 6 on this machine's cores. Rank 0 only
 # schedules and sleeps, so nproc + 1 ranks keep every core busy. Rerunning
-# resumes (or does nothing when the store is complete).
+# resumes (or does nothing when the store is complete). It ends with the
+# figure, results/fig6.png, and the commands to try next (scripts/first-run.sh).
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 run: $(R)/tailsweep
 	@mkdir -p results
-	OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
-	  mpirun -n $$(( $(NPROC) + 1 )) --oversubscribe --bind-to none \
-	  $(R)/tailsweep run jobs/fig6.yaml
-	$(R)/tailsweep status results/fig6.h5
+	@MPIRUN="$(MPIRUN)" scripts/first-run.sh $(R)/tailsweep jobs/fig6.yaml fig6 shiftmap jobs/shiftmap.yaml
 
 # The figures of the shipped small jobs (docs/aggregate.md): each job is run
 # (or resumed, or left alone when complete), aggregated and plotted into

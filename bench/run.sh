@@ -20,3 +20,5 @@ bench/mimic_cost.sh
 # names a libstable.so you built: its sources are not in Debian)
 build/release/bench/bench_density --base "$(bench/build_base.sh)" ${LIBSTABLE:+--libstable "$LIBSTABLE"}
 /usr/bin/python3 bench/python_vs_scipy.py   # the Python module; a few minutes (scipy's fit)
+# check on 10^5-10^7-value axes against main before it walked the grid once (~5 min)
+bench/check_scale.sh

@@ -54,6 +54,9 @@ cli_suites() {
   count_script "$py" tests/oracle/aggregate_numpy.py "$bin" "$drivers/agg_store_writer"
   count_script env TAILSWEEP="$bin" bash tests/cli/test_aggregate_cli.sh "$drivers/agg_store_writer"
   count_script env TAILSWEEP="$bin" bash tests/cli/test_figures_cli.sh "$drivers/agg_store_writer"
+  # the first hour: make run's figure and next steps, check on big and absurd
+  # jobs, repeated axis values, run's ETA, the paths single points write
+  count_script env TAILSWEEP="$bin" TAILSWEEP_RELEASE="$rel" bash tests/cli/test_firstrun_cli.sh
   # release: long statistical runs (10^8 chain steps in all)
   count_script env TAILSWEEP="$rel" bash tests/cli/test_sde_stats.sh
   count_script "$py" tests/oracle/sde_stationary.py "$rel"

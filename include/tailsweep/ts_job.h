@@ -83,10 +83,30 @@ uint64_t ts_job_points(const ts_job *job);            /* product of axis lengths
 static inline uint64_t ts_job_tasks(const ts_job *job) { return ts_job_points(job) * job->replicates; }
 /* Axis coordinates of a point: idx[a] for each axis. */
 void ts_job_point_coords(const ts_job *job, uint64_t point, size_t *idx);
+/* "grid point 3 (alpha=1.1, theta=0.5)", for messages. */
+void ts_job_describe_point(const ts_job *job, uint64_t point, char *buf, size_t n);
 /* Task number t = point * replicates + replicate, resolved to parameters.
  * Runs the kind's validate on the result, so a point whose combination is
  * invalid is reported (and recorded failed by the engine). */
 ts_status ts_job_task(const ts_job *job, uint64_t t, ts_task *task, ts_err *err);
+
+/* The parameters of a grid point, not validated (ts_job_load did). */
+void ts_job_point_params(const ts_job *job, uint64_t point, ts_params *p);
+/* Call visit(params, point, ctx) for every grid point in order, walking
+ * the points as an odometer so each step only rewrites the axes that moved
+ * (the parameters are not validated). Stops at the first non-zero status
+ * visit returns, and returns it. */
+typedef ts_status (*ts_job_visit_fn)(const ts_params *p, uint64_t point, void *ctx);
+ts_status ts_job_walk_points(const ts_job *job, ts_job_visit_fn visit, void *ctx);
+
+/* The kind's cost estimate of a job (ts_kind's cost: seconds of one core),
+ * computed once per grid point. All NaN when the kind has none. */
+typedef struct {
+    double total;             /* every task, in core-seconds                */
+    double max_task;          /* the costliest task                        */
+    uint64_t max_point;       /* its grid point                            */
+} ts_job_cost;
+ts_status ts_job_cost_estimate(const ts_job *job, ts_job_cost *out, ts_err *err);
 
 /* A job of one task: kind k at parameters p (texts are copied), seed, no
  * axes, one replicate; `name` stands for the job file and `text` records

@@ -34,8 +34,10 @@ typedef struct {
     uint64_t tasks, done, diverged, failed, todo;
     uint64_t ran;               /* tasks finished by this invocation             */
     double elapsed;             /* seconds since this invocation started tasks   */
-    double rate;                /* tasks/s over the last half minute; NaN: none yet */
-    double eta;                 /* seconds at that rate; NaN: unknown            */
+    double rate;                /* tasks/s recently (ts_rate.h); NaN: none yet   */
+    double eta;                 /* seconds for every unfinished task (in flight
+                                   too) at the recent pace, each weighed by the
+                                   kind's cost model if it has one; NaN: unknown */
     int final;                  /* the last call                                 */
 } ts_sweep_progress;
 

@@ -31,3 +31,13 @@ int ts_cli_fail(const char *cmd, const ts_err *err)
     default: return TS_EXIT_FAILURE;
     }
 }
+
+void ts_cli_duration(double s, char *buf, size_t n)
+{
+    if (!(s >= 0) || isinf(s)) snprintf(buf, n, "unknown");
+    else if (s < 120) snprintf(buf, n, "%.0f s", s);
+    else if (s < 7200) snprintf(buf, n, "%.0f min", s / 60);
+    else if (s < 2 * 86400) snprintf(buf, n, "%.1f h", s / 3600);
+    else if (s < 365.25 * 86400) snprintf(buf, n, "%.1f days", s / 86400);
+    else snprintf(buf, n, "%.3g years", s / (365.25 * 86400));
+}

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "tailsweep/ts_job.h"
 #include "tailsweep/ts_kind.h"
+#include "tailsweep/ts_rate.h"
 #include "tailsweep/ts_atomic_file.h"
 #include "tailsweep/ts_store.h"
 
@@ -146,28 +147,22 @@ typedef struct {
     const char *cmd;
     int tty, shown;
     double start, last;
+    ts_rate rate;          /* of the fraction done: the recent pace (ts_rate.h) */
 } progress_view;
 
 static double now(void);
-
-static void fmt_eta(double s, char *buf, size_t n)
-{
-    if (!(s >= 0) || isinf(s)) snprintf(buf, n, "unknown");
-    else if (s < 120) snprintf(buf, n, "%.0f s", s);
-    else if (s < 7200) snprintf(buf, n, "%.0f min", s / 60);
-    else snprintf(buf, n, "%.1f h", s / 3600);
-}
 
 static int show_progress(void *ctx, double done)
 {
     progress_view *v = ctx;
     double t = now();
+    ts_rate_sample(&v->rate, t, done);
     if (t - v->last < (v->tty ? 0.2 : 10)) return 0;
     v->last = t;
     double el = t - v->start;
     char eta[32];
-    /* the rate so far; "unknown" until some work is done */
-    fmt_eta(done > 0.005 ? el * (1 - done) / done : NAN, eta, sizeof eta);
+    /* the recent rate; "unknown" until some work is done */
+    ts_cli_duration(ts_rate_eta(&v->rate, t, done, 1 - done), eta, sizeof eta);
     if (v->tty) {
         int bar = (int)(30 * (done < 0 ? 0 : done > 1 ? 1 : done));
         fprintf(stderr, "\r%s [%-30.*s] %3.0f%%  %.0f s  ETA %s   ", v->cmd, bar, "##############################",
@@ -270,7 +265,8 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
     for (size_t i = 0, off = 0; block && i < l->n; off += ts_result_size(&l->r[i]), i++) bufs[i] = block + off;
     ts_task_status status = TS_TASK_TODO;
     double t0 = now();
-    progress_view pv = { cmd, tty, 0, t0, t0 };
+    progress_view pv = { .cmd = cmd, .tty = tty, .start = t0, .last = t0 };
+    ts_rate_init(&pv.rate, t0, 0, 30, 0.01);
     t.poll = show_progress;
     t.poll_ctx = &pv;
     ts_status run_st = rc < 0 ? k->run(&t, l, bufs, &status, &err) : TS_OK;

@@ -1,7 +1,9 @@
 /* cmd_check.c: `tailsweep check JOB.yaml`: validate a job without running it. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "tailsweep/ts_job.h"
@@ -12,7 +14,10 @@ static const ts_cli_spec spec = {
     .usage = "JOB.yaml",
     .summary = "Parse and validate a job file (every grid point is checked by its kind) and\n"
                "print the grid size, the axes, the store layout and a cost estimate.",
-    .epilog = "Exit: 0 valid, 2 invalid (the message names file, line and key), 3 unreadable.",
+    .epilog = "The cost estimate is the kind's model of a task's run time; above a core-year\n"
+              "for the job, or a day for one task, `check` warns (a size a power of ten too\n"
+              "large is the usual cause) but the job is still valid.\n"
+              "Exit: 0 valid, 2 invalid (the message names file, line and key), 3 unreadable.",
     .min_pos = 1,
     .max_pos = 1,
     .pos_name = "a job file (JOB.yaml)",
@@ -55,6 +60,37 @@ static void print_layout(const ts_job *j, const ts_result_layout *l)
     }
 }
 
+/* Beyond these the estimate is taken for a mistake (a power of ten too
+ * many in steps, say) and `check` says so, with the numbers. */
+#define ABSURD_JOB_CORE_SECONDS (365.25 * 86400)   /* one core-year */
+#define ABSURD_TASK_SECONDS 86400.0                /* a task is never split: one day */
+
+static int print_cost(const ts_job *j)
+{
+    ts_job_cost c;
+    ts_err err = { 0 };
+    if (ts_job_cost_estimate(j, &c, &err)) return ts_cli_fail("check", &err);
+    if (isnan(c.total)) return TS_EXIT_OK;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    char here[32], cluster[32], total[32], task[32], point[320];
+    ts_cli_duration(c.total / (double)(ncpu > 0 ? ncpu : 1), here, sizeof here);
+    ts_cli_duration(c.total / 64, cluster, sizeof cluster);
+    ts_cli_duration(c.total, total, sizeof total);
+    ts_cli_duration(c.max_task, task, sizeof task);
+    printf("cost estimate: %.3g core-seconds (%s of one core; %s on this machine's %ld cores, %s on 64)\n",
+           c.total, total, here, ncpu, cluster);
+    ts_job_describe_point(j, c.max_point, point, sizeof point);
+    printf("costliest task: %.3g core-seconds (%s), %s\n", c.max_task, task, point);
+    if (c.total > ABSURD_JOB_CORE_SECONDS)
+        fprintf(stderr, "tailsweep check: warning: %s: the cost estimate is %.3g core-seconds (%s of one core), "
+                "more than a core-year: is a size (steps, chains, epochs, n) a power of ten too large?\n",
+                j->path, c.total, total);
+    if (c.max_task > ABSURD_TASK_SECONDS)
+        fprintf(stderr, "tailsweep check: warning: %s: one task is estimated at %.3g core-seconds (%s), %s; a task "
+                "runs on one core and an interruption loses it whole\n", j->path, c.max_task, task, point);
+    return TS_EXIT_OK;
+}
+
 static int run(int argc, char **argv)
 {
     char **pos;
@@ -78,14 +114,7 @@ static int run(int argc, char **argv)
                (unsigned long long)j->replicates, (unsigned long long)tasks);
         print_axes(j);
         print_layout(j, l);
-        if (j->kind->cost) {
-            double c = 0;
-            for (uint64_t t = 0; t < tasks; t++) {
-                ts_task task;
-                if (!ts_job_task(j, t, &task, NULL)) c += j->kind->cost(&task.params);
-            }
-            printf("cost estimate: %.3g core-seconds (%.3g min on 2 cores, %.3g h on 64)\n", c, c / 120, c / 64 / 3600);
-        }
+        rc = print_cost(j);
     }
     ts_result_layout_free(l);
     ts_job_free(j);

@@ -84,20 +84,12 @@ typedef struct {
     int tty;
 } view;
 
-static void fmt_secs(double s, char *buf, size_t n)
-{
-    if (!(s >= 0) || isinf(s)) snprintf(buf, n, "unknown");
-    else if (s < 120) snprintf(buf, n, "%.0f s", s);
-    else if (s < 7200) snprintf(buf, n, "%.0f min", s / 60);
-    else snprintf(buf, n, "%.1f h", s / 3600);
-}
-
 static void show_progress(const ts_sweep_progress *p, void *ctx)
 {
     const view *v = ctx;
     uint64_t fin = p->tasks - p->todo;
     char eta[32], rate[32];
-    fmt_secs(p->eta, eta, sizeof eta);
+    ts_cli_duration(p->eta, eta, sizeof eta);
     if (isnan(p->rate)) snprintf(rate, sizeof rate, "rate unknown");
     else snprintf(rate, sizeof rate, "%.3g tasks/s", p->rate);
     if (v->tty) {

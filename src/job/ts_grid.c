@@ -4,6 +4,7 @@
  * so any rank can resolve any task without talking to the others, and a
  * resumed sweep gets the same task numbers as the first run. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,6 +59,61 @@ void ts_job_describe_point(const ts_job *job, uint64_t point, char *buf, size_t 
     if (!first && used < n) snprintf(buf + used, n - used, ")");
 }
 
+void ts_job_point_params(const ts_job *job, uint64_t point, ts_params *p)
+{
+    size_t idx[TS_MAX_AXES];
+    ts_job_point_coords(job, point, idx);
+    *p = job->fixed;
+    for (size_t a = 0; a < job->n_axes; a++) ts_job_apply_axis(job, a, idx[a], p);
+}
+
+ts_status ts_job_walk_points(const ts_job *job, ts_job_visit_fn visit, void *ctx)
+{
+    uint64_t points = ts_job_points(job);
+    ts_params p = job->fixed;
+    size_t idx[TS_MAX_AXES] = { 0 };
+    for (size_t a = 0; a < job->n_axes; a++) ts_job_apply_axis(job, a, 0, &p);
+    for (uint64_t pt = 0; pt < points; pt++) {
+        for (size_t a = job->n_axes; pt > 0 && a-- > 0;) {
+            idx[a] = idx[a] + 1 < job->axes[a].len ? idx[a] + 1 : 0;
+            ts_job_apply_axis(job, a, idx[a], &p);
+            if (idx[a] != 0) break;
+        }
+        ts_status st = visit(&p, pt, ctx);
+        if (st) return st;
+    }
+    return TS_OK;
+}
+
+typedef struct {
+    const ts_job *job;
+    ts_job_cost *out;
+} cost_walk;
+
+static ts_status add_cost(const ts_params *p, uint64_t point, void *ctx)
+{
+    cost_walk *w = ctx;
+    double c = w->job->kind->cost(p);
+    w->out->total += c * (double)w->job->replicates;
+    if (c > w->out->max_task || point == 0) {
+        w->out->max_task = c;
+        w->out->max_point = point;
+    }
+    return TS_OK;
+}
+
+ts_status ts_job_cost_estimate(const ts_job *job, ts_job_cost *out, ts_err *err)
+{
+    if (!job || !out) return ts_err_set(err, TS_EINVAL, "ts_job_cost_estimate: job or out is NULL");
+    *out = (ts_job_cost){ .total = NAN, .max_task = NAN };
+    if (!job->kind->cost) return TS_OK;
+    out->total = 0;
+    /* a task's cost depends on its parameters only: once per grid point,
+     * times the replicates */
+    cost_walk w = { job, out };
+    return ts_job_walk_points(job, add_cost, &w);
+}
+
 ts_status ts_job_task(const ts_job *job, uint64_t t, ts_task *task, ts_err *err)
 {
     if (!job || !task) return ts_err_set(err, TS_EINVAL, "ts_job_task: job or task is NULL");
@@ -69,10 +125,7 @@ ts_status ts_job_task(const ts_job *job, uint64_t t, ts_task *task, ts_err *err)
     task->point = t / job->replicates;
     task->replicate = t % job->replicates;
     task->seed = job->seed;
-    task->params = job->fixed;
-    size_t idx[TS_MAX_AXES];
-    ts_job_point_coords(job, task->point, idx);
-    for (size_t a = 0; a < job->n_axes; a++) ts_job_apply_axis(job, a, idx[a], &task->params);
+    ts_job_point_params(job, task->point, &task->params);
     if (!job->kind->validate) return TS_OK;
     ts_err e;
     ts_err_clear(&e);

@@ -328,9 +328,22 @@ static ts_status parse_record(ts_job_ctx *c, const yaml_node_t *seq, ts_err *err
     return st;
 }
 
-/* Size the grid, then run the kind's own checks on every point, walking the
- * points as an odometer so each step only rewrites the axes that moved. */
-static ts_status check_grid(const ts_job_ctx *c, ts_err *err)
+static ts_status validate_point(const ts_params *p, uint64_t point, void *ctx)
+{
+    const ts_job_ctx *c = ctx;
+    ts_err e;
+    ts_err_clear(&e);
+    ts_status st = c->job->kind->validate(p, &e);
+    if (st) {
+        char desc[320];
+        ts_job_describe_point(c->job, point, desc, sizeof desc);
+        return ts_err_set(c->err, st, "%s: %s: %s", c->file, desc, e.msg[0] ? e.msg : "rejected by the kind");
+    }
+    return TS_OK;
+}
+
+/* Size the grid, then run the kind's own checks on every point. */
+static ts_status check_grid(ts_job_ctx *c, ts_err *err)
 {
     const ts_job *job = c->job;
     uint64_t points = 1;
@@ -342,26 +355,8 @@ static ts_status check_grid(const ts_job_ctx *c, ts_err *err)
                               c->file, job->axes[a].line, TS_JOB_MAX_POINTS, job->axes[a].name);
     }
     if (!job->kind->validate) return TS_OK;
-    ts_params p;
-    first_point(job, &p);
-    size_t idx[TS_MAX_AXES] = { 0 };
-    for (uint64_t pt = 0; pt < points; pt++) {
-        for (size_t a = job->n_axes; pt > 0 && a-- > 0;) {
-            idx[a] = idx[a] + 1 < job->axes[a].len ? idx[a] + 1 : 0;
-            ts_job_apply_axis(job, a, idx[a], &p);
-            if (idx[a] != 0) break;
-        }
-        ts_err e;
-        ts_err_clear(&e);
-        ts_status st = job->kind->validate(&p, &e);
-        if (st) {
-            char desc[320];
-            ts_job_describe_point(job, pt, desc, sizeof desc);
-            return ts_err_set(err, st, "%s: %s: %s", c->file, desc,
-                              e.msg[0] ? e.msg : "rejected by the kind");
-        }
-    }
-    return TS_OK;
+    c->err = err;
+    return ts_job_walk_points(job, validate_point, c);
 }
 
 static ts_status parse_root(ts_job_ctx *c, const yaml_node_t *root, const ts_kind *const *kinds,

@@ -15,6 +15,119 @@
 static const char *range_forms = "{linspace: [start, stop, n]}, {logspace: [start, stop, n]} "
                                     "or {arange: [start, stop, step]}";
 
+/* ---- an axis holds each value once -------------------------------------
+ * A repeated value would make two grid points of one coordinate: a curve
+ * over the axis would zigzag and a selection by value would be ambiguous. */
+
+typedef struct {
+    const double *const *cols;
+    size_t ncols;
+} tuple_order;
+
+static int same_tuple(const double *const *cols, size_t ncols, size_t i, size_t j)
+{
+    for (size_t c = 0; c < ncols; c++)
+        if (!(cols[c][i] == cols[c][j])) return 0;
+    return 1;
+}
+
+static int cmp_tuples(const void *a, const void *b, void *ctx)
+{
+    const tuple_order *o = ctx;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    for (size_t c = 0; c < o->ncols; c++) {
+        double x = o->cols[c][i], y = o->cols[c][j];
+        if (x < y) return -1;
+        if (x > y) return 1;
+    }
+    return i < j ? -1 : i > j;   /* equal tuples: file order */
+}
+
+/* Rows i < j of the columns (n entries each) that hold the same tuple,
+ * with j the first repeat in file order; 0 when every row is distinct.
+ * A strictly monotone single column (every range) costs one pass; other
+ * lists are sorted by index. *nomem is set when that index cannot be had. */
+static int find_repeat(const double *const *cols, size_t ncols, size_t n, size_t *first, size_t *repeat,
+                       int *nomem)
+{
+    *nomem = 0;
+    if (n < 2) return 0;
+    if (ncols == 1) {
+        const double *v = cols[0];
+        int up = 1, down = 1;
+        for (size_t i = 1; i < n && (up || down); i++) {
+            up &= v[i] > v[i - 1];
+            down &= v[i] < v[i - 1];
+        }
+        if (up || down) return 0;
+    }
+    size_t *idx = malloc(n * sizeof *idx);
+    if (!idx) {
+        *nomem = 1;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    tuple_order o = { cols, ncols };
+    qsort_r(idx, n, sizeof *idx, cmp_tuples, &o);
+    /* equal tuples now sit together, in file order: each run's first two
+     * rows are a value and its first repeat */
+    int found = 0;
+    for (size_t k = 1; k < n; k++) {
+        if (!same_tuple(cols, ncols, idx[k - 1], idx[k])) continue;
+        if (k >= 2 && same_tuple(cols, ncols, idx[k - 2], idx[k - 1])) continue;
+        if (!found || idx[k] < *repeat) {
+            *first = idx[k - 1];
+            *repeat = idx[k];
+            found = 1;
+        }
+    }
+    free(idx);
+    return found;
+}
+
+/* Value i of member m of an axis, as the job file would spell it. */
+static void axis_value_text(const ts_job *job, const ts_axis *ax, size_t m, size_t i, char *buf, size_t n)
+{
+    const ts_param_spec *s = &job->kind->params[ax->param[m]];
+    if (s->type == TS_PARAM_CHOICE) snprintf(buf, n, "%s", s->choices[(size_t)ax->values[m][i]]);
+    else if (ax->labels[m]) snprintf(buf, n, "'%s'", ax->labels[m][i]);
+    else ts_fmt_double(ax->values[m][i], buf, n);
+}
+
+/* Refuse an axis (node: its list or range) or a zip group (node: its
+ * mapping, number g) that holds a value, or a combination, twice. */
+static ts_status check_distinct(const ts_job_ctx *c, const ts_axis *ax, const yaml_node_t *node, size_t g,
+                                ts_err *err)
+{
+    size_t i = 0, j = 0;
+    int nomem;
+    if (!find_repeat((const double *const *)ax->values, ax->n_members, ax->len, &i, &j, &nomem))
+        return nomem ? ts_err_set(err, TS_ENOMEM, "%s:%d: axis '%s': out of memory", c->file, ax->line, ax->name)
+                     : TS_OK;
+    char text[96];
+    if (ax->n_members > 1) {
+        char tuple[400];
+        size_t used = 0;
+        for (size_t m = 0; m < ax->n_members && used < sizeof tuple; m++) {
+            axis_value_text(c->job, ax, m, j, text, sizeof text);
+            used += (size_t)snprintf(tuple + used, sizeof tuple - used, "%s%s=%s", m ? ", " : "",
+                                     c->job->kind->params[ax->param[m]].name, text);
+        }
+        return ts_err_set(err, TS_EINVAL, "%s:%d: zip group %zu: entry %zu (%s) repeats entry %zu: a zip "
+                          "group holds each combination once", c->file, ts_node_line(node), g, j + 1, tuple, i + 1);
+    }
+    axis_value_text(c->job, ax, 0, j, text, sizeof text);
+    if (node->type == YAML_SEQUENCE_NODE) {
+        const yaml_node_item_t *items = node->data.sequence.items.start;
+        int line_j = ts_node_line(yaml_document_get_node(c->doc, items[j]));
+        int line_i = ts_node_line(yaml_document_get_node(c->doc, items[i]));
+        return ts_err_set(err, TS_EINVAL, "%s:%d: key '%s', value %zu: %s repeats value %zu (line %d): an "
+                          "axis holds each value once", c->file, line_j, ax->name, j + 1, text, i + 1, line_i);
+    }
+    return ts_err_set(err, TS_EINVAL, "%s:%d: key '%s': the range gives %s twice (values %zu and %zu): an "
+                      "axis holds each value once", c->file, ts_node_line(node), ax->name, text, i + 1, j + 1);
+}
+
 /* a + i*step with numpy's rounding, and the end point exactly stop. */
 static void linspace(double a, double b, size_t n, double *out)
 {
@@ -125,6 +238,9 @@ static ts_status range_values(const ts_job_ctx *c, const ts_param_spec *s,
     if (which == 1)
         for (size_t i = 0; i < n; i++) v[i] = pow(10.0, v[i]);
     for (size_t i = 0; i < n; i++) {
+        /* the message is written only for a value that fails: a range may
+         * hold ten million values */
+        if (ts_param_check(s, v[i], "", NULL) == TS_OK) continue;
         snprintf(where, sizeof where, "%s:%d: key '%s', %s value %zu", c->file, line, key, form,
                  i + 1);
         st = ts_param_check(s, v[i], where, err);
@@ -276,7 +392,9 @@ ts_status ts_job_parse_axes(ts_job_ctx *c, const yaml_node_t *axes, ts_err *err)
         ax->n_members = 1;
         ax->param[0] = param;
         ax->line = ts_node_line(k);
-        job->n_axes++;
+        job->n_axes++;   /* from here ts_job_free frees it */
+        st = check_distinct(c, ax, v, 0, err);
+        if (st) return st;
     }
     return TS_OK;
 }
@@ -321,6 +439,7 @@ static ts_status zip_group(ts_job_ctx *c, const yaml_node_t *map, size_t g, ts_a
                             sp[param].name, len, member_line[i]);
         }
     }
+    if (!st) st = check_distinct(c, ax, map, g, err);
     if (st) {
         ts_axis_clear(ax);
         memset(ax, 0, sizeof *ax);

@@ -21,6 +21,7 @@ typedef struct {
     const char *file;
     int fixed_line[TS_MAX_PARAMS];   /* line where params: sets it; 0: not set */
     int swept_line[TS_MAX_PARAMS];   /* line where it is swept; 0: not swept   */
+    ts_err *err;                     /* where check_grid's walk reports        */
 } ts_job_ctx;
 
 static inline int ts_node_line(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
@@ -42,8 +43,6 @@ ts_status ts_job_unknown_param(const ts_job_ctx *c, int line, const char *name, 
 ts_status ts_job_parse_axes(ts_job_ctx *c, const yaml_node_t *axes, ts_err *err);
 ts_status ts_job_parse_zip(ts_job_ctx *c, const yaml_node_t *zip, ts_err *err);
 
-/* "grid point 3 (alpha=1.1, theta=0.5)" (ts_grid.c). */
-void ts_job_describe_point(const ts_job *job, uint64_t point, char *buf, size_t n);
 /* Set the parameters of every member of axis a to its value number i. */
 void ts_job_apply_axis(const ts_job *job, size_t a, size_t i, ts_params *p);
 

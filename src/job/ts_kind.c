@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,24 @@
 int ts_params_index(const ts_param_spec *spec, size_t n, const char *name)
 {
     if (!spec || !name) return -1;
+    /* A kind reads its parameters by name once per grid point when `check`
+     * validates a grid of millions: the literal it passes is usually the
+     * table's own string (one translation unit). Such a name is remembered
+     * by its address (a hit is confirmed by the address, so a reused buffer
+     * can never match); others are compared, skipping strcmp on a
+     * different first letter. */
+    static _Thread_local struct { const ts_param_spec *spec; const char *name; size_t i; } seen[256];
+    size_t h = (size_t)(((uint64_t)(uintptr_t)name * 0x9E3779B97F4A7C15u) >> 56);   /* Fibonacci hashing */
+    if (seen[h].spec == spec && seen[h].i < n && spec[seen[h].i].name == name) return (int)seen[h].i;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(spec[i].name, name) == 0) return (int)i;
+        if (spec[i].name == name) {
+            seen[h].spec = spec;
+            seen[h].name = name;
+            seen[h].i = i;
+            return (int)i;
+        }
+    for (size_t i = 0; i < n; i++)
+        if (spec[i].name[0] == name[0] && strcmp(spec[i].name, name) == 0) return (int)i;
     return -1;
 }
 

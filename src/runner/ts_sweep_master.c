@@ -9,9 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "tailsweep/ts_rate.h"
 #include "ts_runner_internal.h"
 
-#define RATE_SAMPLES 32        /* one a second: the rate is over the last ~30 s */
+#define RATE_WINDOW 30.0       /* s: the ETA follows the pace of the last half minute */
+#define RATE_MIN_TASKS 8       /* ... stretched back to at least this many tasks */
 #define JOURNAL_SYNC_EVERY 1.0
 #define STORE_SYNC_EVERY 10.0
 #define SINGLE_FLUSH_EVERY 0.2 /* alone, results wait at most this long in memory */
@@ -24,10 +26,12 @@ typedef struct {
     uint64_t count[4];         /* tasks by status, as in the store                 */
     uint64_t finished;         /* results recorded this run                        */
     uint64_t dispatched;       /* tasks handed out (or started, alone) this run    */
-    double t_start, last_jsync, last_ssync, last_progress, last_sample;
-    double sample_t[RATE_SAMPLES];
-    uint64_t sample_n[RATE_SAMPLES];
-    int n_samples, sample_head;
+    double t_start, last_jsync, last_ssync, last_progress;
+    ts_rate rate;              /* tasks finished this run, over time */
+    /* the kind's cost model (0 when it has none): of the tasks this run is to
+     * do, and of those finished, so the ETA weighs a long task as long */
+    double cost_total, cost_done;
+    ts_rate cost_rate;
     int stopping;
     ts_status io_error;
     ts_err *err;
@@ -51,6 +55,15 @@ static int should_stop(master *m)
     return m->stopping || (m->w->o->stop && *m->w->o->stop) || m->io_error;
 }
 
+/* The kind's cost estimate of task t (its grid point's parameters). */
+static double task_cost(const sweep *w, uint64_t t)
+{
+    ts_params p;
+    ts_job_point_params(w->job, t / w->job->replicates, &p);
+    double c = w->job->kind->cost(&p);
+    return c > 0 && isfinite(c) ? c : 0;
+}
+
 /* Write what has arrived: store first (status last), then the journal. */
 static void flush(master *m)
 {
@@ -65,6 +78,7 @@ static void flush(master *m)
     if (!m->io_error)
         for (size_t i = 0; i < m->n_recs; i++) {
             const ts_task_record *r = &m->recs[i];
+            if (m->cost_total > 0) m->cost_done += task_cost(w, r->task);
             m->count[w->status[r->task]]--;
             w->status[r->task] = r->status;
             w->attempt[r->task] = r->attempt;
@@ -102,14 +116,8 @@ static void take(master *m, size_t at, size_t bytes, int rank)
     }
 }
 
-static void sample_rate(master *m, double now)
-{
-    m->sample_t[m->sample_head] = now;
-    m->sample_n[m->sample_head] = m->finished;
-    m->sample_head = (m->sample_head + 1) % RATE_SAMPLES;
-    if (m->n_samples < RATE_SAMPLES) m->n_samples++;
-    m->last_sample = now;
-}
+/* Results recorded or received (waiting for the next write) this run. */
+static uint64_t finished_now(const master *m) { return m->finished + (uint64_t)m->n_recs; }
 
 static void progress(master *m, int final)
 {
@@ -120,17 +128,19 @@ static void progress(master *m, int final)
                             .diverged = m->count[TS_TASK_DIVERGED], .failed = m->count[TS_TASK_FAILED],
                             .todo = m->count[TS_TASK_TODO], .ran = m->finished, .elapsed = now - m->t_start,
                             .rate = NAN, .eta = NAN, .final = final };
-    /* the recent rate, not the average since the start: the first tasks of
-     * a sweep are often not like the rest */
-    int oldest = (m->sample_head - m->n_samples + RATE_SAMPLES) % RATE_SAMPLES;
-    double dt = now - m->sample_t[oldest];
-    if (m->finished > 0 && m->n_samples > 0 && dt > 0.5)
-        p.rate = (double)(m->finished - m->sample_n[oldest]) / dt;
-    else if (m->finished > 0 && p.elapsed > 0)
-        p.rate = (double)m->finished / p.elapsed;
-    uint64_t remaining = m->left + (uint64_t)m->n_recs;
-    if (p.rate > 0) p.eta = (double)remaining / p.rate;
-    else if (remaining == 0) p.eta = 0;
+    /* the recent rate, not the average since the start (ts_rate.h); what
+     * remains is every task not finished, those in flight included */
+    double fin = (double)finished_now(m);
+    uint64_t in_flight = m->dispatched > finished_now(m) ? m->dispatched - finished_now(m) : 0;
+    uint64_t remaining = m->left + in_flight;
+    p.rate = ts_rate_per_second(&m->rate, now, fin);
+    p.eta = ts_rate_eta(&m->rate, now, fin, (double)remaining);
+    /* with a cost model: the work left at the recent pace of work done (a
+     * sweep over steps ends with its longest tasks, say); a model that
+     * prices what is left at 0 while tasks remain is not trusted */
+    double cost_left = m->cost_total - m->cost_done;
+    if (m->cost_total > 0 && (cost_left > 0 || remaining == 0))
+        p.eta = ts_rate_eta(&m->cost_rate, now, m->cost_done, cost_left);
     w->o->progress(&p, w->o->ctx);
     m->last_progress = now;
 }
@@ -151,7 +161,8 @@ static void periodic(master *m)
         m->s->store_seconds += ts_sweep_mono() - t0;
         m->s->store_cpu_seconds += ts_sweep_cpu() - c0;
     }
-    if (now - m->last_sample >= 1.0) sample_rate(m, now);
+    ts_rate_sample(&m->rate, now, (double)finished_now(m));
+    ts_rate_sample(&m->cost_rate, now, m->cost_done);
     double every = m->w->o->progress_every > 0 ? m->w->o->progress_every : 10;
     if (now - m->last_progress >= every) progress(m, 0);
 }
@@ -284,6 +295,17 @@ static void run_parallel(master *m)
     free(batch);
 }
 
+/* Adds the cost of a grid point's replicates that this run is to do. */
+static ts_status add_point_cost(const ts_params *p, uint64_t point, void *ctx)
+{
+    master *m = ctx;
+    uint64_t reps = m->w->job->replicates, n = 0;
+    for (uint64_t k = 0; k < reps; k++) n += to_run(m, point * reps + k);
+    double c = n ? m->w->job->kind->cost(p) : 0;
+    if (c > 0 && isfinite(c)) m->cost_total += c * (double)n;
+    return TS_OK;
+}
+
 ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
 {
     master m = { .w = w, .s = s, .err = err };
@@ -307,7 +329,11 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
         m.left += to_run(&m, t);
     }
     m.t_start = m.last_jsync = m.last_ssync = m.last_progress = ts_sweep_mono();
-    sample_rate(&m, m.t_start);
+    ts_rate_init(&m.rate, m.t_start, 0, RATE_WINDOW, RATE_MIN_TASKS);
+    if (w->job->kind->cost && m.left > 0) ts_job_walk_points(w->job, add_point_cost, &m);
+    if (!(m.cost_total > 0 && isfinite(m.cost_total))) m.cost_total = 0;
+    ts_rate_init(&m.cost_rate, m.t_start, 0, RATE_WINDOW,
+                 RATE_MIN_TASKS * m.cost_total / (double)(m.left ? m.left : 1));
     if (m.left > 0) {
         if (w->size == 1) run_single(&m);
         else run_parallel(&m);

@@ -738,6 +738,72 @@ static void test_kind_helpers(void **state)
     ts_result_layout_free(lay);
 }
 
+/* ---- an axis holds each value once; the cost estimate ------------------- */
+
+static void test_repeated_axis_values_are_refused_with_file_line_key(void **state)
+{
+    (void)state;
+    /* a list: the repeat's own line, and the line of the value it repeats */
+    parse_fails("kind: toy\nparams: {eta: 1}\naxes:\n  alpha: [1.9, 1.1, 1.9]\n",
+                "jobs/x.yaml:4: key 'alpha', value 3: 1.9 repeats value 1 (line 4)", NULL);
+    parse_fails("kind: toy\nparams: {eta: 1}\naxes:\n  alpha:\n    - 0.5\n    - 1.5\n    - 5e-1\n",
+                "jobs/x.yaml:7: key 'alpha', value 3: 0.5 repeats value 1 (line 5)", NULL);
+    /* the first repeat in file order, in an unsorted list */
+    parse_fails("kind: toy\nparams: {eta: 1}\naxes:\n  theta: [3, 1, 2, 1, 3]\n",
+                "key 'theta', value 4: 1 repeats value 2", NULL);
+    /* a choice, and a range that gives one value twice */
+    parse_fails("kind: toy\nparams: {eta: 1}\naxes:\n  potential: [quartic, flat, quartic]\n",
+                "key 'potential', value 3: quartic repeats value 1", NULL);
+    parse_fails("kind: toy\nparams: {eta: 1}\naxes:\n  theta: {linspace: [0.5, 0.5, 3]}\n",
+                "jobs/x.yaml:4: key 'theta': the range gives 0.5 twice (values 1 and 2)", NULL);
+    /* a zip group: a combination twice (each member alone may repeat) */
+    parse_fails("kind: toy\nparams: {eta: 1}\nzip:\n  - {alpha: [1, 1, 1.5], theta: [0, 2, 0]}\n"
+                "  - {beta: [0.5, 0.2, 0.5], gamma: [1, 1, 1]}\n",
+                "jobs/x.yaml:5: zip group 1: entry 3 (beta=0.5, gamma=1) repeats entry 1", NULL);
+    /* distinct values in any order, distinct combinations, a long range */
+    ts_job *job = parse_ok("kind: toy\nparams: {eta: 1}\naxes:\n  theta: [3, 1, 2]\n"
+                           "zip:\n  - {alpha: [1, 1, 1.5], beta: [0, 0.5, 0]}\n");
+    assert_int_equal(ts_job_points(job), 9);
+    ts_job_free(job);
+    job = parse_ok("kind: toy\nparams: {eta: 1}\naxes:\n  theta: {linspace: [1, -1, 1000001]}\n");
+    assert_int_equal(ts_job_points(job), 1000001);
+    ts_job_free(job);
+}
+
+/* a task's cost: steps microseconds, tripled for the flat potential */
+static double toy_cost(const ts_params *p)
+{
+    return ts_params_get(p, "steps") * 1e-6 * (ts_params_choice(p, "potential") == 2 ? 3 : 1);
+}
+
+static void test_cost_estimate_sums_points_times_replicates(void **state)
+{
+    (void)state;
+    ts_kind costed = toy_kind;
+    costed.cost = toy_cost;
+    const ts_kind *const kinds[] = { &costed, NULL };
+    const char *text = "kind: toy\nreplicates: 3\nparams: {eta: 1}\n"
+                       "axes:\n  potential: [quartic, flat]\n  steps: [100, 1000, 10]\n";
+    ts_job *job = NULL;
+    ts_err err;
+    ts_err_clear(&err);
+    assert_int_equal(ts_job_parse(text, strlen(text), "jobs/x.yaml", kinds, &job, &err), TS_OK);
+    ts_job_cost c;
+    assert_int_equal(ts_job_cost_estimate(job, &c, &err), TS_OK);
+    assert_true(fabs(c.total - 3 * (1110e-6 + 3 * 1110e-6)) < 1e-15);
+    assert_true(fabs(c.max_task - 3000e-6) < 1e-15);
+    assert_int_equal(c.max_point, 4);                /* (flat, 1000): row-major */
+    char desc[200];
+    ts_job_describe_point(job, c.max_point, desc, sizeof desc);
+    assert_string_equal(desc, "grid point 4 (potential=flat, steps=1000)");
+    ts_job_free(job);
+    /* a kind without a cost model: NaN, not 0 */
+    job = parse_ok("kind: toy\nparams: {eta: 1}\n");
+    assert_int_equal(ts_job_cost_estimate(job, &c, &err), TS_OK);
+    assert_true(isnan(c.total) && isnan(c.max_task));
+    ts_job_free(job);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -776,6 +842,8 @@ int main(void)
         cmocka_unit_test(test_load_reads_the_file_and_keeps_its_text),
         cmocka_unit_test(test_missing_file_is_an_io_error),
         cmocka_unit_test(test_kind_helpers),
+        cmocka_unit_test(test_repeated_axis_values_are_refused_with_file_line_key),
+        cmocka_unit_test(test_cost_estimate_sums_points_times_replicates),
     };
     return cmocka_run_group_tests_name("job", tests, NULL, NULL);
 }

@@ -135,7 +135,7 @@ static void see_ckpt(const char *name, uint64_t task, int is_ckpt, void *ctx)
     char when[32];
     gmtime_r(&at, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    printf("  task %llu (%s): %.1f%% done, %.0f s of work, saved %s\n", (unsigned long long)task, where,
+    printf("  task %llu (%s): %.1f%% done, %.1f s of work, saved %s\n", (unsigned long long)task, where,
            100 * info.done, info.seconds, when);
 }
 

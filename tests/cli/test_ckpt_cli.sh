@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/cli/test_ckpt_cli.sh: task checkpoints end to end. For each kind
-# that checkpoints: a job of two tasks of a few seconds each is stopped by
+# (sde, linear, gni): a job of two tasks of a few seconds each is stopped by
 # SIGTERM at a random moment in the middle of its tasks (alone, and under
 # mpirun -n 3 with SIGTERM to every rank), `status` lists the tasks with a
 # checkpoint and how far each got, and the resumed run continues from them
@@ -82,8 +82,18 @@ params: {n: 100, d: 200, model: dln, optimizer: sgd_noreplace, B: 10, sigma: 0.5
 axes:
   clip: [0, 1.0]
 EOF
+cat > gni.yaml <<'EOF'
+kind: gni
+seed: 11
+checkpoint_every: 0.2
+params: {data: toy, n_train: 256, n_test: 64, depth: 3, noise: additive, sigma2: 0.1, M: 4, batch: 32,
+  optimizer: noisy_sgd, grad_noise_std: 0.01, lr: 0.01, steps: 10000, log_every: 200, gradnoise_every: 1000,
+  M_prime: 16}
+axes:
+  width: [32, 64]
+EOF
 
-for k in sde linear; do
+for k in sde linear gni; do
   "$T" run $k.yaml --store $k.ref.h5 --no-progress >/dev/null 2>err \
     || fail "$k: uninterrupted reference run" "$(cat err)"
   [ -e $k.ref.h5.ckpt ] && fail "$k: no checkpoint folder left by a finished job" "$(ls $k.ref.h5.ckpt)"

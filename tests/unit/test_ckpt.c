@@ -426,6 +426,29 @@ static void test_linear_resumes_bit_identical(void **state)
                           6);
 }
 
+/* Minibatches (the epoch's permutation and the batch in hand), noisy_sgd,
+ * noise injections, gradient-noise measurements and raw values. */
+static void test_gni_resumes_bit_identical(void **state)
+{
+    (void)state;
+    stop_resume_identical("kind: gni\nseed: 3\n"
+                          "params: {data: toy, n_train: 40, n_test: 32, depth: 2, width: 8, noise: additive,\n"
+                          "  sigma2: 0.1, M: 2, batch: 12, optimizer: noisy_sgd, grad_noise_std: 0.01, lr: 0.02,\n"
+                          "  steps: 60, log_every: 10, gradnoise_every: 20, M_prime: 8, raw_steps: \"20, 40\"}\n",
+                          5);
+}
+
+/* Mimic draws from the last measurement's fit: that too is state. */
+static void test_gni_mimic_resumes_bit_identical(void **state)
+{
+    (void)state;
+    stop_resume_identical("kind: gni\nseed: 8\n"
+                          "params: {data: toy, n_train: 16, n_test: 32, depth: 2, width: 8, noise: additive,\n"
+                          "  sigma2: 0.1, M: 1, batch: 0, mimic: gaussian, lr: 0.02, steps: 40, log_every: 10,\n"
+                          "  M_prime: 8}\n",
+                          4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +460,8 @@ int main(void)
         cmocka_unit_test(test_sde_resumes_bit_identical),
         cmocka_unit_test(test_sde_fractional_resumes_bit_identical),
         cmocka_unit_test(test_linear_resumes_bit_identical),
+        cmocka_unit_test(test_gni_resumes_bit_identical),
+        cmocka_unit_test(test_gni_mimic_resumes_bit_identical),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -43,6 +43,8 @@ typedef struct {
     int ckpt_on;                  /* the kind checkpoints (ts_ckpt.h)      */
     uint64_t job_id;              /* the job's identity, in checkpoints    */
     char ckpt_dir[600];           /* STORE.ckpt                            */
+    uint64_t ckpt_saves;          /* checkpoints this rank wrote            */
+    double ckpt_seconds;          /* and their time, from the ask to the file */
     /* master */
     uint8_t *status;              /* per task                              */
     uint32_t *attempt;            /* per task: attempts made so far        */
@@ -84,6 +86,7 @@ typedef struct {
     ts_poll_fn inner;             /* the runner's stop poll                */
     void *inner_ctx;
     double t0, last;              /* this run's start, the last save       */
+    double asked;                 /* when the last save was asked for      */
     double before;                /* wall seconds of the task's earlier runs */
     int has_file, write_failed;
     char path[1200];

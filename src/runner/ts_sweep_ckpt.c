@@ -120,6 +120,8 @@ static void save(void *v, const ts_ckpt_buf *b, double done)
         return;
     }
     c->has_file = 1;
+    c->w->ckpt_saves++;
+    c->w->ckpt_seconds += ts_sweep_mono() - c->asked;
 }
 
 /* The task's poll: the runner's answer (stop or go on), plus a save every
@@ -128,8 +130,10 @@ int ts_sweep_ckpt_poll(void *v, double done)
 {
     ts_sweep_ckpt_task *c = v;
     int stop = c->inner ? c->inner(c->inner_ctx, done) : 0;
-    if (stop) return TS_POLL_STOP | TS_POLL_SAVE;
     double now = ts_sweep_mono();
+    /* the save's cost runs from here: the kind's copy of its state and the file */
+    c->asked = now;
+    if (stop) return TS_POLL_STOP | TS_POLL_SAVE;
     if (now - c->last >= c->w->job->checkpoint_every) {
         c->last = now;
         return TS_POLL_SAVE;

@@ -344,6 +344,8 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     int unfinished = m.left > 0 || m.dispatched > m.finished;
     s->interrupted = unfinished && ((w->o->stop && *w->o->stop) || m.stopping) && !m.io_error;
     s->seconds = ts_sweep_mono() - m.t_start;
+    s->ckpt_saves = w->ckpt_saves;
+    s->ckpt_seconds = w->ckpt_seconds;
     if (w->ntasks) progress(&m, 1);
     free(m.arena);
     free(m.recs);

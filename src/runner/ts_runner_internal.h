@@ -43,6 +43,10 @@ typedef struct {
     int ckpt_on;                  /* the kind checkpoints (ts_ckpt.h)      */
     uint64_t job_id;              /* the job's identity, in checkpoints    */
     char ckpt_dir[600];           /* STORE.ckpt                            */
+    uint64_t *ckpt_tasks;         /* rank 0: tasks with a checkpoint at the
+                                     start, sorted (at most those in flight
+                                     when the last run stopped)             */
+    size_t n_ckpt_tasks, cap_ckpt_tasks;
     uint64_t ckpt_saves;          /* checkpoints this rank wrote            */
     double ckpt_seconds;          /* and their time, from the ask to the file */
     /* master */
@@ -56,8 +60,9 @@ typedef struct {
 } sweep;
 
 /* Run one task into rec (header + results), never failing: errors become a
- * FAILED record with the message; TS_ECANCEL is returned as such. */
-ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, ts_poll_fn poll,
+ * FAILED record with the message; TS_ECANCEL is returned as such. resume:
+ * look for the task's checkpoint. */
+ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int resume, ts_poll_fn poll,
                             void *ctx, unsigned char *rec);
 /* Seconds on the monotonic clock, for wall times and schedules. */
 double ts_sweep_mono(void);
@@ -75,6 +80,12 @@ void ts_sweep_tell(const sweep *w, const char *fmt, ...) __attribute__((format(p
  * STORE.ckpt and remove what must not be resumed (damaged, foreign, of a
  * finished task, half-written), reporting each. */
 ts_status ts_sweep_ckpt_prepare(sweep *w, ts_err *err);
+/* Rank 0: whether task t had a checkpoint at the start (only those are
+ * looked for by the rank that runs them: no file system call per task). */
+int ts_sweep_ckpt_has(const sweep *w, uint64_t t);
+/* The word that travels with a task number to a worker: the attempt, and
+ * bit 32 when the task has a checkpoint to resume from. */
+#define TS_SWEEP_RESUME_BIT (1ull << 32)
 /* Rank 0: the task's result is stored: its checkpoint goes. */
 void ts_sweep_ckpt_finished(const sweep *w, uint64_t task);
 /* Rank 0, at the end: remove the folder if it is empty. */
@@ -92,10 +103,11 @@ typedef struct {
     char path[1200];
     ts_ckpt ck;
 } ts_sweep_ckpt_task;
-/* Load the task's checkpoint if it has a valid one (an invalid one is
- * reported and removed); c->ck is what the task gets, with poll as its
- * poll (ts_sweep_ckpt_poll). */
-void ts_sweep_ckpt_begin(sweep *w, uint64_t task, ts_poll_fn inner, void *inner_ctx, ts_sweep_ckpt_task *c);
+/* With resume set, load the task's checkpoint if it has a valid one (an
+ * invalid one is reported and removed); c->ck is what the task gets, with
+ * ts_sweep_ckpt_poll as its poll. */
+void ts_sweep_ckpt_begin(sweep *w, uint64_t task, int resume, ts_poll_fn inner, void *inner_ctx,
+                         ts_sweep_ckpt_task *c);
 int ts_sweep_ckpt_poll(void *c, double done);
 /* After a run that failed: 1 when the kind refused the state (then it is
  * reported and removed, and the task must run again from its start). */

@@ -47,6 +47,7 @@ static void release(sweep *w)
     free(w->status);
     free(w->attempt);
     free(w->hosts);
+    free(w->ckpt_tasks);
     ts_result_layout_free(w->layout);
     ts_job_free(w->job);
 }

@@ -52,8 +52,10 @@ static void tidy_entry(const char *name, uint64_t task, int is_ckpt, void *ctx)
         }
         return;
     }
-    if (task < w->ntasks && w->status[task] != TS_TASK_TODO && w->status[task] != TS_TASK_FAILED) {
-        /* finished and stored; the run stopped before removing it */
+    if (task < w->ntasks && w->status[task] != TS_TASK_TODO
+        && !(w->status[task] == TS_TASK_FAILED && w->o->retry_failed)) {
+        /* finished and stored (the run stopped before removing it), or
+         * failed and not to be run again */
         remove_entry(w->ckpt_dir, name);
         t->removed_done++;
         return;
@@ -67,6 +69,14 @@ static void tidy_entry(const char *name, uint64_t task, int is_ckpt, void *ctx)
                             : (ts_err_set(&e, TS_EINVAL, "%s: no task %" PRIu64 " in this job", path, task),
                                TS_CKPT_FOREIGN);
     if (v == TS_CKPT_OK) {
+        if (w->n_ckpt_tasks == w->cap_ckpt_tasks) {
+            size_t cap = w->cap_ckpt_tasks ? 2 * w->cap_ckpt_tasks : 64;
+            uint64_t *p = realloc(w->ckpt_tasks, cap * sizeof *p);
+            if (!p) return;   /* out of memory: the task starts over */
+            w->ckpt_tasks = p;
+            w->cap_ckpt_tasks = cap;
+        }
+        w->ckpt_tasks[w->n_ckpt_tasks++] = task;
         t->kept++;
         return;
     }
@@ -77,6 +87,17 @@ static void tidy_entry(const char *name, uint64_t task, int is_ckpt, void *ctx)
     else t->foreign++;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int ts_sweep_ckpt_has(const sweep *w, uint64_t t)
+{
+    return w->n_ckpt_tasks && bsearch(&t, w->ckpt_tasks, w->n_ckpt_tasks, sizeof t, cmp_u64) != NULL;
+}
+
 ts_status ts_sweep_ckpt_prepare(sweep *w, ts_err *err)
 {
     if (!w->ckpt_on) return TS_OK;
@@ -84,6 +105,7 @@ ts_status ts_sweep_ckpt_prepare(sweep *w, ts_err *err)
     if (st) return st;
     tidy t = { .w = w };
     st = ts_ckpt_file_each(w->ckpt_dir, tidy_entry, &t, err);
+    if (w->n_ckpt_tasks) qsort(w->ckpt_tasks, w->n_ckpt_tasks, sizeof *w->ckpt_tasks, cmp_u64);
     if (!st && t.kept)
         ts_sweep_note(w, "%s: %" PRIu64 " task%s resume%s from %s checkpoint%s", w->ckpt_dir, t.kept,
                       t.kept == 1 ? "" : "s", t.kept == 1 ? "s" : "", t.kept == 1 ? "its" : "their",
@@ -141,7 +163,8 @@ int ts_sweep_ckpt_poll(void *v, double done)
     return 0;
 }
 
-void ts_sweep_ckpt_begin(sweep *w, uint64_t task, ts_poll_fn inner, void *inner_ctx, ts_sweep_ckpt_task *c)
+void ts_sweep_ckpt_begin(sweep *w, uint64_t task, int resume, ts_poll_fn inner, void *inner_ctx,
+                         ts_sweep_ckpt_task *c)
 {
     memset(c, 0, sizeof *c);
     c->w = w;
@@ -152,6 +175,7 @@ void ts_sweep_ckpt_begin(sweep *w, uint64_t task, ts_poll_fn inner, void *inner_
     ts_ckpt_file_path(w->ckpt_dir, task, c->path, sizeof c->path);
     c->ck.save = save;
     c->ck.ctx = c;
+    if (!resume) return;
     ts_ckpt_info info;
     ts_err e = { 0 };
     void *state = NULL;

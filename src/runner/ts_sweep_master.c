@@ -176,7 +176,8 @@ static void run_single(master *m)
         if (m->arena_used + w->rec_bytes > m->arena_cap || m->n_recs >= m->cap_recs) flush(m);
         uint64_t t = m->cursor;
         unsigned char *rec = m->arena + m->arena_used;
-        if (ts_sweep_run_task(w, t, w->attempt[t] + 1, single_cancelled, m, rec) != TS_OK) break;
+        if (ts_sweep_run_task(w, t, w->attempt[t] + 1, ts_sweep_ckpt_has(w, t), single_cancelled, m, rec) != TS_OK)
+            break;
         m->cursor++;
         m->left--;
         m->dispatched++;
@@ -207,7 +208,7 @@ static int next_batch(master *m, int64_t want, uint64_t *out)
         uint64_t t = m->cursor++;
         if (!to_run(m, t)) continue;
         out[2 * k] = t;
-        out[2 * k + 1] = w->attempt[t] + 1;
+        out[2 * k + 1] = (w->attempt[t] + 1) | (ts_sweep_ckpt_has(w, t) ? TS_SWEEP_RESUME_BIT : 0);
         k++;
         m->left--;
         m->dispatched++;

@@ -39,7 +39,7 @@ void ts_sweep_note(const sweep *w, const char *fmt, ...)
     w->o->note(msg, w->o->ctx);
 }
 
-ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, ts_poll_fn poll,
+ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int resume, ts_poll_fn poll,
                             void *ctx, unsigned char *rec)
 {
     wire_head h;
@@ -55,7 +55,7 @@ ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, ts_poll_fn p
     ts_task_status status = TS_TASK_DONE;
     double t0 = ts_sweep_mono();
     ts_sweep_ckpt_task ck;
-    if (w->ckpt_on) ts_sweep_ckpt_begin(w, t, poll, ctx, &ck);
+    if (w->ckpt_on) ts_sweep_ckpt_begin(w, t, resume, poll, ctx, &ck);
     ts_status st;
     for (;;) {
         st = ts_job_task(w->job, t, &task, &err);

@@ -32,9 +32,9 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 # job KIND CKPT_EVERY STEPS_SCALE TASKS > file
 job() {
   case $1 in
-    sde) printf 'kind: sde\nseed: 5\nreplicates: %s\ncheckpoint_every: %s\nparams: {potential: double_well, tilt: 0.1, eta: 1.0e-3, steps: %s, burnin: 1000, thin: 10, chains: 64, scheme: implicit, grid_n: 256, test_functions: "moment:1; basin:0"}\n' "$4" "$2" "$((1500000 * $3))" ;;
-    linear) printf 'kind: linear\nseed: 7\nreplicates: %s\ncheckpoint_every: %s\nparams: {n: 200, d: 400, model: dln, optimizer: sgd_noreplace, B: 10, sigma: 0.5, eta: 0.005, steps: %s, log_every: 1000, burnin: 100000, thin: 100}\n' "$4" "$2" "$((250000 * $3))" ;;
-    gni) printf 'kind: gni\nseed: 11\nreplicates: %s\ncheckpoint_every: %s\nparams: {data: toy, n_train: 256, n_test: 64, depth: 3, width: 64, noise: additive, sigma2: 0.1, M: 4, batch: 32, optimizer: noisy_sgd, grad_noise_std: 0.01, lr: 0.01, steps: %s, log_every: 200, gradnoise_every: 1000, M_prime: 16}\n' "$4" "$2" "$((7000 * $3))" ;;
+    sde) printf 'kind: sde\nseed: 5\nreplicates: %s\ncheckpoint_every: %s\nparams: {potential: double_well, tilt: 0.1, eta: 1.0e-3, steps: %s, burnin: 1000, thin: 10, chains: 64, scheme: implicit, grid_n: 256, test_functions: "moment:1; basin:0"}\n' "$4" "$2" "$((3000000 * $3))" ;;
+    linear) printf 'kind: linear\nseed: 7\nreplicates: %s\ncheckpoint_every: %s\nparams: {n: 200, d: 400, model: dln, optimizer: sgd_noreplace, B: 10, sigma: 0.5, eta: 0.005, steps: %s, log_every: 1000, burnin: 100000, thin: 100}\n' "$4" "$2" "$((500000 * $3))" ;;
+    gni) printf 'kind: gni\nseed: 11\nreplicates: %s\ncheckpoint_every: %s\nparams: {data: toy, n_train: 256, n_test: 64, depth: 3, width: 64, noise: additive, sigma2: 0.1, M: 4, batch: 32, optimizer: noisy_sgd, grad_noise_std: 0.01, lr: 0.01, steps: %s, log_every: 200, gradnoise_every: 1000, M_prime: 16}\n' "$4" "$2" "$((8000 * $3))" ;;
   esac
 }
 

@@ -18,3 +18,4 @@ bench/sweep.sh
 # names a libstable.so you built: its sources are not in Debian)
 build/release/bench/bench_density --base "$(bench/build_base.sh)" ${LIBSTABLE:+--libstable "$LIBSTABLE"}
 /usr/bin/python3 bench/python_vs_scipy.py   # the Python module; a few minutes (scipy's fit)
+bash bench/ckpt_cost.sh build/release/tailsweep   # task checkpoints: write cost, stop + resume; ~10 min

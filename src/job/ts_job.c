@@ -166,19 +166,28 @@ static ts_status parse_seed(ts_job_ctx *c, const yaml_node_t *v, ts_err *err)
     return TS_OK;
 }
 
+/* A top-level number checked against its spec: the file, line and key in
+ * every message. */
+static ts_status parse_top_number(ts_job_ctx *c, const yaml_node_t *v, const ts_param_spec *spec, double *x,
+                                  ts_err *err)
+{
+    char where[600], expected[96];
+    snprintf(where, sizeof where, "%s:%d: key '%s'", c->file, ts_node_line(v), spec->name);
+    ts_param_expected(spec, expected, sizeof expected);
+    const char *text;
+    ts_status st = top_scalar(c, v, spec->name, expected, &text, err);
+    if (!st) st = ts_param_parse(spec, text, x, where, err);
+    return st;
+}
+
 static ts_status parse_replicates(ts_job_ctx *c, const yaml_node_t *v, ts_err *err)
 {
     static const ts_param_spec spec = {
         .name = "replicates", .type = TS_PARAM_INT, .lo = 1, .hi = TS_JOB_MAX_REPLICATES,
         .def = "1", .unit = "", .doc = "replicates per grid point",
     };
-    char where[600], expected[96];
-    snprintf(where, sizeof where, "%s:%d: key 'replicates'", c->file, ts_node_line(v));
-    ts_param_expected(&spec, expected, sizeof expected);
-    const char *text;
     double x;
-    ts_status st = top_scalar(c, v, "replicates", expected, &text, err);
-    if (!st) st = ts_param_parse(&spec, text, &x, where, err);
+    ts_status st = parse_top_number(c, v, &spec, &x, err);
     if (!st) c->job->replicates = (uint64_t)x;
     return st;
 }
@@ -191,13 +200,8 @@ static ts_status parse_checkpoint_every(ts_job_ctx *c, const yaml_node_t *v, ts_
         .name = "checkpoint_every", .type = TS_PARAM_REAL, .lo = 1e-3, .hi = 1e9,
         .def = "300", .unit = "s", .doc = "seconds between a running task's checkpoints",
     };
-    char where[600], expected[96];
-    snprintf(where, sizeof where, "%s:%d: key 'checkpoint_every'", c->file, ts_node_line(v));
-    ts_param_expected(&spec, expected, sizeof expected);
-    const char *text;
     double x;
-    ts_status st = top_scalar(c, v, "checkpoint_every", expected, &text, err);
-    if (!st) st = ts_param_parse(&spec, text, &x, where, err);
+    ts_status st = parse_top_number(c, v, &spec, &x, err);
     if (!st) c->job->checkpoint_every = x;
     return st;
 }

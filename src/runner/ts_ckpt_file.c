@@ -142,18 +142,30 @@ static void to_info(const disk_head *h, ts_ckpt_info *info)
     info->state_len = h->state_len;
 }
 
-ts_ckpt_verdict ts_ckpt_file_peek(const char *path, ts_ckpt_info *info, ts_err *err)
+/* Open path and read its header: *fd stays open unless the verdict is NONE or IOERR. */
+static ts_ckpt_verdict open_head(const char *path, int *fd, disk_head *h, off_t *size, ts_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) {
         if (errno == ENOENT) return TS_CKPT_NONE;
         ts_err_set(err, TS_EIO, "%s: cannot open the checkpoint: %s", path, strerror(errno));
         return TS_CKPT_IOERR;
     }
+    ts_ckpt_verdict v = read_head(*fd, path, h, size, err);
+    if (v == TS_CKPT_IOERR) {
+        close(*fd);
+        *fd = -1;
+    }
+    return v;
+}
+
+ts_ckpt_verdict ts_ckpt_file_peek(const char *path, ts_ckpt_info *info, ts_err *err)
+{
+    int fd;
     disk_head h;
     off_t size;
-    ts_ckpt_verdict v = read_head(fd, path, &h, &size, err);
-    close(fd);
+    ts_ckpt_verdict v = open_head(path, &fd, &h, &size, err);
+    if (fd >= 0) close(fd);
     if (v == TS_CKPT_OK) to_info(&h, info);
     return v;
 }
@@ -162,15 +174,11 @@ ts_ckpt_verdict ts_ckpt_file_load(const char *path, uint64_t job, uint64_t task,
                                   ts_ckpt_info *info, void **state, ts_err *err)
 {
     if (state) *state = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT) return TS_CKPT_NONE;
-        ts_err_set(err, TS_EIO, "%s: cannot open the checkpoint: %s", path, strerror(errno));
-        return TS_CKPT_IOERR;
-    }
+    int fd;
     disk_head h;
     off_t size;
-    ts_ckpt_verdict v = read_head(fd, path, &h, &size, err);
+    ts_ckpt_verdict v = open_head(path, &fd, &h, &size, err);
+    if (fd < 0) return v;
     if (v == TS_CKPT_OK && (uint64_t)size != sizeof h + h.state_len) {
         ts_err_set(err, TS_EINVAL, "%s: damaged: %lld bytes, its header says %llu", path, (long long)size,
                    (unsigned long long)(sizeof h + h.state_len));

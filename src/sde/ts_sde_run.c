@@ -291,9 +291,25 @@ static ts_status get_header(ts_ckpt *ck, ts_ckpt_in *in, const ts_sde_config *c,
     return st;
 }
 
+/* The current coordinate's memory a state holds: the groups (positions,
+ * streams, basin bookkeeping) and the observer's sums. */
+#define OBS_REGIONS 7
+static void obs_regions(const ts_sde_config *c, group_state *gs, uint64_t ngroups, observer *obs, void **p,
+                        size_t *n)
+{
+    const size_t nb = obs->basins.n;
+    p[0] = gs, n[0] = ngroups * sizeof *gs;
+    p[1] = obs->chain_time, n[1] = c->chains * nb * sizeof(double);
+    p[2] = obs->chain_exits, n[2] = c->chains * nb * sizeof(double);
+    p[3] = obs->et_sum, n[3] = sizeof obs->et_sum;
+    p[4] = obs->et_sumsq, n[4] = sizeof obs->et_sumsq;
+    p[5] = obs->et_n, n[5] = sizeof obs->et_n;
+    p[6] = obs->tacc, n[6] = ngroups * (2 * obs->nt + 2) * L * sizeof(double);
+}
+
 static void save_state(ts_ckpt *ck, const ts_sde_config *c, size_t i, uint64_t next, double clock,
-                       const ts_sde_run_result *res, const ts_bins *bins, const group_state *gs,
-                       uint64_t ngroups, const observer *obs, double done)
+                       const ts_sde_run_result *res, const ts_bins *bins, group_state *gs,
+                       uint64_t ngroups, observer *obs, double done)
 {
     ts_ckpt_buf *b = ts_ckpt_begin(ck);
     const size_t nb = obs->basins.n;
@@ -311,13 +327,10 @@ static void save_state(ts_ckpt *ck, const ts_sde_config *c, size_t i, uint64_t n
     }
     put_bins(b, bins);
     ts_ckpt_put_u64(b, nb);
-    ts_ckpt_put(b, gs, ngroups * sizeof *gs);
-    ts_ckpt_put(b, obs->chain_time, c->chains * nb * sizeof(double));
-    ts_ckpt_put(b, obs->chain_exits, c->chains * nb * sizeof(double));
-    ts_ckpt_put(b, obs->et_sum, sizeof obs->et_sum);
-    ts_ckpt_put(b, obs->et_sumsq, sizeof obs->et_sumsq);
-    ts_ckpt_put(b, obs->et_n, sizeof obs->et_n);
-    ts_ckpt_put(b, obs->tacc, ngroups * (2 * obs->nt + 2) * L * sizeof(double));
+    void *p[OBS_REGIONS];
+    size_t n[OBS_REGIONS];
+    obs_regions(c, gs, ngroups, obs, p, n);
+    for (size_t r = 0; r < OBS_REGIONS; r++) ts_ckpt_put(b, p[r], n[r]);
     ts_ckpt_commit(ck, done);
 }
 
@@ -330,13 +343,10 @@ static ts_status restore_coordinate(ts_ckpt *ck, ts_ckpt_in *in, const ts_sde_co
     get_bins(in, bins);
     ts_status st = ts_ckpt_expect(ck, in, nb, "basins", err);
     if (st) return st;
-    ts_ckpt_get(in, gs, ngroups * sizeof *gs);
-    ts_ckpt_get(in, obs->chain_time, c->chains * nb * sizeof(double));
-    ts_ckpt_get(in, obs->chain_exits, c->chains * nb * sizeof(double));
-    ts_ckpt_get(in, obs->et_sum, sizeof obs->et_sum);
-    ts_ckpt_get(in, obs->et_sumsq, sizeof obs->et_sumsq);
-    ts_ckpt_get(in, obs->et_n, sizeof obs->et_n);
-    ts_ckpt_get(in, obs->tacc, ngroups * (2 * obs->nt + 2) * L * sizeof(double));
+    void *p[OBS_REGIONS];
+    size_t n[OBS_REGIONS];
+    obs_regions(c, gs, ngroups, obs, p, n);
+    for (size_t r = 0; r < OBS_REGIONS; r++) ts_ckpt_get(in, p[r], n[r]);
     return ts_ckpt_close(ck, in, err);
 }
 

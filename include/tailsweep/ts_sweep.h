@@ -81,6 +81,7 @@ typedef struct {
      * and their time from the ask to the file on disk */
     uint64_t ckpt_saves;
     double ckpt_seconds;
+    uint64_t ckpt_max_bytes;    /* the largest state among them */
     char store[512];
 } ts_sweep_summary;
 

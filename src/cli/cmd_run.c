@@ -182,8 +182,9 @@ static int run(int argc, char **argv)
                 s.seconds, s.store_seconds, s.store_cpu_seconds, peak, s.setup_seconds,
                 s.interrupted ? "; interrupted, run again to resume" : "");
         if (s.ckpt_saves)
-            fprintf(stderr, "tailsweep run: %llu task checkpoint%s written by rank 0 in %.3f s (%s.ckpt)\n",
-                    (unsigned long long)s.ckpt_saves, s.ckpt_saves == 1 ? "" : "s", s.ckpt_seconds, s.store);
+            fprintf(stderr, "tailsweep run: %llu task checkpoint%s written by rank 0 in %.3f s, states of up to "
+                    "%llu bytes (%s.ckpt)\n", (unsigned long long)s.ckpt_saves, s.ckpt_saves == 1 ? "" : "s",
+                    s.ckpt_seconds, (unsigned long long)s.ckpt_max_bytes, s.store);
     }
     MPI_Finalize();
     return rc;

@@ -49,6 +49,7 @@ typedef struct {
     size_t n_ckpt_tasks, cap_ckpt_tasks;
     uint64_t ckpt_saves;          /* checkpoints this rank wrote            */
     double ckpt_seconds;          /* and their time, from the ask to the file */
+    uint64_t ckpt_max_bytes;      /* the largest state among them           */
     /* master */
     uint8_t *status;              /* per task                              */
     uint32_t *attempt;            /* per task: attempts made so far        */

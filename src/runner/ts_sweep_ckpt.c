@@ -144,6 +144,7 @@ static void save(void *v, const ts_ckpt_buf *b, double done)
     c->has_file = 1;
     c->w->ckpt_saves++;
     c->w->ckpt_seconds += ts_sweep_mono() - c->asked;
+    if (b->len > c->w->ckpt_max_bytes) c->w->ckpt_max_bytes = b->len;
 }
 
 /* The task's poll: the runner's answer (stop or go on), plus a save every

@@ -347,6 +347,7 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     s->seconds = ts_sweep_mono() - m.t_start;
     s->ckpt_saves = w->ckpt_saves;
     s->ckpt_seconds = w->ckpt_seconds;
+    s->ckpt_max_bytes = w->ckpt_max_bytes;
     if (w->ntasks) progress(&m, 1);
     free(m.arena);
     free(m.recs);

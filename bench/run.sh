@@ -22,3 +22,4 @@ build/release/bench/bench_density --base "$(bench/build_base.sh)" ${LIBSTABLE:+-
 /usr/bin/python3 bench/python_vs_scipy.py   # the Python module; a few minutes (scipy's fit)
 # check on 10^5-10^7-value axes against main before it walked the grid once (~5 min)
 bench/check_scale.sh
+bash bench/ckpt_cost.sh build/release/tailsweep   # task checkpoints: write cost, stop + resume; ~10 min

@@ -58,4 +58,12 @@ ts_status ts_fit_ctx_fit(ts_fit_ctx *c, const double *x, size_t n, ts_stable_fit
 
 void ts_fit_ctx_get_counts(const ts_fit_ctx *c, ts_fit_ctx_counts *out);
 
+/* The estimate the next fit starts from (have = 0: none, the next fit is
+ * cold), S0 (alpha, beta, scale, loc): with the data, all a fit's result
+ * depends on (cached tables are a pure function of their grid node and only
+ * save time). For task checkpoints: set_estimate restores what
+ * get_estimate read, so a resumed sequence of fits is bit-identical. */
+void ts_fit_ctx_get_estimate(const ts_fit_ctx *c, int *have, double th[4]);
+void ts_fit_ctx_set_estimate(ts_fit_ctx *c, int have, const double th[4]);
+
 #endif

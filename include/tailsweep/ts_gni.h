@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tailsweep/ts_ckpt.h"
 #include "tailsweep/ts_data.h"
 #include "tailsweep/ts_error.h"
 #include "tailsweep/ts_fit_ctx.h"
@@ -163,6 +164,12 @@ typedef struct {
  * or an error (bad data file, out of memory). */
 ts_status ts_gni_run(const ts_gni_config *c, uint64_t seed, uint64_t task, uint64_t replicate,
                      ts_poll_fn poll, void *ctx, ts_gni_out *out, ts_err *err);
+/* The same with checkpoints (ts_ckpt.h; ck may be NULL): with ck->state
+ * set the run goes on from that state; a poll answering TS_POLL_SAVE hands
+ * the run's whole state to ck. A resumed run ends bit-identical to an
+ * uninterrupted one. */
+ts_status ts_gni_run_ckpt(const ts_gni_config *c, uint64_t seed, uint64_t task, uint64_t replicate,
+                          ts_poll_fn poll, void *ctx, ts_ckpt *ck, ts_gni_out *out, ts_err *err);
 
 /* The measurement at the heart of the statistics, exposed for tests: the
  * implicit-effect gradient noise grad L~(B; w, e) (M = 1) minus the mean

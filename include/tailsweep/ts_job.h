@@ -13,6 +13,8 @@
  *   zip:                      # optional: groups of parameters that move together;
  *     - {eta: [1e-3, 1e-4], steps: [1e5, 1e6]}   # each group is one grid dimension
  *   record: [density, tv]     # optional: which results to store (default all)
+ *   checkpoint_every: 300     # optional: seconds between a running task's
+ *                             # checkpoints (kinds that have them; ts_ckpt_file.h)
  *
  * Grid order: dimensions in file order (axes first, then zip groups), the
  * last one fastest. A grid point's index is its row-major position; the
@@ -55,12 +57,14 @@ void ts_axis_clear(ts_axis *ax);
 #define TS_JOB_MAX_AXIS_LEN 10000000u        /* values on one axis           */
 #define TS_JOB_MAX_POINTS 100000000u         /* grid points (tasks: x replicates) */
 #define TS_JOB_MAX_REPLICATES (1u << 24)
+#define TS_JOB_CHECKPOINT_EVERY 300.0        /* seconds, the default      */
 typedef struct {
     char path[512];           /* the job file, as given                    */
     char *text;               /* its full text (provenance)                */
     const ts_kind *kind;
     uint64_t seed;
     uint64_t replicates;
+    double checkpoint_every;  /* seconds; not part of the job's identity   */
     char store[512];
     ts_params fixed;          /* every parameter: defaults, then params:;   */
                               /* NaN for a required one that is swept       */

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tailsweep/ts_ckpt.h"
 #include "tailsweep/ts_error.h"
 #include "tailsweep/ts_poll.h"
 
@@ -121,6 +122,10 @@ typedef struct {
      * task within seconds, and how one task's run shows its progress. */
     ts_poll_fn poll;
     void *poll_ctx;
+    /* Checkpoints (ts_ckpt.h), for kinds with `checkpoints` set; NULL:
+     * none. The kind restores from ckpt->state when it is set, and saves
+     * its state when poll answers TS_POLL_SAVE. */
+    ts_ckpt *ckpt;
 } ts_task;
 
 typedef enum {
@@ -188,6 +193,10 @@ typedef struct ts_kind {
      * the kind offers (tables ended by a NULL name). */
     const ts_derived *derived;
     const ts_figure *figures;
+    /* 1: run saves and restores its whole state through task->ckpt, so a
+     * stopped task resumes bit-identical (ts_ckpt.h); 0: a stopped task
+     * runs again from its start. */
+    int checkpoints;
 } ts_kind;
 
 /* The kinds of this library (a program lists those it offers: the CLI's

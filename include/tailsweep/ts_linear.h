@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "tailsweep/ts_error.h"
+#include "tailsweep/ts_ckpt.h"
 #include "tailsweep/ts_poll.h"
 
 typedef enum { TS_LINEAR_LS = 0, TS_LINEAR_DLN = 1 } ts_linear_model;
@@ -140,6 +141,13 @@ void ts_linear_trace_free(ts_linear_trace *t);
 ts_status ts_linear_run(const ts_linear_data *D, const ts_linear_opt_config *c, uint64_t seed,
                         uint64_t task, uint64_t replicate, ts_poll_fn poll, void *poll_ctx,
                         ts_linear_trace *out, ts_err *err);
+/* The same with checkpoints (ts_ckpt.h; ck may be NULL): with ck->state
+ * set the run goes on from that state; a poll answering TS_POLL_SAVE (every
+ * 256 steps) hands the run's whole state to ck. A resumed run ends
+ * bit-identical to an uninterrupted one. */
+ts_status ts_linear_run_ckpt(const ts_linear_data *D, const ts_linear_opt_config *c, uint64_t seed,
+                             uint64_t task, uint64_t replicate, ts_poll_fn poll, void *poll_ctx, ts_ckpt *ck,
+                             ts_linear_trace *out, ts_err *err);
 
 /* Tail indices of the window's iterates: each coordinate centred by its
  * median, all coordinates pooled, the pool shuffled by stream (seed, task,

@@ -9,4 +9,12 @@
 
 typedef int (*ts_poll_fn)(void *ctx, double done);
 
+/* What poll answers: 0 go on; otherwise bits. TS_POLL_SAVE is asked only
+ * of a task that was given a checkpoint channel (ts_ckpt.h): it saves its
+ * state, then stops if TS_POLL_STOP is set too, else goes on. Any other
+ * non-zero answer stops. */
+#define TS_POLL_STOP 1
+#define TS_POLL_SAVE 2
+static inline int ts_poll_stops(int answer) { return (answer & ~TS_POLL_SAVE) != 0; }
+
 #endif

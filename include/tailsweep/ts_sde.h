@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tailsweep/ts_ckpt.h"
 #include "tailsweep/ts_density.h"
 #include "tailsweep/ts_error.h"
 #include "tailsweep/ts_poll.h"
@@ -250,6 +251,13 @@ ts_status ts_sde_run(const ts_sde_config *c, uint64_t seed, uint64_t task, uint6
 ts_status ts_sde_run_cancellable(const ts_sde_config *c, uint64_t seed, uint64_t task,
                                  uint64_t replicate, ts_poll_fn poll, void *ctx,
                                  ts_sde_run_result *res, ts_err *err);
+/* The same with checkpoints (ts_ckpt.h; ck may be NULL): with ck->state
+ * set the run goes on from that state, and a poll answering TS_POLL_SAVE
+ * hands the run's whole state to ck (between chunks, so every ~256 steps).
+ * A resumed run ends bit-identical to an uninterrupted one. A state made
+ * for other sizes is refused (ts_ckpt_reject). */
+ts_status ts_sde_run_ckpt(const ts_sde_config *c, uint64_t seed, uint64_t task, uint64_t replicate,
+                          ts_poll_fn poll, void *ctx, ts_ckpt *ck, ts_sde_run_result *res, ts_err *err);
 void ts_sde_run_result_free(ts_sde_run_result *res);
 
 /* Density and bias metrics of one coordinate after a run: the KDE of its

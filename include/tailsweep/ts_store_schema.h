@@ -15,7 +15,9 @@
 #define TS_DS_STATUS "status"       /* int8: ts_task_status (flag_values/meanings) */
 #define TS_DS_ATTEMPT "attempt"     /* uint32: attempts made (0: never run)        */
 #define TS_DS_RANK "rank"           /* int32: MPI rank of the last attempt         */
-#define TS_DS_WALL "wall_time"      /* float64 s: run time of the last attempt     */
+#define TS_DS_WALL "wall_time"      /* float64 s: run time of the last attempt (over
+                                       every run of it when it went on from a
+                                       checkpoint, ts_ckpt_file.h)              */
 #define TS_DS_END "end_time"        /* float64 s since 1970: when it finished      */
 #define TS_DS_HOST "host"           /* fixed-length UTF-8 string                   */
 #define TS_DS_MESSAGE "message"     /* fixed-length UTF-8 string                   */

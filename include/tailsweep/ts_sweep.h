@@ -79,6 +79,11 @@ typedef struct {
     uint64_t journal_missing;   /* intact in the store, absent from the journal     */
     uint64_t journal_only;      /* in the journal, not in the store: recomputed     */
     uint64_t journal_dropped;   /* journal records lost to damage before its tail   */
+    /* task checkpoints written by rank 0's own tasks (alone: every task's),
+     * and their time from the ask to the file on disk */
+    uint64_t ckpt_saves;
+    double ckpt_seconds;
+    uint64_t ckpt_max_bytes;    /* the largest state among them */
     char store[512];
 } ts_sweep_summary;
 

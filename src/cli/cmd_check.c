@@ -46,7 +46,10 @@ static void print_axes(const ts_job *j)
 
 static void print_layout(const ts_job *j, const ts_result_layout *l)
 {
-    printf("store %s (+ .journal, .lock):\n", j->store);
+    if (j->kind->checkpoints)
+        printf("store %s (+ .journal, .lock, and .ckpt/: a checkpoint per task in flight, every %g s):\n", j->store,
+               j->checkpoint_every);
+    else printf("store %s (+ .journal, .lock):\n", j->store);
     for (size_t i = 0; i < l->n; i++) {
         const ts_result_spec *r = &l->r[i];
         int rec = j->n_record == 0;

@@ -33,7 +33,7 @@ static struct {
 
 static const ts_cli_opt options[] = {
     { "store", 0, TS_OPT_STRING, "PATH", "the store (default: the job's `store`, else results/<job>.h5);\n"
-      "PATH.journal and PATH.lock live beside it", &args.store, NULL },
+      "PATH.journal, PATH.lock and PATH.ckpt/ live beside it", &args.store, NULL },
     { "output", 'o', TS_OPT_STRING, "PATH", "the same as --store", &args.store, "store" },
     { "seed", 0, TS_OPT_U64, "N", "override the job's seed (a different seed is a different job)", &args.seed, NULL },
     { "retry-failed", 0, TS_OPT_FLAG, NULL, "also rerun tasks recorded as failed", &args.retry_failed, NULL },
@@ -65,8 +65,11 @@ static const ts_cli_spec spec = {
         "lease silent for TAILSWEEP_LOCK_TTL seconds (default 60) belongs to a dead job.\n"
         "\n"
         "Signals: SIGTERM, SIGINT and SIGUSR1 stop the run cleanly within seconds:\n"
-        "tasks in flight are abandoned (they stay todo), everything finished is in the\n"
-        "store, and the exit code is 75.\n"
+        "everything finished is in the store, tasks in flight stay todo, and the exit\n"
+        "code is 75. Tasks of every kind save their state on the stop and every\n"
+        "`checkpoint_every` seconds (job key, default 300) in STORE.ckpt/, one file per\n"
+        "task in flight: the next run continues them from there, bit-identical. A\n"
+        "damaged checkpoint or another job's is reported and the task starts over.\n"
         "\n"
         "Exit: 0 every task done (diverged ones are done, flagged); 1 some tasks failed\n"
         "(see `tailsweep status`, rerun with --retry-failed); 2 bad job file or\n"
@@ -170,6 +173,10 @@ static int run(int argc, char **argv)
                 (unsigned long long)s.failed, (unsigned long long)s.todo, (unsigned long long)s.ran,
                 s.seconds, s.store_seconds, s.store_cpu_seconds, peak, s.setup_seconds,
                 s.interrupted ? "; interrupted, run again to resume" : "");
+        if (s.ckpt_saves)
+            fprintf(stderr, "tailsweep run: %llu task checkpoint%s written by rank 0 in %.3f s, states of up to "
+                    "%llu bytes (%s.ckpt)\n", (unsigned long long)s.ckpt_saves, s.ckpt_saves == 1 ? "" : "s",
+                    s.ckpt_seconds, (unsigned long long)s.ckpt_max_bytes, s.store);
     }
     MPI_Finalize();
     return rc;

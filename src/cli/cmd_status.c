@@ -8,20 +8,23 @@
 #include <time.h>
 
 #include "cli.h"
+#include "tailsweep/ts_ckpt_file.h"
 #include "tailsweep/ts_journal.h"
 #include "tailsweep/ts_store.h"
 #include "tailsweep/ts_store_lock.h"
 #include "tailsweep/ts_store_view.h"
 
 #define SHOW_FAILED 10
+#define SHOW_CKPT 20
 
 static const ts_cli_spec spec = {
     .cmd = "status",
     .usage = "STORE.h5",
     .summary = "Tasks done, diverged, failed and todo, whether a job is running on the store\n"
                "(and where), the recent throughput and ETA, and the first failed tasks with\n"
-               "their messages. Read from the store without a lock: safe while a job runs,\n"
-               "from any node. The journal beside the store is summarised too.",
+               "their messages, and the tasks in flight that have a checkpoint (STORE.ckpt/)\n"
+               "with how far each has got. Read from the store without a lock: safe while a\n"
+               "job runs, from any node. The journal beside the store is summarised too.",
     .epilog = "Exit: 0; 2 not a store; 3 unreadable.",
     .min_pos = 1,
     .max_pos = 1,
@@ -103,6 +106,39 @@ static void task_coords(const ts_store_view *v, uint64_t task, char *buf, size_t
     }
 }
 
+/* The checkpoints of tasks in flight: a line each (the first SHOW_CKPT). */
+typedef struct {
+    const ts_store_view *v;
+    const char *dir;
+    uint64_t n, shown;
+} ckpt_tally;
+
+static void see_ckpt(const char *name, uint64_t task, int is_ckpt, void *ctx)
+{
+    ckpt_tally *c = ctx;
+    if (!is_ckpt) return;
+    if (c->n++ == 0) printf("tasks with a checkpoint (%s):\n", c->dir);
+    if (c->shown >= SHOW_CKPT) return;
+    c->shown++;
+    char path[1200], where[256] = "";
+    snprintf(path, sizeof path, "%s/%s", c->dir, name);
+    ts_ckpt_info info;
+    ts_err e = { 0 };
+    ts_ckpt_verdict v = ts_ckpt_file_peek(path, &info, &e);
+    if (task < c->v->n_tasks) task_coords(c->v, task, where, sizeof where);
+    if (v != TS_CKPT_OK) {
+        printf("  task %llu (%s): unusable: %s\n", (unsigned long long)task, where, e.msg);
+        return;
+    }
+    time_t at = (time_t)info.saved_at;
+    struct tm tm;
+    char when[32];
+    gmtime_r(&at, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    printf("  task %llu (%s): %.1f%% done, %.1f s of work, saved %s\n", (unsigned long long)task, where,
+           100 * info.done, info.seconds, when);
+}
+
 static int run(int argc, char **argv)
 {
     char **pos;
@@ -154,6 +190,11 @@ static int run(int argc, char **argv)
             printf("  failed task %llu (%s): %s\n", (unsigned long long)t.failed[i], where, line);
         }
         if (v->n_status[2] > t.n_failed) printf("  ... and %llu more failed\n", (unsigned long long)(v->n_status[2] - t.n_failed));
+        char cdir[600];
+        ts_ckpt_file_dir(store, cdir, sizeof cdir);
+        ckpt_tally ct = { .v = v, .dir = cdir };
+        if (ts_ckpt_file_each(cdir, see_ckpt, &ct, &err)) fprintf(stderr, "tailsweep status: %s\n", err.msg);
+        if (ct.n > ct.shown) printf("  ... and %llu more\n", (unsigned long long)(ct.n - ct.shown));
         char jp[600];
         ts_store_journal_path(store, jp, sizeof jp);
         jtally j = { .tasks = v->n_tasks, .seen = calloc(v->n_tasks / 8 + 1, 1) };

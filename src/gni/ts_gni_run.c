@@ -389,8 +389,131 @@ static ts_status train_step(run_state *s, const ts_batch *b, uint64_t step, ts_e
     return TS_OK;
 }
 
+/* ---- checkpoints: the whole state at a step's poll -------------------------
+ * "gni/1", taken after the step's batch was drawn and its log and noise
+ * measured, before its optimiser step: the sizes it was made for, the step
+ * and the logs done, the weights, the five streams, the epoch's
+ * permutation and position and the batch itself, the last measurement
+ * (which mimic draws from), with fit mle the estimate each layer's next fit
+ * starts from (its cached density tables only save time), and every output
+ * logged so far. */
+#define STATE_TAG "gni/1"
+
+/* The output arrays, in a fixed order, with their lengths (NULL: absent). */
+static size_t out_arrays(const run_state *s, ts_gni_out *o, double **a, size_t *n)
+{
+    size_t K = s->n_logs, L = s->net->n_layers, H = s->net->n_sites - 1, m = 0;
+    double *k1[] = { o->train_loss, o->test_loss, o->train_acc, o->test_acc };
+    double *lk[] = { o->gn_mean, o->gn_skew, o->gn_kurt, o->gn_tail, o->gn_alpha, o->gn_beta, o->gn_scale, o->gn_valid };
+    double *hk[] = { o->act_skew, o->act_kurt, o->act_valid };
+    for (size_t i = 0; i < 4; i++) a[m] = k1[i], n[m++] = K;
+    for (size_t i = 0; i < 8; i++) a[m] = lk[i], n[m++] = L * K;
+    for (size_t i = 0; i < 3; i++) a[m] = hk[i], n[m++] = H * K;
+    a[m] = o->gn_raw, n[m++] = s->c->n_raw * s->c->raw_max;
+    return m;
+}
+
+static void batch_parts(const run_state *s, void **p, size_t *n)
+{
+    const ts_dataset *d = s->train;
+    int mini = s->B < d->n;
+    p[0] = mini ? s->perm : NULL, n[0] = mini ? d->n * sizeof *s->perm : 0;
+    p[1] = mini ? s->bx : NULL, n[1] = mini ? s->B * d->d * sizeof *s->bx : 0;
+    p[2] = mini ? s->by : NULL, n[2] = mini && s->by ? s->B * d->d_out * sizeof *s->by : 0;
+    p[3] = mini ? s->bl : NULL, n[3] = mini && s->bl ? s->B * sizeof *s->bl : 0;
+}
+
+static void save_state(ts_ckpt *ck, run_state *s, uint64_t step, size_t k, ts_gni_out *o)
+{
+    ts_ckpt_buf *b = ts_ckpt_begin(ck);
+    const ts_net *net = s->net;
+    ts_ckpt_put_tag(b, STATE_TAG);
+    ts_ckpt_put_u64(b, net->n_params);
+    ts_ckpt_put_u64(b, s->n_logs);
+    ts_ckpt_put_u64(b, s->train->n);
+    ts_ckpt_put_u64(b, s->B);
+    ts_ckpt_put_u64(b, s->c->steps);
+    ts_ckpt_put_u64(b, step);
+    ts_ckpt_put_u64(b, k);
+    ts_ckpt_put_u64(b, s->pos);
+    ts_ckpt_put(b, net->w, net->n_params * sizeof *net->w);
+    const ts_rng *r[] = { &s->r_batch, &s->r_train, &s->r_meas, &s->r_mimic, &s->r_opt };
+    for (size_t i = 0; i < 5; i++) ts_ckpt_put(b, r[i], sizeof *r[i]);
+    void *bp[4];
+    size_t bn[4];
+    batch_parts(s, bp, bn);
+    for (size_t i = 0; i < 4; i++) ts_ckpt_put(b, bp[i], bn[i]);
+    ts_ckpt_put(b, s->gs, net->n_layers * sizeof *s->gs);
+    ts_ckpt_put(b, s->noise, s->n_weights * sizeof *s->noise);
+    for (size_t l = 0; s->fit && l < net->n_layers; l++) {   /* fit mle: the estimate the next fit starts from */
+        int have;
+        double th[4];
+        ts_fit_ctx_get_estimate(s->fit[l], &have, th);
+        ts_ckpt_put_u64(b, (uint64_t)have);
+        ts_ckpt_put(b, th, sizeof th);
+    }
+    double *a[16];
+    size_t n[16], m = out_arrays(s, o, a, n);
+    for (size_t i = 0; i < m; i++)
+        if (a[i]) ts_ckpt_put(b, a[i], n[i] * sizeof *a[i]);
+    ts_ckpt_commit(ck, (double)step / (double)s->c->steps);
+}
+
+static ts_status restore_state(ts_ckpt *ck, run_state *s, uint64_t *step, size_t *k, ts_gni_out *o, ts_err *err)
+{
+    const ts_net *net = s->net;
+    ts_ckpt_in in;
+    ts_status st = ts_ckpt_open(ck, STATE_TAG, &in, err);
+    if (!st) st = ts_ckpt_expect(ck, &in, net->n_params, "parameters", err);
+    if (!st) st = ts_ckpt_expect(ck, &in, s->n_logs, "logged steps", err);
+    if (!st) st = ts_ckpt_expect(ck, &in, s->train->n, "n_train", err);
+    if (!st) st = ts_ckpt_expect(ck, &in, s->B, "batch", err);
+    if (!st) st = ts_ckpt_expect(ck, &in, s->c->steps, "steps", err);
+    if (st) return st;
+    *step = ts_ckpt_get_u64(&in);
+    *k = (size_t)ts_ckpt_get_u64(&in);
+    s->pos = (size_t)ts_ckpt_get_u64(&in);
+    if (in.over || *step >= s->c->steps || *k > s->n_logs || s->pos > s->train->n)
+        return ts_ckpt_reject(ck, err, "the state is at step %llu, log %zu: not a point this task passes",
+                              (unsigned long long)*step, *k);
+    ts_ckpt_get(&in, net->w, net->n_params * sizeof *net->w);
+    ts_rng *r[] = { &s->r_batch, &s->r_train, &s->r_meas, &s->r_mimic, &s->r_opt };
+    for (size_t i = 0; i < 5; i++) ts_ckpt_get(&in, r[i], sizeof *r[i]);
+    void *bp[4];
+    size_t bn[4];
+    batch_parts(s, bp, bn);
+    for (size_t i = 0; i < 4; i++)
+        if (bp[i]) ts_ckpt_get(&in, bp[i], bn[i]);
+    ts_ckpt_get(&in, s->gs, net->n_layers * sizeof *s->gs);
+    ts_ckpt_get(&in, s->noise, s->n_weights * sizeof *s->noise);
+    for (size_t l = 0; s->fit && l < net->n_layers; l++) {
+        int have = ts_ckpt_get_u64(&in) != 0;
+        double th[4];
+        ts_ckpt_get(&in, th, sizeof th);
+        ts_fit_ctx_set_estimate(s->fit[l], have, th);
+    }
+    double *a[16];
+    size_t n[16], m = out_arrays(s, o, a, n);
+    for (size_t i = 0; i < m; i++)
+        if (a[i]) ts_ckpt_get(&in, a[i], n[i] * sizeof *a[i]);
+    return ts_ckpt_close(ck, &in, err);
+}
+
+/* The batch a restored state was at. */
+static ts_batch current_batch(const run_state *s)
+{
+    if (s->B == s->train->n) return whole(s->train, s->train->n);
+    return (ts_batch){ s->B, s->bx, s->by, s->bl };
+}
+
 ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uint64_t replicate,
                      ts_poll_fn poll, void *ctx, ts_gni_out *o, ts_err *err)
+{
+    return ts_gni_run_ckpt(cfg, seed, task, replicate, poll, ctx, NULL, o, err);
+}
+
+ts_status ts_gni_run_ckpt(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uint64_t replicate,
+                          ts_poll_fn poll, void *ctx, ts_ckpt *ck, ts_gni_out *o, ts_err *err)
 {
     ts_gni_config checked = *cfg, *c = &checked;   /* the check fills n_in, n_out from the data */
     ts_status st = ts_gni_config_check(c, err);
@@ -403,17 +526,23 @@ ts_status ts_gni_run(const ts_gni_config *cfg, uint64_t seed, uint64_t task, uin
     }
     out_init(&s, o);
     size_t k = 0;
-    for (uint64_t step = 0; !st; step++) {
-        ts_batch b = next_batch(&s);
-        int logged = k < s.n_logs && step == ts_gni_log_step(c, k);
+    uint64_t step0 = 0;
+    int resumed = ck && ck->state;
+    if (resumed) st = restore_state(ck, &s, &step0, &k, o, err);
+    for (uint64_t step = step0; !st; step++) {
+        /* a restored state goes on after its step's poll */
+        ts_batch b = resumed ? current_batch(&s) : next_batch(&s);
+        int logged = !resumed && k < s.n_logs && step == ts_gni_log_step(c, k);
         int gn_due = logged && ts_gni_measured_step(c, step);
         if (logged) st = evaluate(&s, k, o, err);
         int mimic_fresh = c->mimic != TS_GNI_MIMIC_NONE && c->mimic_mean == TS_GNI_MIMIC_MEAN_FRESH;
-        if (!st && (gn_due || (mimic_fresh && step < c->steps)))
+        if (!st && !resumed && (gn_due || (mimic_fresh && step < c->steps)))
             st = measure(&s, &b, gn_due ? (long)k : -1, step, o, err);
         if (logged) k++;
-        if (!st && step < c->steps && poll && poll(ctx, (double)step / (double)c->steps))
-            st = ts_err_set(err, TS_ECANCEL, "gni: cancelled at step %llu", (unsigned long long)step);
+        int ans = !st && !resumed && step < c->steps && poll ? poll(ctx, (double)step / (double)c->steps) : 0;
+        if ((ans & TS_POLL_SAVE) && ck) save_state(ck, &s, step, k, o);
+        if (ts_poll_stops(ans)) st = ts_err_set(err, TS_ECANCEL, "gni: cancelled at step %llu", (unsigned long long)step);
+        resumed = 0;
         if (!st && step < c->steps) st = train_step(&s, &b, step, err);
         if (st == TS_ENUMERIC) o->diverged_at = (int64_t)step;
         if (st || step == c->steps) break;

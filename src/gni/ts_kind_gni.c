@@ -295,7 +295,7 @@ static ts_status gni_run_task(const ts_task *t, const ts_result_layout *l, doubl
         .gn_scale = out[R_GN_SCALE], .gn_valid = out[R_GN_VALID],
         .act_skew = out[R_ACT_SKEW], .act_kurt = out[R_ACT_KURT], .act_valid = out[R_ACT_VALID],
     };
-    st = ts_gni_run(&c, t->seed, t->point, t->replicate, t->poll, t->poll_ctx, &o, err);
+    st = ts_gni_run_ckpt(&c, t->seed, t->point, t->replicate, t->poll, t->poll_ctx, t->ckpt, &o, err);
     if (st) return st;
     out[R_FINAL_TRAIN][0] = o.final_train_loss;
     out[R_FINAL_TEST][0] = o.final_test_loss;
@@ -384,4 +384,5 @@ const ts_kind ts_kind_gni = {
     .run = gni_run_task,
     .cost = gni_cost,
     .figures = gni_figures,
+    .checkpoints = 1,
 };

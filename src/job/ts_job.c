@@ -21,11 +21,11 @@
 #include "ts_job_internal.h"
 #include "tailsweep/ts_number.h"
 
-enum { K_KIND, K_STORE, K_SEED, K_REPLICATES, K_PARAMS, K_AXES, K_ZIP, K_RECORD, K_N };
+enum { K_KIND, K_STORE, K_SEED, K_REPLICATES, K_PARAMS, K_AXES, K_ZIP, K_RECORD, K_CKPT, K_N };
 static const char *const top_keys[K_N] = {
-    "kind", "store", "seed", "replicates", "params", "axes", "zip", "record"
+    "kind", "store", "seed", "replicates", "params", "axes", "zip", "record", "checkpoint_every"
 };
-#define TOP_KEYS "kind, store, seed, replicates, params, axes, zip, record"
+#define TOP_KEYS "kind, store, seed, replicates, params, axes, zip, record, checkpoint_every"
 
 /* ---- node helpers (shared through ts_job_internal.h) ------------------ */
 
@@ -166,20 +166,43 @@ static ts_status parse_seed(ts_job_ctx *c, const yaml_node_t *v, ts_err *err)
     return TS_OK;
 }
 
+/* A top-level number checked against its spec: the file, line and key in
+ * every message. */
+static ts_status parse_top_number(ts_job_ctx *c, const yaml_node_t *v, const ts_param_spec *spec, double *x,
+                                  ts_err *err)
+{
+    char where[600], expected[96];
+    snprintf(where, sizeof where, "%s:%d: key '%s'", c->file, ts_node_line(v), spec->name);
+    ts_param_expected(spec, expected, sizeof expected);
+    const char *text;
+    ts_status st = top_scalar(c, v, spec->name, expected, &text, err);
+    if (!st) st = ts_param_parse(spec, text, x, where, err);
+    return st;
+}
+
 static ts_status parse_replicates(ts_job_ctx *c, const yaml_node_t *v, ts_err *err)
 {
     static const ts_param_spec spec = {
         .name = "replicates", .type = TS_PARAM_INT, .lo = 1, .hi = TS_JOB_MAX_REPLICATES,
         .def = "1", .unit = "", .doc = "replicates per grid point",
     };
-    char where[600], expected[96];
-    snprintf(where, sizeof where, "%s:%d: key 'replicates'", c->file, ts_node_line(v));
-    ts_param_expected(&spec, expected, sizeof expected);
-    const char *text;
     double x;
-    ts_status st = top_scalar(c, v, "replicates", expected, &text, err);
-    if (!st) st = ts_param_parse(&spec, text, &x, where, err);
+    ts_status st = parse_top_number(c, v, &spec, &x, err);
     if (!st) c->job->replicates = (uint64_t)x;
+    return st;
+}
+
+/* How often a long task saves its state (ts_ckpt_file.h). Not part of the
+ * job's identity: changing it never makes a store another job's. */
+static ts_status parse_checkpoint_every(ts_job_ctx *c, const yaml_node_t *v, ts_err *err)
+{
+    static const ts_param_spec spec = {
+        .name = "checkpoint_every", .type = TS_PARAM_REAL, .lo = 1e-3, .hi = 1e9,
+        .def = "300", .unit = "s", .doc = "seconds between a running task's checkpoints",
+    };
+    double x;
+    ts_status st = parse_top_number(c, v, &spec, &x, err);
+    if (!st) c->job->checkpoint_every = x;
     return st;
 }
 
@@ -384,6 +407,7 @@ static ts_status parse_root(ts_job_ctx *c, const yaml_node_t *root, const ts_kin
     ts_status st = parse_kind(c, val[K_KIND], line[K_KIND], kinds, err);
     if (!st && val[K_SEED]) st = parse_seed(c, val[K_SEED], err);
     if (!st && val[K_REPLICATES]) st = parse_replicates(c, val[K_REPLICATES], err);
+    if (!st && val[K_CKPT]) st = parse_checkpoint_every(c, val[K_CKPT], err);
     if (!st) st = parse_store(c, val[K_STORE], err);
     if (!st) st = parse_params(c, val[K_PARAMS], err);
     if (!st) st = ts_job_parse_axes(c, val[K_AXES], err);
@@ -456,6 +480,7 @@ ts_status ts_job_parse(const char *text, size_t len, const char *name,
     job->text[len] = '\0';
     job->seed = 1;
     job->replicates = 1;
+    job->checkpoint_every = TS_JOB_CHECKPOINT_EVERY;
 
     yaml_parser_t parser;
     yaml_document_t doc;
@@ -556,6 +581,7 @@ ts_status ts_job_single(const ts_kind *k, const ts_params *p, uint64_t seed, con
     job->kind = k;
     job->seed = seed;
     job->replicates = 1;
+    job->checkpoint_every = TS_JOB_CHECKPOINT_EVERY;
     job->fixed = *p;
     ts_status st = job->text ? TS_OK : ts_err_set(err, TS_ENOMEM, "out of memory");
     for (size_t i = 0; i < k->n_params && !st; i++) {

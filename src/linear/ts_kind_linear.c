@@ -171,7 +171,7 @@ static ts_status linear_run_task(const ts_task *t, const ts_result_layout *l, do
     if (!wmn) return ts_err_set(err, TS_ENOMEM, "linear: out of memory (d = %zu)", dc.d);
     ts_status st = ts_linear_data_alloc(&dc, t->seed, data_task, t->replicate, &D, err);
     if (!st) st = ts_linear_min_norm(D, wmn, err);
-    if (!st) st = ts_linear_run(D, &oc, t->seed, t->point, t->replicate, t->poll, t->poll_ctx, &tr, err);
+    if (!st) st = ts_linear_run_ckpt(D, &oc, t->seed, t->point, t->replicate, t->poll, t->poll_ctx, t->ckpt, &tr, err);
     if (!st) {
         memcpy(out[R_TRAIN], tr.train_loss, tr.n_log * sizeof(double));
         memcpy(out[R_TEST], tr.test_loss, tr.n_log * sizeof(double));
@@ -231,4 +231,5 @@ const ts_kind ts_kind_linear = {
     .layout = linear_layout,
     .run = linear_run_task,
     .cost = linear_cost,
+    .checkpoints = 1,
 };

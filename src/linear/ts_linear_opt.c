@@ -199,9 +199,88 @@ static void next_batch(const ts_linear_data *D, const ts_linear_opt_config *c, t
     *Xr = w->Xb, *yr = w->yb, *rows = B;
 }
 
+/* ---- checkpoints: the whole state before a step ---------------------------
+ * "linear/1": the sizes it was made for (n, d, parameters, logs, window),
+ * the next step, both streams, the epoch's permutation and position, the
+ * iterate, the logs and window rows so far and the clip count. */
+#define STATE_TAG "linear/1"
+
+typedef struct {
+    uint64_t k;
+    size_t pos, next_log;
+} run_at;
+
+static void save_state(ts_ckpt *ck, const ts_linear_data *D, const ts_linear_opt_config *c, size_t P,
+                       const run_at *at, const ts_rng *rb, const ts_rng *rn, const work *w,
+                       const ts_linear_trace *t)
+{
+    ts_ckpt_buf *b = ts_ckpt_begin(ck);
+    ts_ckpt_put_tag(b, STATE_TAG);
+    ts_ckpt_put_u64(b, D->n);
+    ts_ckpt_put_u64(b, P);
+    ts_ckpt_put_u64(b, t->n_log);
+    ts_ckpt_put_u64(b, t->n_window * t->d);
+    ts_ckpt_put_u64(b, c->steps);
+    ts_ckpt_put_u64(b, at->k);
+    ts_ckpt_put_u64(b, at->pos);
+    ts_ckpt_put_u64(b, at->next_log);
+    ts_ckpt_put_u64(b, t->window_filled);
+    ts_ckpt_put_u64(b, t->clipped);
+    ts_ckpt_put(b, rb, sizeof *rb);
+    ts_ckpt_put(b, rn, sizeof *rn);
+    ts_ckpt_put(b, w->perm, D->n * sizeof *w->perm);
+    ts_ckpt_put(b, w->theta, P * sizeof *w->theta);
+    ts_ckpt_put(b, t->train_loss, at->next_log * sizeof(double));
+    ts_ckpt_put(b, t->test_loss, at->next_log * sizeof(double));
+    ts_ckpt_put(b, t->beta_err, at->next_log * sizeof(double));
+    ts_ckpt_put(b, t->beta_l1, at->next_log * sizeof(double));
+    ts_ckpt_put(b, t->window, t->window_filled * t->d * sizeof(double));
+    ts_ckpt_commit(ck, (double)at->k / (double)c->steps);
+}
+
+static ts_status restore_state(ts_ckpt *ck, const ts_linear_data *D, const ts_linear_opt_config *c, size_t P,
+                               run_at *at, ts_rng *rb, ts_rng *rn, work *w, ts_linear_trace *t, ts_err *err)
+{
+    ts_ckpt_in in;
+    ts_status st = ts_ckpt_open(ck, STATE_TAG, &in, err);
+    if (!st) st = ts_ckpt_expect(ck, &in, D->n, "n", err);
+    if (!st) st = ts_ckpt_expect(ck, &in, P, "parameters", err);
+    if (!st) st = ts_ckpt_expect(ck, &in, t->n_log, "logged steps", err);
+    if (!st) st = ts_ckpt_expect(ck, &in, t->n_window * t->d, "window values", err);
+    if (!st) st = ts_ckpt_expect(ck, &in, c->steps, "steps", err);
+    if (st) return st;
+    at->k = ts_ckpt_get_u64(&in);
+    at->pos = (size_t)ts_ckpt_get_u64(&in);
+    at->next_log = (size_t)ts_ckpt_get_u64(&in);
+    t->window_filled = (size_t)ts_ckpt_get_u64(&in);
+    t->clipped = ts_ckpt_get_u64(&in);
+    if (in.over || at->k > c->steps || at->pos > D->n || at->next_log > t->n_log || t->window_filled > t->n_window)
+        return ts_ckpt_reject(ck, err, "the state is at step %llu, log %zu, window row %zu: not a point this task "
+                              "passes", (unsigned long long)at->k, at->next_log, t->window_filled);
+    ts_ckpt_get(&in, rb, sizeof *rb);
+    ts_ckpt_get(&in, rn, sizeof *rn);
+    ts_ckpt_get(&in, w->perm, D->n * sizeof *w->perm);
+    ts_ckpt_get(&in, w->theta, P * sizeof *w->theta);
+    ts_ckpt_get(&in, t->train_loss, at->next_log * sizeof(double));
+    ts_ckpt_get(&in, t->test_loss, at->next_log * sizeof(double));
+    ts_ckpt_get(&in, t->beta_err, at->next_log * sizeof(double));
+    ts_ckpt_get(&in, t->beta_l1, at->next_log * sizeof(double));
+    ts_ckpt_get(&in, t->window, t->window_filled * t->d * sizeof(double));
+    st = ts_ckpt_close(ck, &in, err);
+    if (!st) ts_linear_beta(c->model, D->d, w->theta, w->beta);
+    return st;
+}
+
 ts_status ts_linear_run(const ts_linear_data *D, const ts_linear_opt_config *c, uint64_t seed,
                         uint64_t task, uint64_t replicate, ts_poll_fn poll, void *poll_ctx,
                         ts_linear_trace *out, ts_err *err)
+{
+    return ts_linear_run_ckpt(D, c, seed, task, replicate, poll, poll_ctx, NULL, out, err);
+}
+
+ts_status ts_linear_run_ckpt(const ts_linear_data *D, const ts_linear_opt_config *c, uint64_t seed,
+                             uint64_t task, uint64_t replicate, ts_poll_fn poll, void *poll_ctx, ts_ckpt *ck,
+                             ts_linear_trace *out, ts_err *err)
 {
     ts_status st = ts_linear_opt_config_check(c, D->n, D->d, err);
     if (st) return st;
@@ -223,8 +302,24 @@ ts_status ts_linear_run(const ts_linear_data *D, const ts_linear_opt_config *c, 
     ts_linear_beta(c->model, d, w.theta, w.beta);
     log_point(D, &w, out, 0);
     size_t next_log = 1;
-    for (uint64_t k = 0; k < c->steps; k++) {
-        if (poll && k % POLL_EVERY == 0 && poll(poll_ctx, (double)k / (double)c->steps)) {
+    uint64_t k0 = 0;
+    if (ck && ck->state) {
+        run_at at;
+        st = restore_state(ck, D, c, P, &at, &rb, &rn, &w, out, err);
+        if (st) {
+            work_free(&w);
+            ts_linear_trace_free(out);
+            return st;
+        }
+        k0 = at.k, pos = at.pos, next_log = at.next_log;
+    }
+    for (uint64_t k = k0; k < c->steps; k++) {
+        int ans = poll && k % POLL_EVERY == 0 ? poll(poll_ctx, (double)k / (double)c->steps) : 0;
+        if ((ans & TS_POLL_SAVE) && ck) {
+            const run_at at = { k, pos, next_log };
+            save_state(ck, D, c, P, &at, &rb, &rn, &w, out);
+        }
+        if (ts_poll_stops(ans)) {
             st = ts_err_set(err, TS_ECANCEL, "linear: cancelled at step %llu", (unsigned long long)k);
             break;
         }

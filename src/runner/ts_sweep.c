@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ts_runner_internal.h"
+#include "tailsweep/ts_ckpt_file.h"
 
 /* The job, its layout and the size of one task's results: every rank. */
 static ts_status load(sweep *w, ts_err *err)
@@ -28,6 +29,12 @@ static ts_status load(sweep *w, ts_err *err)
         w->per_task += ts_result_size(&w->layout->r[i]);
     }
     w->rec_bytes = sizeof(wire_head) + w->per_task * sizeof(double);
+    w->ckpt_on = w->job->kind->checkpoints;
+    if (w->ckpt_on) {
+        ts_ckpt_file_dir(w->store_path, w->ckpt_dir, sizeof w->ckpt_dir);
+        st = ts_job_identity(w->job, &w->job_id, err);
+        if (st) return st;
+    }
     w->msg_cap = w->rec_bytes > MSG_BYTES ? w->rec_bytes : MSG_BYTES;
     return TS_OK;
 }
@@ -40,6 +47,7 @@ static void release(sweep *w)
     free(w->status);
     free(w->attempt);
     free(w->hosts);
+    free(w->ckpt_tasks);
     ts_result_layout_free(w->layout);
     ts_job_free(w->job);
 }
@@ -70,6 +78,7 @@ ts_status ts_sweep_run(const ts_sweep_opts *o, MPI_Comm comm, ts_sweep_summary *
         s->tasks = w.ntasks;
         double t0 = ts_sweep_mono();
         st = ts_sweep_open_store(&w, s, err);
+        if (!st) st = ts_sweep_ckpt_prepare(&w, err);
         s->setup_seconds = ts_sweep_mono() - t0;
     }
     st = agree(&w, st, err);

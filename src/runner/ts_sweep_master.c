@@ -41,6 +41,7 @@ typedef struct {
     ts_task_record *recs;
     ts_journal_rec *jrecs;
     uint64_t *sums;
+    uint8_t *has_ckpt;         /* per record: remove its checkpoint once stored   */
     size_t n_recs, cap_recs;
 } master;
 
@@ -85,6 +86,7 @@ static void flush(master *m)
             m->count[r->status]++;
             m->finished++;
             m->s->ran++;
+            if (m->has_ckpt[i]) ts_sweep_ckpt_finished(w, r->task);
         }
     m->n_recs = 0;
     m->arena_used = 0;
@@ -101,6 +103,7 @@ static void take(master *m, size_t at, size_t bytes, int rank)
         wire_head h;
         memcpy(&h, rec, sizeof h);
         if (h.task >= w->ntasks || h.status > TS_TASK_DIVERGED || m->n_recs >= m->cap_recs) continue;
+        m->has_ckpt[m->n_recs] = h.has_ckpt;
         ts_task_record *r = &m->recs[m->n_recs++];
         r->task = h.task;
         r->status = h.status;
@@ -184,7 +187,8 @@ static void run_single(master *m)
         if (m->arena_used + w->rec_bytes > m->arena_cap || m->n_recs >= m->cap_recs) flush(m);
         uint64_t t = m->cursor;
         unsigned char *rec = m->arena + m->arena_used;
-        if (ts_sweep_run_task(w, t, w->attempt[t] + 1, single_cancelled, m, rec) != TS_OK) break;
+        if (ts_sweep_run_task(w, t, w->attempt[t] + 1, ts_sweep_ckpt_has(w, t), single_cancelled, m, rec) != TS_OK)
+            break;
         m->cursor++;
         m->left--;
         m->dispatched++;
@@ -215,7 +219,7 @@ static int next_batch(master *m, int64_t want, uint64_t *out)
         uint64_t t = m->cursor++;
         if (!to_run(m, t)) continue;
         out[2 * k] = t;
-        out[2 * k + 1] = w->attempt[t] + 1;
+        out[2 * k + 1] = (w->attempt[t] + 1) | (ts_sweep_ckpt_has(w, t) ? TS_SWEEP_RESUME_BIT : 0);
         k++;
         m->left--;
         m->dispatched++;
@@ -286,6 +290,13 @@ static void run_parallel(master *m)
                 m->io_error = ts_err_set(m->err, TS_ENOMEM, "worker rank %d ran out of memory", src);
             if (alive) alive[src] = 0;
             active--;
+        } else if (st.MPI_TAG == TAG_NOTE) {
+            char note[1024];
+            int len;
+            MPI_Get_count(&st, MPI_CHAR, &len);
+            MPI_Recv(note, (int)sizeof note, MPI_CHAR, src, TAG_NOTE, w->comm, MPI_STATUS_IGNORE);
+            note[len > 0 && len <= (int)sizeof note ? len - 1 : (int)sizeof note - 1] = '\0';
+            ts_sweep_note(w, "rank %d: %s", src, note);
         } else {
             MPI_Recv(NULL, 0, MPI_BYTE, src, st.MPI_TAG, w->comm, MPI_STATUS_IGNORE);
         }
@@ -317,7 +328,9 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     m.recs = malloc(m.cap_recs * sizeof *m.recs);
     m.jrecs = malloc(m.cap_recs * sizeof *m.jrecs);
     m.sums = malloc(m.cap_recs * sizeof *m.sums);
-    if (!m.arena || !m.recs || !m.jrecs || !m.sums) {
+    m.has_ckpt = malloc(m.cap_recs);
+    if (!m.arena || !m.recs || !m.jrecs || !m.sums || !m.has_ckpt) {
+        free(m.has_ckpt);
         free(m.arena);
         free(m.recs);
         free(m.jrecs);
@@ -358,10 +371,15 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     int unfinished = m.left > 0 || m.dispatched > m.finished;
     s->interrupted = unfinished && ((w->o->stop && *w->o->stop) || m.stopping) && !m.io_error;
     s->seconds = ts_sweep_mono() - m.t_start;
+    s->ckpt_saves = w->ckpt_saves;
+    s->ckpt_seconds = w->ckpt_seconds;
+    s->ckpt_max_bytes = w->ckpt_max_bytes;
     if (w->ntasks) progress(&m, 1);
     free(m.arena);
     free(m.recs);
     free(m.jrecs);
     free(m.sums);
+    free(m.has_ckpt);
+    if (!unfinished) ts_sweep_ckpt_close(w);
     return st;
 }

@@ -39,7 +39,7 @@ void ts_sweep_note(const sweep *w, const char *fmt, ...)
     w->o->note(msg, w->o->ctx);
 }
 
-ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, ts_poll_fn poll,
+ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int resume, ts_poll_fn poll,
                             void *ctx, unsigned char *rec)
 {
     wire_head h;
@@ -54,13 +54,29 @@ ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, ts_poll_fn p
     ts_err err = { 0 };
     ts_task_status status = TS_TASK_DONE;
     double t0 = ts_sweep_mono();
-    ts_status st = ts_job_task(w->job, t, &task, &err);
-    if (!st) {
-        task.poll = poll;
-        task.poll_ctx = ctx;
-        st = w->job->kind->run(&task, w->layout, out, &status, &err);
+    ts_sweep_ckpt_task ck;
+    if (w->ckpt_on) ts_sweep_ckpt_begin(w, t, resume, poll, ctx, &ck);
+    ts_status st;
+    for (;;) {
+        st = ts_job_task(w->job, t, &task, &err);
+        if (!st) {
+            task.poll = w->ckpt_on ? ts_sweep_ckpt_poll : poll;
+            task.poll_ctx = w->ckpt_on ? (void *)&ck : ctx;
+            task.ckpt = w->ckpt_on ? &ck.ck : NULL;
+            st = w->job->kind->run(&task, w->layout, out, &status, &err);
+        }
+        /* a state the kind refuses: reported, and the task runs from its start */
+        if (!st || st == TS_ECANCEL || !w->ckpt_on || !ts_sweep_ckpt_retry(&ck)) break;
+        memset(block, 0, w->per_task * sizeof *block);
+        status = TS_TASK_DONE;
+        err = (ts_err){ 0 };
     }
     h.wall = ts_sweep_mono() - t0;
+    if (w->ckpt_on) {
+        h.wall += ck.before;
+        h.has_ckpt = (uint8_t)ck.has_file;
+        ts_sweep_ckpt_end(&ck);
+    }
     if (st == TS_ECANCEL) return st;
     if (st) {
         h.status = TS_TASK_FAILED;

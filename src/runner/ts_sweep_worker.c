@@ -63,7 +63,8 @@ int ts_sweep_worker(sweep *w)
         int done = 0;
         double t0 = ts_sweep_mono();
         for (int i = 0; i < n / 2 && !ctx.stop; i++) {
-            ts_status st = ts_sweep_run_task(w, cur[2 * i], (uint32_t)cur[2 * i + 1], worker_cancelled, &ctx,
+            ts_status st = ts_sweep_run_task(w, cur[2 * i], (uint32_t)cur[2 * i + 1],
+                                             (cur[2 * i + 1] & TS_SWEEP_RESUME_BIT) != 0, worker_cancelled, &ctx,
                                              out + (size_t)done * w->rec_bytes);
             if (st == TS_OK) done++;
         }

@@ -342,7 +342,7 @@ static ts_status sde_run_task(const ts_task *t, const ts_result_layout *l, doubl
     ts_status st = to_config(&t->params, &c, err);
     /* common random numbers: the streams of grid point 0 for every point */
     const uint64_t stream = ts_params_get(&t->params, "common_noise") != 0 ? 0 : t->point;
-    if (!st) st = ts_sde_run_cancellable(&c, t->seed, stream, t->replicate, t->poll, t->poll_ctx, &r, err);
+    if (!st) st = ts_sde_run_ckpt(&c, t->seed, stream, t->replicate, t->poll, t->poll_ctx, t->ckpt, &r, err);
     if (st) return st;
     ts_bw_rule rule = (ts_bw_rule)ts_params_choice(&t->params, "bw");
     double bwv = ts_params_get(&t->params, "bw_value");
@@ -415,4 +415,5 @@ const ts_kind ts_kind_sde = {
     .cost = sde_cost,
     .derived = sde_derived,
     .figures = sde_figures,
+    .checkpoints = 1,
 };

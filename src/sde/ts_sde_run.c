@@ -241,11 +241,126 @@ static void kernel_dispatch(const kernel_env *e, const chunk_schedule *s, const 
 typedef struct {
     ts_poll_fn fn;
     void *ctx;
+    ts_ckpt *ck;
 } cancel_hook;
 
+/* ---- checkpoints: the whole state between two chunks ----------------------
+ * "sde/1": the sizes it was made for (dim, chains, grid points, test
+ * functions, steps), where the run is (coordinate, next step, the clock,
+ * the last step size), the chains' first divergences, every finished
+ * coordinate's bins and statistics, then the current coordinate's bins,
+ * its groups (positions, streams, basin bookkeeping) and its observer's
+ * sums. Restored, the chunks that follow are computed exactly as they
+ * would have been. */
+#define STATE_TAG "sde/1"
+
+static void put_bins(ts_ckpt_buf *b, const ts_bins *bins)
+{
+    ts_ckpt_put(b, bins->w, bins->grid.n * sizeof *bins->w);
+    ts_ckpt_put_f64(b, bins->below);
+    ts_ckpt_put_f64(b, bins->above);
+    ts_ckpt_put_f64(b, bins->total);
+}
+
+static void get_bins(ts_ckpt_in *in, ts_bins *bins)
+{
+    ts_ckpt_get(in, bins->w, bins->grid.n * sizeof *bins->w);
+    bins->below = ts_ckpt_get_f64(in);
+    bins->above = ts_ckpt_get_f64(in);
+    bins->total = ts_ckpt_get_f64(in);
+}
+
+static void put_header(ts_ckpt_buf *b, const ts_sde_config *c)
+{
+    ts_ckpt_put_tag(b, STATE_TAG);
+    ts_ckpt_put_u64(b, c->dim);
+    ts_ckpt_put_u64(b, c->chains);
+    ts_ckpt_put_u64(b, c->grid.n);
+    ts_ckpt_put_u64(b, c->n_tests);
+    ts_ckpt_put_u64(b, c->steps);
+}
+
+static ts_status get_header(ts_ckpt *ck, ts_ckpt_in *in, const ts_sde_config *c, ts_err *err)
+{
+    ts_status st = ts_ckpt_open(ck, STATE_TAG, in, err);
+    if (!st) st = ts_ckpt_expect(ck, in, c->dim, "dim", err);
+    if (!st) st = ts_ckpt_expect(ck, in, c->chains, "chains", err);
+    if (!st) st = ts_ckpt_expect(ck, in, c->grid.n, "grid_n", err);
+    if (!st) st = ts_ckpt_expect(ck, in, c->n_tests, "test functions", err);
+    if (!st) st = ts_ckpt_expect(ck, in, c->steps, "steps", err);
+    return st;
+}
+
+/* The current coordinate's memory a state holds: the groups (positions,
+ * streams, basin bookkeeping) and the observer's sums. */
+#define OBS_REGIONS 7
+static void obs_regions(const ts_sde_config *c, group_state *gs, uint64_t ngroups, observer *obs, void **p,
+                        size_t *n)
+{
+    const size_t nb = obs->basins.n;
+    p[0] = gs, n[0] = ngroups * sizeof *gs;
+    p[1] = obs->chain_time, n[1] = c->chains * nb * sizeof(double);
+    p[2] = obs->chain_exits, n[2] = c->chains * nb * sizeof(double);
+    p[3] = obs->et_sum, n[3] = sizeof obs->et_sum;
+    p[4] = obs->et_sumsq, n[4] = sizeof obs->et_sumsq;
+    p[5] = obs->et_n, n[5] = sizeof obs->et_n;
+    p[6] = obs->tacc, n[6] = ngroups * (2 * obs->nt + 2) * L * sizeof(double);
+}
+
+static void save_state(ts_ckpt *ck, const ts_sde_config *c, size_t i, uint64_t next, double clock,
+                       const ts_sde_run_result *res, const ts_bins *bins, group_state *gs,
+                       uint64_t ngroups, observer *obs, double done)
+{
+    ts_ckpt_buf *b = ts_ckpt_begin(ck);
+    const size_t nb = obs->basins.n;
+    put_header(b, c);
+    ts_ckpt_put_u64(b, i);
+    ts_ckpt_put_u64(b, next);
+    ts_ckpt_put_f64(b, clock);
+    ts_ckpt_put_f64(b, res->final_eta);
+    ts_ckpt_put(b, res->diverged_at, c->chains * sizeof *res->diverged_at);
+    for (size_t j = 0; j < i; j++) {
+        put_bins(b, res->bins[j]);
+        ts_ckpt_put(b, &res->basins[j], sizeof res->basins[j]);
+        ts_ckpt_put(b, &res->stats[j], sizeof res->stats[j]);
+        ts_ckpt_put(b, &res->tests[j], sizeof res->tests[j]);
+    }
+    put_bins(b, bins);
+    ts_ckpt_put_u64(b, nb);
+    void *p[OBS_REGIONS];
+    size_t n[OBS_REGIONS];
+    obs_regions(c, gs, ngroups, obs, p, n);
+    for (size_t r = 0; r < OBS_REGIONS; r++) ts_ckpt_put(b, p[r], n[r]);
+    ts_ckpt_commit(ck, done);
+}
+
+/* The current coordinate's part of a state, after run_coordinate's fresh
+ * start; the state must end there. */
+static ts_status restore_coordinate(ts_ckpt *ck, ts_ckpt_in *in, const ts_sde_config *c, ts_bins *bins,
+                                    group_state *gs, uint64_t ngroups, observer *obs, ts_err *err)
+{
+    const size_t nb = obs->basins.n;
+    get_bins(in, bins);
+    ts_status st = ts_ckpt_expect(ck, in, nb, "basins", err);
+    if (st) return st;
+    void *p[OBS_REGIONS];
+    size_t n[OBS_REGIONS];
+    obs_regions(c, gs, ngroups, obs, p, n);
+    for (size_t r = 0; r < OBS_REGIONS; r++) ts_ckpt_get(in, p[r], n[r]);
+    return ts_ckpt_close(ck, in, err);
+}
+
+/* Where a restored run starts: coordinate i at step `next`, with its clock. */
+typedef struct {
+    ts_ckpt_in in;
+    size_t i;
+    uint64_t next;
+    double clock;
+} resume_at;
+
 static ts_status run_coordinate(const ts_sde_config *c, size_t i, const ts_rng *parent,
-                                const cancel_hook *cancel, ts_bins *bins, ts_sde_run_result *res,
-                                ts_err *err)
+                                const cancel_hook *cancel, resume_at *from, ts_bins *bins,
+                                ts_sde_run_result *res, ts_err *err)
 {
     const uint64_t ngroups = (c->chains + L - 1) / L;
     ts_stable law;
@@ -260,7 +375,8 @@ static ts_status run_coordinate(const ts_sde_config *c, size_t i, const ts_rng *
         ts_frac_drift_free(&frac);
         return st;
     }
-    group_state *gs = malloc(ngroups * sizeof *gs);
+    /* zeroed: the padding of a group's state is saved in checkpoints too */
+    group_state *gs = calloc(ngroups, sizeof *gs);
     double *z = malloc(CHUNK * L * sizeof *z);
     chunk_schedule *sched = malloc(sizeof *sched);
     if (!gs || !z || !sched) {
@@ -280,7 +396,13 @@ static ts_status run_coordinate(const ts_sde_config *c, size_t i, const ts_rng *
     }
     kernel_env env = { c, &c->pot[i], &frac, c->bound, &obs, obs.basin_stats && obs.nbar == 1 };
     double clock = 0;
-    for (uint64_t k0 = 0; k0 < c->steps && !st; k0 += CHUNK) {
+    uint64_t start = 0;
+    if (!st && from) {
+        st = restore_coordinate(cancel->ck, &from->in, c, bins, gs, ngroups, &obs, err);
+        start = from->next;
+        clock = from->clock;
+    }
+    for (uint64_t k0 = start; k0 < c->steps && !st; k0 += CHUNK) {
         size_t n = c->steps - k0 < CHUNK ? (size_t)(c->steps - k0) : CHUNK;
         schedule(c, &c->pot[i], c->theta[i], k0, n, &clock, sched);
         for (uint64_t q = 0; q < ngroups; q++) {
@@ -290,7 +412,10 @@ static ts_status run_coordinate(const ts_sde_config *c, size_t i, const ts_rng *
         if (k0 + n == c->steps) res->final_eta = sched->eta[n - 1];
         /* coordinates run one after the other, each over every step */
         double done = ((double)i + (double)(k0 + n) / (double)c->steps) / (double)c->dim;
-        if (cancel->fn && cancel->fn(cancel->ctx, done)) st = ts_err_set(err, TS_ECANCEL, "sde: cancelled");
+        int ans = cancel->fn ? cancel->fn(cancel->ctx, done) : 0;
+        if ((ans & TS_POLL_SAVE) && cancel->ck)
+            save_state(cancel->ck, c, i, k0 + n, clock, res, bins, gs, ngroups, &obs, done);
+        if (ts_poll_stops(ans)) st = ts_err_set(err, TS_ECANCEL, "sde: cancelled");
     }
     if (!st) {
         obs_finish(&obs, gs, ngroups, clock, bins, &res->stats[i], &res->tests[i]);
@@ -322,7 +447,37 @@ ts_status ts_sde_run_cancellable(const ts_sde_config *c, uint64_t seed, uint64_t
                                  uint64_t replicate, ts_poll_fn poll, void *ctx,
                                  ts_sde_run_result *res, ts_err *err)
 {
-    const cancel_hook cancel = { poll, ctx };
+    return ts_sde_run_ckpt(c, seed, task, replicate, poll, ctx, NULL, res, err);
+}
+
+/* The finished coordinates of a state, into res; *from says where to go on. */
+static ts_status restore_run(ts_ckpt *ck, const ts_sde_config *c, ts_sde_run_result *res, resume_at *from,
+                             ts_err *err)
+{
+    ts_status st = get_header(ck, &from->in, c, err);
+    if (st) return st;
+    from->i = (size_t)ts_ckpt_get_u64(&from->in);
+    from->next = ts_ckpt_get_u64(&from->in);
+    from->clock = ts_ckpt_get_f64(&from->in);
+    res->final_eta = ts_ckpt_get_f64(&from->in);
+    if (from->in.over || from->i >= c->dim || from->next > c->steps || (from->next % CHUNK && from->next != c->steps))
+        return ts_ckpt_reject(ck, err, "the state is at coordinate %zu, step %llu: not a point this task passes",
+                              from->i, (unsigned long long)from->next);
+    ts_ckpt_get(&from->in, res->diverged_at, c->chains * sizeof *res->diverged_at);
+    for (size_t j = 0; j < from->i; j++) {
+        if (!(res->bins[j] = ts_bins_alloc(&c->grid, err))) return TS_ENOMEM;
+        get_bins(&from->in, res->bins[j]);
+        ts_ckpt_get(&from->in, &res->basins[j], sizeof res->basins[j]);
+        ts_ckpt_get(&from->in, &res->stats[j], sizeof res->stats[j]);
+        ts_ckpt_get(&from->in, &res->tests[j], sizeof res->tests[j]);
+    }
+    return TS_OK;
+}
+
+ts_status ts_sde_run_ckpt(const ts_sde_config *c, uint64_t seed, uint64_t task, uint64_t replicate,
+                          ts_poll_fn poll, void *ctx, ts_ckpt *ck, ts_sde_run_result *res, ts_err *err)
+{
+    const cancel_hook cancel = { poll, ctx, ck };
     memset(res, 0, sizeof *res);
     ts_status st = ts_sde_config_check(c, err);
     if (st) return st;
@@ -333,9 +488,13 @@ ts_status ts_sde_run_cancellable(const ts_sde_config *c, uint64_t seed, uint64_t
     res->diverged_at = malloc(c->chains * sizeof *res->diverged_at);
     if (!res->diverged_at) return ts_err_set(err, TS_ENOMEM, "sde: out of memory");
     for (uint64_t j = 0; j < c->chains; j++) res->diverged_at[j] = NAN;
-    for (size_t i = 0; i < c->dim && !st; i++) {
+    resume_at from = { .i = 0 };
+    const int resuming = ck && ck->state;
+    if (resuming) st = restore_run(ck, c, res, &from, err);
+    for (size_t i = from.i; i < c->dim && !st; i++) {
         res->bins[i] = ts_bins_alloc(&c->grid, err);
-        st = res->bins[i] ? run_coordinate(c, i, &parent, &cancel, res->bins[i], res, err) : TS_ENOMEM;
+        resume_at *at = resuming && i == from.i ? &from : NULL;
+        st = res->bins[i] ? run_coordinate(c, i, &parent, &cancel, at, res->bins[i], res, err) : TS_ENOMEM;
     }
     /* diverged counts chains, not (chain, coordinate) pairs */
     uint64_t chains_dead = 0;

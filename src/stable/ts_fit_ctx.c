@@ -79,6 +79,18 @@ void ts_fit_ctx_reset(ts_fit_ctx *c) { c->have = 0; }
 
 void ts_fit_ctx_get_counts(const ts_fit_ctx *c, ts_fit_ctx_counts *out) { *out = c->counts; }
 
+void ts_fit_ctx_get_estimate(const ts_fit_ctx *c, int *have, double th[4])
+{
+    *have = c->have;
+    memcpy(th, c->th, sizeof c->th);
+}
+
+void ts_fit_ctx_set_estimate(ts_fit_ctx *c, int have, const double th[4])
+{
+    c->have = have != 0;
+    memcpy(c->th, th, sizeof c->th);
+}
+
 /* --- the table route -------------------------------------------------- */
 
 static double node_alpha(int i) { return 2.0 - (double)i * H_ALPHA; }

@@ -9,6 +9,10 @@
 #             program checkpoints and exits 75, the script requeues the job,
 #             the next run (SLURM_RESTART_COUNT >= 1) resumes and completes;
 #             every task of the store is done, each exactly once
+#   requeue_ckpt  a job whose tasks are longer than the time to the signal:
+#             USR1 mid-task, exit 75, one requeue; the second run continues
+#             every task from its checkpoint (less time than the tasks' wall
+#             time), all done, no checkpoint left
 #   array     submit_array.sh: the seed array, then the aggregation job
 #             (afterok, tailsweep aggregate -o); the stacked store has a
 #             "seed" dimension 1..4 and /aggregate counts 4 seeds x 2
@@ -267,6 +271,74 @@ requeue_test() {
   fi
 }
 requeue_test
+
+# --- (b2) tasks longer than the time to the signal: checkpoints ----------------
+# Every task of this job is longer than the time from its start to the
+# signal, so without checkpoints each requeue would throw all of them away.
+# The pre-timeout signal (what `#SBATCH --signal=B:USR1@120` sends) is sent
+# by hand, as in (b), a few seconds into the tasks: SLURM sends its own only
+# at its 30-s time-limit checks, too coarse to land mid-task reliably here.
+# The job must finish after exactly one requeue, its second run continuing
+# every task in flight from its checkpoint: that run takes less than the
+# tasks' own wall time (which counts every run of a task), and the
+# checkpoint folder is gone at the end.
+requeue_ckpt_test() {
+  local s0=$SECONDS store=results/ckpt.h5 id log state restarts end tasks=$ncpu pct
+  local steps=$((long_steps * 3))   # some 20 s a task
+  cat >jobs/ckpt.yaml <<EOF
+kind: sde
+seed: 11
+replicates: $tasks
+checkpoint_every: 1
+params:
+  potential: double_well
+  steps: $steps
+  chains: 64
+  scheme: implicit
+EOF
+  # one task per worker (RANKS = ntasks + 1)
+  id=$(JOB=jobs/ckpt.yaml STORE=$store MAX_RESTARTS=3 sbatch --parsable --ntasks="$ncpu" \
+         --job-name=ckpt "$root/slurm/run_requeue.sbatch" 2>&1) ||
+    { fail requeue_ckpt "sbatch failed: $id"; return; }
+  log=slurm-ckpt-$id.out
+  # running, and the tasks some 40% through (status reads their checkpoints)
+  end=$((SECONDS + 120))
+  while :; do
+    "$bin" status "$store" >ckpt_status.txt 2>&1
+    pct=$(grep -o '[0-9.]*% done' ckpt_status.txt | head -n 1 | cut -d. -f1)
+    [ -n "$pct" ] && [ "$pct" -ge 40 ] && break
+    if [ "$SECONDS" -ge "$end" ] || { [ -n "$(field "$id" JobState)" ] && terminal_state "$(field "$id" JobState)"; }; then
+      fail requeue_ckpt "no task 40% through within 120 s ($(field "$id" JobState)): $(cat ckpt_status.txt)"
+      show_log "$log"; scancel "$id"; return
+    fi
+    sleep 0.3
+  done
+  scancel --batch --signal=USR1 "$id" || { fail requeue_ckpt "scancel --signal=USR1 $id failed"; return; }
+  wait_job "$id" 240 ||
+    { fail requeue_ckpt "job $id: $wait_states"; show_log "$log"; debug_tail; scancel "$id"; return; }
+  state=$(field "$id" JobState) restarts=$(field "$id" Restarts)
+  local second walls
+  # the second run's own time: "ran N in X s" of its summary
+  second=$(sed -n 's/.*; ran [0-9]* in \([0-9.]*\) s.*/\1/p' "$log" | tail -n 1)
+  walls=$("$py" -c 'import sys, h5py, numpy as np; w = h5py.File(sys.argv[1], "r")["wall_time"][()].ravel(); print("%.1f %.1f" % (w.min(), w.max()))' "$store" 2>&1)
+  if [ "$state" != COMPLETED ] || [ "$(field "$id" ExitCode)" != 0:0 ]; then
+    fail requeue_ckpt "job $id ended $state, ExitCode $(field "$id" ExitCode)"; show_log "$log"
+  elif [ "${restarts:-0}" != 1 ] || [ "$(grep -c '^tailsweep: exit 75' "$log")" != 1 ]; then
+    fail requeue_ckpt "not exactly one requeue: Restarts=$restarts"; show_log "$log"
+  elif ! grep -q "resume.* from .* checkpoint" "$log"; then
+    fail requeue_ckpt "the second run did not resume from checkpoints"; show_log "$log"
+  elif ! all_done "$store" "$tasks"; then
+    fail requeue_ckpt "$why"; show_log "$log"
+  elif [ -e "$store.ckpt" ]; then
+    fail requeue_ckpt "$store.ckpt left behind: $(ls "$store.ckpt")"
+  elif ! awk -v s="$second" -v w="${walls% *}" 'BEGIN { exit !(s + 0 > 0 && s + 0 < 0.85 * w) }'; then
+    fail requeue_ckpt "the second run took ${second:-?} s against tasks of ${walls:-?} s of wall time: steps redone?"
+    show_log "$log"
+  else
+    pass "requeue_ckpt ($tasks tasks of ${walls% *}-${walls#* } s, USR1 at ${pct}% -> one requeue -> resumed from checkpoints, second run ${second} s, $((SECONDS - s0)) s)"
+  fi
+}
+requeue_ckpt_test
 
 # --- (c) the seed array and its aggregation -----------------------------------
 array_test() {

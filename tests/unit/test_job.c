@@ -417,7 +417,26 @@ static void test_unknown_top_level_key_lists_the_keys(void **state)
     (void)state;
     parse_fails("kind: toy\nparams: {eta: 1}\naxs:\n  alpha: [1]\n",
                 "jobs/x.yaml:3: unknown key 'axs' (expected one of kind, store, seed, "
-                "replicates, params, axes, zip, record)", NULL);
+                "replicates, params, axes, zip, record, checkpoint_every)", NULL);
+}
+
+/* checkpoint_every: 300 s unless given, checked, and no part of the job's
+ * identity (changing it must not make a store another job's). */
+static void test_checkpoint_every_is_not_part_of_the_identity(void **state)
+{
+    (void)state;
+    ts_job *a = parse_ok("kind: toy\nparams: {eta: 1}\n");
+    ts_job *b = parse_ok("kind: toy\ncheckpoint_every: 2.5\nparams: {eta: 1}\n");
+    assert_true(a->checkpoint_every == 300);
+    assert_true(b->checkpoint_every == 2.5);
+    uint64_t ia, ib;
+    assert_int_equal(ts_job_identity(a, &ia, NULL), TS_OK);
+    assert_int_equal(ts_job_identity(b, &ib, NULL), TS_OK);
+    assert_true(ia == ib);
+    ts_job_free(a);
+    ts_job_free(b);
+    parse_fails("kind: toy\ncheckpoint_every: 0\nparams: {eta: 1}\n", "jobs/x.yaml:2: key 'checkpoint_every'", NULL);
+    parse_fails("kind: toy\ncheckpoint_every: soon\nparams: {eta: 1}\n", "checkpoint_every", "soon");
 }
 
 static void test_duplicate_keys_are_caught_at_every_level(void **state)
@@ -822,6 +841,7 @@ int main(void)
         cmocka_unit_test(test_integer_rejects_fractions_and_accepts_1e6),
         cmocka_unit_test(test_choice_error_lists_the_choices),
         cmocka_unit_test(test_unknown_top_level_key_lists_the_keys),
+        cmocka_unit_test(test_checkpoint_every_is_not_part_of_the_identity),
         cmocka_unit_test(test_duplicate_keys_are_caught_at_every_level),
         cmocka_unit_test(test_empty_axis_is_rejected),
         cmocka_unit_test(test_swept_value_out_of_range_names_its_own_line),

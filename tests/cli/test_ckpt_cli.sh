@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# tests/cli/test_ckpt_cli.sh: task checkpoints end to end. For each kind
+# (sde, linear, gni): a job of two tasks of a few seconds each is stopped by
+# SIGTERM at a random moment in the middle of its tasks (alone, and under
+# mpirun -n 3 with SIGTERM to every rank), `status` lists the tasks with a
+# checkpoint and how far each got, and the resumed run continues from them
+# (its note says so) and ends with results bit-identical to an uninterrupted
+# run; the checkpoint folder is gone once the job is done. A damaged
+# checkpoint and another job's are reported, ignored (the task starts over)
+# and removed, with results still identical. A bad checkpoint_every is
+# refused with the file, line and key.
+#   TAILSWEEP=build/release/tailsweep bash tests/cli/test_ckpt_cli.sh
+# The random moments come from RANDOM seeded below (fixed).
+. "$(dirname "$0")/lib.sh"
+mpi_env
+T=$TAILSWEEP
+MPIRUN="mpirun --oversubscribe --bind-to none"
+RANDOM=2026
+
+same_results() {
+  "$PY" - "$1" "$2" <<'PY'
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+skip = {"rank", "host", "wall_time", "end_time", "checksum", "attempt", "message"}
+bad = [k for k in a if k not in skip and not np.array_equal(a[k][()], b[k][()], equal_nan=a[k].dtype.kind == "f")]
+n = int((a["status"][()] == 1).sum())
+print("same" if not bad and set(a) == set(b) and n == a["status"].size else "differ: %s (done %d)" % (bad, n))
+PY
+}
+
+# wait_ckpt STORE PID: until the job has written a checkpoint (at most 60 s)
+wait_ckpt() {
+  for _ in $(seq 1 600); do
+    ls "$1.ckpt"/task-*.ckpt >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# stop_resume NAME JOB HOW: run, SIGTERM at a random moment after the first
+# checkpoint, check status, resume with the same command, compare with ref.
+stop_resume() {
+  local name=$1 job=$2 how=$3 store=$1.$3.h5 pid rc rc2 pct
+  rm -rf "$store"*
+  if [ "$how" = alone ]; then "$T" run "$job" --store "$store" --no-progress >/dev/null 2>err &
+  else $MPIRUN -n 3 "$T" run "$job" --store "$store" --no-progress >/dev/null 2>err & fi
+  pid=$!
+  if ! wait_ckpt "$store" $pid; then fail "$name $how: a checkpoint appears" "$(cat err)"; wait $pid; return; fi
+  sleep "0.$((RANDOM % 9 + 1))"
+  if [ "$how" = alone ]; then kill -TERM $pid; else pkill -TERM -P $pid; fi
+  wait $pid; rc=$?
+  "$T" status "$store" >st 2>&1
+  pct=$(grep -o "[0-9.]*% done" st | head -n 1)
+  if [ $rc -eq 75 ] && grep -q "tasks with a checkpoint" st && [ -n "$pct" ] && [ "$pct" != "100.0% done" ]; then
+    pass "$name $how: SIGTERM mid-task exits 75; status shows a checkpoint at $pct"
+  else fail "$name $how: stop and status" "rc=$rc $(cat st err)"; fi
+  if [ "$how" = alone ]; then "$T" run "$job" --store "$store" --no-progress >/dev/null 2>err2; rc2=$?
+  else $MPIRUN -n 3 "$T" run "$job" --store "$store" --no-progress >/dev/null 2>err2; rc2=$?; fi
+  local same
+  same=$(same_results "$name.ref.h5" "$store")
+  if [ $rc2 -eq 0 ] && grep -q "resume.* from .* checkpoint" err2 && [ "$same" = same ] && [ ! -e "$store.ckpt" ]; then
+    pass "$name $how: resumed from the checkpoint, results bit-identical, checkpoints removed"
+  else fail "$name $how: resume" "rc=$rc2 $same $(ls "$store.ckpt" 2>&1) $(cat err2)"; fi
+}
+
+cat > sde.yaml <<'EOF'
+kind: sde
+seed: 5
+checkpoint_every: 0.2
+params: {potential: double_well, tilt: 0.1, eta: 1.0e-3, steps: 1500000, burnin: 1000, thin: 10, chains: 48,
+  scheme: implicit, grid_n: 64, test_functions: "moment:1; basin:0"}
+axes:
+  alpha: [1.5, 1.8]
+EOF
+cat > linear.yaml <<'EOF'
+kind: linear
+seed: 7
+checkpoint_every: 0.2
+params: {n: 100, d: 200, model: dln, optimizer: sgd_noreplace, B: 10, sigma: 0.5, eta: 0.01, steps: 300000,
+  log_every: 1000, burnin: 100000, thin: 100}
+axes:
+  clip: [0, 1.0]
+EOF
+cat > gni.yaml <<'EOF'
+kind: gni
+seed: 11
+checkpoint_every: 0.2
+params: {data: toy, n_train: 256, n_test: 64, depth: 3, noise: additive, sigma2: 0.1, M: 4, batch: 32,
+  optimizer: noisy_sgd, grad_noise_std: 0.01, lr: 0.01, steps: 10000, log_every: 200, gradnoise_every: 1000,
+  M_prime: 16}
+axes:
+  width: [32, 64]
+EOF
+
+for k in sde linear gni; do
+  "$T" run $k.yaml --store $k.ref.h5 --no-progress >/dev/null 2>err \
+    || fail "$k: uninterrupted reference run" "$(cat err)"
+  [ -e $k.ref.h5.ckpt ] && fail "$k: no checkpoint folder left by a finished job" "$(ls $k.ref.h5.ckpt)"
+  stop_resume $k $k.yaml alone
+  stop_resume $k $k.yaml mpi
+done
+
+# --- damaged and foreign checkpoints: reported, ignored, removed ----------
+damaged_case() {  # damaged_case WHAT: stop, spoil the checkpoint, resume
+  local store=bad.$1.h5
+  rm -rf "$store"*
+  "$T" run sde.yaml --store "$store" --no-progress >/dev/null 2>err & pid=$!
+  wait_ckpt "$store" $pid; sleep 0.3; kill -TERM $pid; wait $pid
+  local f
+  f=$(ls "$store.ckpt"/task-*.ckpt | head -n 1)
+  if [ "$1" = damaged ]; then
+    printf '\x01' | dd of="$f" bs=1 seek=200 conv=notrunc 2>/dev/null
+    want="damaged: its state fails its checksum"
+  else
+    # a checkpoint of the same task from another job (another seed)
+    sed 's/^seed: 5/seed: 6/' sde.yaml > other.yaml
+    rm -rf other.h5*
+    "$T" run other.yaml --store other.h5 --no-progress >/dev/null 2>err & pid=$!
+    wait_ckpt other.h5 $pid; sleep 0.3; kill -TERM $pid; wait $pid
+    cp "$(ls other.h5.ckpt/task-*.ckpt | head -n 1)" "$store.ckpt/"
+    f=$(ls "$store.ckpt"/task-*.ckpt | head -n 1)
+    want="another job's checkpoint"
+  fi
+  "$T" run sde.yaml --store "$store" --no-progress >/dev/null 2>err2; rc=$?
+  same=$(same_results sde.ref.h5 "$store")
+  if [ $rc -eq 0 ] && grep -q "checkpoint ignored: .*$want.* starts over" err2 && [ "$same" = same ]; then
+    pass "a $1 checkpoint is reported ($want), ignored and the task starts over; results identical"
+  else fail "$1 checkpoint" "rc=$rc $same $(cat err2)"; fi
+}
+damaged_case damaged
+damaged_case foreign
+
+# --- the job key ----------------------------------------------------------
+printf 'kind: sde\ncheckpoint_every: 0\nparams: {steps: 1000}\n' > badck.yaml
+"$T" check badck.yaml >out 2>err; rc=$?
+[ $rc -eq 2 ] && grep -q "badck.yaml:2" err && grep -q "checkpoint_every" err \
+  && pass "checkpoint_every 0 refused with file, line and key" || fail "checkpoint_every 0" "rc=$rc $(cat err)"
+printf 'kind: sde\ncheckpoint_every: 60\nparams: {steps: 10000}\n' > ck60.yaml
+"$T" check ck60.yaml >out 2>err && grep -q "valid; kind sde" out && pass "checkpoint_every: 60 is a valid job key" || fail "checkpoint_every 60" "$(cat err)"

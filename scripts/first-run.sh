@@ -12,7 +12,7 @@ set -euo pipefail
 T=$1 job=$2 figure=$3 other=$4 bigger=$5
 
 # the store as the job names it (check validates the job first)
-store=$("$T" check "$job" | sed -n 's/^store \(.*\) (+ .journal, .lock):$/\1/p')
+store=$("$T" check "$job" | sed -n 's/^store \(.*\) (+ \.journal.*$/\1/p')
 [ -n "$store" ] || { echo "first-run: $T check $job named no store" >&2; exit 1; }
 # MPIRUN is a command line, maybe with VAR=value settings first: env runs it
 # shellcheck disable=SC2086

@@ -163,20 +163,31 @@ static void fill_na(double *a, size_t n)
         for (size_t i = 0; i < n; i++) a[i] = NAN;
 }
 
+/* The output arrays, in a fixed order, with their lengths (NULL: absent):
+ * what out_init fills and a checkpoint carries. */
+static size_t out_arrays(const run_state *s, ts_gni_out *o, double **a, size_t *n)
+{
+    size_t K = s->n_logs, L = s->net->n_layers, H = s->net->n_sites - 1, m = 0;
+    double *k1[] = { o->train_loss, o->test_loss, o->train_acc, o->test_acc };
+    double *lk[] = { o->gn_mean, o->gn_skew, o->gn_kurt, o->gn_tail, o->gn_alpha, o->gn_beta, o->gn_scale, o->gn_valid };
+    double *hk[] = { o->act_skew, o->act_kurt, o->act_valid };
+    for (size_t i = 0; i < 4; i++) a[m] = k1[i], n[m++] = K;
+    for (size_t i = 0; i < 8; i++) a[m] = lk[i], n[m++] = L * K;
+    for (size_t i = 0; i < 3; i++) a[m] = hk[i], n[m++] = H * K;
+    a[m] = o->gn_raw, n[m++] = s->c->n_raw * s->c->raw_max;
+    return m;
+}
+
 static void out_init(const run_state *s, ts_gni_out *o)
 {
-    size_t K = s->n_logs, L = s->net->n_layers, H = s->net->n_sites - 1;
-    fill_na(o->train_loss, K);
-    fill_na(o->test_loss, K);
-    fill_na(o->train_acc, K);
-    fill_na(o->test_acc, K);
-    double *gn[] = { o->gn_mean, o->gn_skew, o->gn_kurt, o->gn_tail, o->gn_alpha, o->gn_beta, o->gn_scale };
-    for (size_t i = 0; i < 7; i++) fill_na(gn[i], L * K);
-    fill_na(o->act_skew, H * K);
-    fill_na(o->act_kurt, H * K);
-    fill_na(o->gn_raw, s->c->n_raw * s->c->raw_max);
-    if (o->gn_valid) memset(o->gn_valid, 0, L * K * sizeof(double));
-    if (o->act_valid) memset(o->act_valid, 0, H * K * sizeof(double));
+    double *a[16];
+    size_t n[16], m = out_arrays(s, o, a, n);
+    for (size_t i = 0; i < m; i++) {
+        if (a[i] && (a[i] == o->gn_valid || a[i] == o->act_valid))
+            memset(a[i], 0, n[i] * sizeof *a[i]);   /* validity bits: 0, nothing measured yet */
+        else
+            fill_na(a[i], n[i]);
+    }
     o->final_train_loss = o->final_test_loss = o->final_train_acc = o->final_test_acc = NAN;
     o->explicit_reg = o->explicit_reg_mc = NAN;
     o->diverged_at = -1;
@@ -398,20 +409,6 @@ static ts_status train_step(run_state *s, const ts_batch *b, uint64_t step, ts_e
  * starts from (its cached density tables only save time), and every output
  * logged so far. */
 #define STATE_TAG "gni/1"
-
-/* The output arrays, in a fixed order, with their lengths (NULL: absent). */
-static size_t out_arrays(const run_state *s, ts_gni_out *o, double **a, size_t *n)
-{
-    size_t K = s->n_logs, L = s->net->n_layers, H = s->net->n_sites - 1, m = 0;
-    double *k1[] = { o->train_loss, o->test_loss, o->train_acc, o->test_acc };
-    double *lk[] = { o->gn_mean, o->gn_skew, o->gn_kurt, o->gn_tail, o->gn_alpha, o->gn_beta, o->gn_scale, o->gn_valid };
-    double *hk[] = { o->act_skew, o->act_kurt, o->act_valid };
-    for (size_t i = 0; i < 4; i++) a[m] = k1[i], n[m++] = K;
-    for (size_t i = 0; i < 8; i++) a[m] = lk[i], n[m++] = L * K;
-    for (size_t i = 0; i < 3; i++) a[m] = hk[i], n[m++] = H * K;
-    a[m] = o->gn_raw, n[m++] = s->c->n_raw * s->c->raw_max;
-    return m;
-}
 
 static void batch_parts(const run_state *s, void **p, size_t *n)
 {

@@ -87,7 +87,7 @@ kind: gni
 seed: 11
 checkpoint_every: 0.2
 params: {data: toy, n_train: 256, n_test: 64, depth: 3, noise: additive, sigma2: 0.1, M: 4, batch: 32,
-  optimizer: noisy_sgd, grad_noise_std: 0.01, lr: 0.01, steps: 10000, log_every: 200, gradnoise_every: 1000,
+  optimizer: noisy_sgd, grad_noise_std: 0.01, lr: 0.01, steps: 30000, log_every: 200, gradnoise_every: 1000,
   M_prime: 16}
 axes:
   width: [32, 64]

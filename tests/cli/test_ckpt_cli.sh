@@ -64,11 +64,16 @@ stop_resume() {
   else fail "$name $how: resume" "rc=$rc2 $same $(ls "$store.ckpt" 2>&1) $(cat err2)"; fi
 }
 
+# Each task lasts 2.5 s or more even on a fast machine (the CI machine runs
+# these about 1.4x faster than this one), so the stop, which comes at most
+# about 1.2 s into the first task (first checkpoint at 0.2 s, then up to
+# 0.9 s), always finds a task in flight: at 1 s per task it could fall
+# between the tasks and leave nothing to checkpoint.
 cat > sde.yaml <<'EOF'
 kind: sde
 seed: 5
 checkpoint_every: 0.2
-params: {potential: double_well, tilt: 0.1, eta: 1.0e-3, steps: 1500000, burnin: 1000, thin: 10, chains: 48,
+params: {potential: double_well, tilt: 0.1, eta: 1.0e-3, steps: 3000000, burnin: 1000, thin: 10, chains: 48,
   scheme: implicit, grid_n: 64, test_functions: "moment:1; basin:0"}
 axes:
   alpha: [1.5, 1.8]
@@ -77,7 +82,7 @@ cat > linear.yaml <<'EOF'
 kind: linear
 seed: 7
 checkpoint_every: 0.2
-params: {n: 100, d: 200, model: dln, optimizer: sgd_noreplace, B: 10, sigma: 0.5, eta: 0.01, steps: 300000,
+params: {n: 100, d: 200, model: dln, optimizer: sgd_noreplace, B: 10, sigma: 0.5, eta: 0.01, steps: 1000000,
   log_every: 1000, burnin: 100000, thin: 100}
 axes:
   clip: [0, 1.0]

@@ -30,10 +30,18 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 # Scripts print "PASS: name" / "FAIL: name: why", one line per check.
+# Each suite's wall time goes to the log (a "time:" line, counted as
+# neither), so a slow CI run shows where its minutes went.
 count_script() {
+  local t0=$SECONDS
   "$@" >"$log" 2>&1
   rc=$?
   cat "$log"
+  if [ "$stub_mode" -eq 0 ]; then
+    local a name=$1
+    for a in "$@"; do case $a in tests/* | scripts/* | */simd_bits) name=$a; break ;; esac; done
+    echo "time: $((SECONDS - t0)) s for $name"
+  fi
   passed=$((passed + $(grep -c '^PASS: ' "$log")))
   failed=$((failed + $(grep -c '^FAIL: ' "$log")))
   if [ "$rc" -ne 0 ]; then echo "FAIL: $* exited $rc"; failed=$((failed + 1)); fi
@@ -100,9 +108,11 @@ fi
 
 for t in "$asan"/tests/test_*; do
   [ -x "$t" ] || continue
+  t0=$SECONDS
   "$t" >"$log" 2>&1
   rc=$?
   cat "$log"
+  echo "time: $((SECONDS - t0)) s for $(basename "$t")"
   p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$log" | tail -1)
   f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s).*/\1/p' "$log" | tail -1)
   passed=$((passed + ${p:-0}))

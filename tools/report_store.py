@@ -6,7 +6,8 @@ arguments, refuses an existing output without --force, aggregates a store
 that has no /aggregate, and names the figures of the store's kind; then runs
 this with /usr/bin/python3). Writes one self-contained HTML page: the job,
 its completion status, the axes, every figure that applies (drawn by
-tools/plot_store.py, embedded as base64 PNG, each with its caption), and the
+tools/plot_store.py, embedded as base64 PNG, each with its caption: the
+kind's own figures, then a curve of each scalar result over the axes), and the
 statistics over seeds of every scalar result in tables. Nothing in the page
 refers to another file or the network, so it can be mailed or archived
 alone. Written under a temporary name and renamed into place.
@@ -29,6 +30,8 @@ import plot_store as ps  # noqa: E402
 
 MAX_ROWS = 200          # rows per statistics table; a note says how many more
 MAX_VALUES = 24         # coordinate values listed per axis
+MAX_CURVES = 12         # curves of scalar results drawn; a note names the rest
+MAX_BY = 8              # values of an axis drawn as lines in one curve
 
 CSS = """
 body { font-family: sans-serif; max-width: 1100px; margin: 1.5em auto; padding: 0 1em; color: #222; }
@@ -90,20 +93,21 @@ def axes_section(f):
     return table(["axis", "values", ""], rows)
 
 
-def figure_html(f, plt, name, store, dpi):
+def figure_html(f, plt, name, store, dpi, fig_id=None, **curve):
     """A figure as an embedded PNG with its caption, or a line saying why
-    it was not drawn."""
+    it was not drawn. `curve` holds a curve's value, x, by and at."""
+    fig_id = fig_id or name
     try:
-        fig = ps.draw(f, plt, name, store)
+        fig = ps.draw(f, plt, name, store, **curve)
     except ps.FigureError as e:
-        return f'<p class="note">{esc(name)}: not drawn: {esc(str(e))}</p>', False
+        return f'<p class="note">{esc(fig_id)}: not drawn: {esc(str(e))}</p>', False
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     caption = fig._suptitle.get_text() if fig._suptitle is not None else ""
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (f'<figure id="fig-{esc(name)}"><img alt="{esc(name)}" src="data:image/png;base64,{data}">'
-            f"<figcaption><b>{esc(name)}</b>: {esc(caption)}</figcaption></figure>"), True
+    return (f'<figure id="fig-{esc(fig_id)}"><img alt="{esc(fig_id)}" src="data:image/png;base64,{data}">'
+            f"<figcaption><b>{esc(fig_id)}</b>: {esc(caption)}</figcaption></figure>"), True
 
 
 def scalar_results(f):
@@ -121,6 +125,50 @@ def scalar_results(f):
         if base in f and set(ps.dim_names(f[base])) <= task_dims and f"{base}_count" in g:
             out.append(base)
     return out
+
+
+def curve_choice(f, name):
+    """How to draw scalar result `name` as a curve over the axes, as a
+    researcher would first look at it: x the numeric axis with the most
+    values (two or more), a line per value of the next axis with 2..MAX_BY
+    values, every other axis of several values fixed at its first value
+    (the caption says so). None when no numeric axis has two values."""
+    dims = ps.dim_names(f["aggregate"][f"{name}_mean"])
+    vals = {d: ps.coord(f, "/aggregate", d) or [] for d in dims}
+    numeric = [d for d in dims if len(vals[d]) >= 2 and not any(isinstance(v, str) for v in vals[d])]
+    if not numeric:
+        return None
+    x = max(numeric, key=lambda d: len(vals[d]))   # first of the longest
+    by = next((d for d in dims if d != x and 2 <= len(vals[d]) <= MAX_BY), None)
+    at = {d: 0 for d in dims if d not in (x, by) and len(vals[d]) > 1}
+    return {"value": name, "x": x, "by": by, "at": at}
+
+
+def result_curves(f, plt, results, store, dpi):
+    """A curve of each scalar result over the axes (the first MAX_CURVES;
+    a note names the rest): the figures every kind has, so a store whose
+    kind draws nothing of its own (linear) still shows its results."""
+    blocks, drawn, skipped, flat = [], 0, [], []
+    for name in results:
+        choice = curve_choice(f, name)
+        if choice is None:
+            continue
+        mean = np.asarray(f["aggregate"][f"{name}_mean"][()], dtype=float)
+        if not np.isfinite(mean).any() or np.nanmax(mean) == np.nanmin(mean):
+            flat.append(name)   # a flat line (diverged: 0 everywhere) says nothing
+            continue
+        if drawn == MAX_CURVES:
+            skipped.append(name)
+            continue
+        block, ok = figure_html(f, plt, "curve", store, dpi, fig_id=f"curve-{name}", **choice)
+        blocks.append(block)
+        drawn += ok
+    if flat:
+        blocks.append(f'<p class="note">the same value in every cell, or no value (no curve): {esc(", ".join(flat))}</p>')
+    if skipped:
+        blocks.append(f'<p class="note">curves not drawn here ({len(skipped)}): {esc(", ".join(skipped))}; '
+                      "`tailsweep plot STORE --figure curve --value NAME --x AXIS` draws any of them</p>")
+    return blocks, drawn
 
 
 def stats_section(f, name):
@@ -191,7 +239,11 @@ def main():
             block, ok = figure_html(f, plt, name, a.store, a.dpi)
             figs.append(block)
             drawn += ok
-        stats = [stats_section(f, n) for n in scalar_results(f)]
+        results = scalar_results(f)
+        blocks, n_curves = result_curves(f, plt, results, a.store, a.dpi)
+        figs += blocks
+        drawn += n_curves
+        stats = [stats_section(f, n) for n in results]
         job_text = text(at.get("job", ""))
     body = [f"<h1>{esc(title)}</h1>", table(["", ""], info_rows, left=2),
             "<h2>Status</h2>", status_html,

@@ -1,7 +1,7 @@
 /* cmd_report.c: `tailsweep report STORE -o REPORT.html`: one self-contained
  * HTML page of a store for the browser: the job, its status, the axes, every
- * figure of the store's kind (and `loss`) that its data allow, embedded, and
- * the seed statistics in tables. The arguments and the store are checked
+ * figure of the store's kind (and `loss`) that its data allow and a curve of
+ * each scalar result, embedded, and the seed statistics in tables. The arguments and the store are checked
  * here; a store without /aggregate is aggregated first, as `plot` does;
  * tools/report_store.py writes the page. */
 #include <errno.h>
@@ -37,10 +37,11 @@ static const ts_cli_spec spec = {
     .summary = "Write one self-contained HTML page about STORE: the job (file, kind, seed,\n"
                "replicates, its settings), the tasks' status, the axes and their values,\n"
                "every figure of the store's kind that its data allow (and the loss curves\n"
-               "of results over 'step'), embedded as images with their captions, and the\n"
-               "statistics over seeds of every scalar result (n, mean, sd, median,\n"
-               "quantiles per grid point) in tables. The page refers to no other file\n"
-               "and nothing on the network.",
+               "of results over 'step'), a curve of each scalar result that varies over\n"
+               "the grid (x: the numeric axis with the most values), embedded as images\n"
+               "with their captions, and the statistics over seeds of every scalar\n"
+               "result (n, mean, sd, median, quantiles per grid point) in tables. The\n"
+               "page refers to no other file and nothing on the network.",
     .epilog = "A store without /aggregate is aggregated first, as `tailsweep aggregate`\n"
               "would. REPORT.html is never overwritten without --force.\n"
               "Exit: 0 ok; 2 bad arguments or not a store; 3 a file cannot be read or\n"

@@ -362,9 +362,12 @@ refs = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', page) + re.findall(r"url\(", 
 outside = [r for r in refs if not str(r).startswith("data:image/png;base64,")]
 need = ["tailsweep report: sde.yaml", "<h2>Status</h2>", "12 tasks: <b>complete</b>", "<h2>Axes</h2>",
         "fig-fig6", "fig-shiftmap", "metastability: not drawn", "<h2>Statistics over seeds</h2>", 'id="stats-tv"',
-        ">mean</th>", "kind = sde"]
+        ">mean</th>", "kind = sde", 'id="fig-curve-tv"', 'id="fig-curve-w1"',
+        "the same value in every cell, or no value (no curve): "]
 missing = [n for n in need if n not in page]
-if len(imgs) != 2 or outside or missing or "http" in "".join(refs):
+# the kind's two figures, then a curve per scalar result that varies
+curves = len(re.findall(r'<figure id="fig-curve-', page))
+if len(imgs) != 2 + curves or curves < 2 or outside or missing or "http" in "".join(refs):
     sys.exit(f"{len(imgs)} images, outside references {outside[:3]}, missing {missing}")
 print(f"{len(imgs)} embedded figures, {page.count('<table')} tables, {len(page)} bytes, no outside reference")
 EOF
@@ -381,9 +384,17 @@ run report rep.h5 -o old.html --force
 expect "report: -o not .html -> 2" 2 "an .html file" report rep.h5 -o r.txt
 expect "report: missing store -> 3" 3 "nope.h5" report nope.h5 -o n.html
 run report gni.h5 -o gni.html
-if [ $rc -eq 0 ] && [ "$(grep -o '<img ' gni.html | wc -l)" -eq 3 ]; then
-  pass "report of a gni store embeds loss, gradnoise and gradnoise_pdf"
-else fail "report gni" "rc=$rc $(grep -o '<img ' gni.html 2>/dev/null | wc -l) images $(cat "$W/err")"; fi
+if [ $rc -eq 0 ] && [ "$(grep -o '<figure id="fig-\(loss\|gradnoise\|gradnoise_pdf\)"><img ' gni.html | wc -l)" -eq 3 ] \
+   && grep -q '<figure id="fig-curve-final_test_loss"><img ' gni.html; then
+  pass "report of a gni store embeds loss, gradnoise, gradnoise_pdf and the curve of final_test_loss"
+else fail "report gni" "rc=$rc $(grep -o '<figure id="[^"]*"' gni.html 2>/dev/null | tr '\n' ' ') $(cat "$W/err")"; fi
+# a linear store: no figure of its kind, so its results are seen as curves
+# over B (with x sorted: B is written 4, 1, 2)
+run report lin.h5 -o lin.html
+if [ $rc -eq 0 ] && grep -q '<figure id="fig-curve-tail_index_hill"><img ' lin.html \
+   && grep -q '<figure id="fig-curve-final_test_loss"><img ' lin.html && grep -q '<figure id="fig-loss"><img ' lin.html; then
+  pass "report of a linear store embeds loss and a curve per result over B (tail_index_hill, final_test_loss, ...)"
+else fail "report linear" "rc=$rc $(grep -o '<figure id="[^"]*"' lin.html 2>/dev/null | tr '\n' ' ') $(cat "$W/err")"; fi
 
 # In headless chromium, cut off from any network (a network namespace of its
 # own when one can be made; a proxy that refuses and a resolver that finds

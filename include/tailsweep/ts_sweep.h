@@ -35,9 +35,11 @@ typedef struct {
     uint64_t ran;               /* tasks finished by this invocation             */
     double elapsed;             /* seconds since this invocation started tasks   */
     double rate;                /* tasks/s recently (ts_rate.h); NaN: none yet   */
-    double eta;                 /* seconds for every unfinished task (in flight
-                                   too) at the recent pace, each weighed by the
-                                   kind's cost model if it has one; NaN: unknown */
+    double eta;                 /* seconds for every unfinished task at the
+                                   recent pace, less the part of the tasks in
+                                   flight already done (long tasks report it),
+                                   each weighed by the kind's cost model if it
+                                   has one; NaN: unknown (nothing measured yet) */
     int final;                  /* the last call                                 */
 } ts_sweep_progress;
 

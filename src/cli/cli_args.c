@@ -35,6 +35,7 @@ int ts_cli_fail(const char *cmd, const ts_err *err)
 void ts_cli_duration(double s, char *buf, size_t n)
 {
     if (!(s >= 0) || isinf(s)) snprintf(buf, n, "unknown");
+    else if (s > 0 && s < 0.5) snprintf(buf, n, "<1 s");   /* "0 s" only when nothing is left */
     else if (s < 120) snprintf(buf, n, "%.0f s", s);
     else if (s < 7200) snprintf(buf, n, "%.0f min", s / 60);
     else if (s < 2 * 86400) snprintf(buf, n, "%.1f h", s / 3600);

@@ -11,7 +11,16 @@
 #include "tailsweep/ts_store_lock.h"
 #include "tailsweep/ts_sweep.h"
 
-enum { TAG_REQ = 11, TAG_WORK = 12, TAG_RES = 13, TAG_DONE = 14, TAG_CANCEL = 15, TAG_NOTE = 16 };
+enum { TAG_REQ = 11, TAG_WORK = 12, TAG_RES = 13, TAG_DONE = 14, TAG_CANCEL = 15, TAG_NOTE = 16, TAG_PROG = 17 };
+
+/* How far a worker's task has got (TAG_PROG, at most every
+ * PROG_SEND_EVERY s of a long task), so the ETA counts the part of the tasks
+ * in flight already done instead of treating them as not begun. */
+#define PROG_SEND_EVERY 0.5
+typedef struct {
+    uint64_t task;
+    double done;   /* the fraction of its work finished, in [0, 1] */
+} ts_sweep_prog;
 #define MAX_BATCH 4096
 /* A worker's result message stays below this, unless one task alone is
  * larger: it bounds the master's buffer, not the work. */

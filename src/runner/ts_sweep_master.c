@@ -43,7 +43,14 @@ typedef struct {
     uint64_t *sums;
     uint8_t *has_ckpt;         /* per record: remove its checkpoint once stored   */
     size_t n_recs, cap_recs;
+    /* per rank, the task it runs and how far it has got (TAG_PROG; rank 0's
+     * own when alone): the ETA counts that part as done */
+    uint64_t *part_task;       /* NO_TASK: none reported */
+    double *part, *part_cost;  /* the fraction done; the task's cost */
+    double part_sum, part_cost_sum;   /* over the ranks: fractions, and cost done */
 } master;
+
+#define NO_TASK UINT64_MAX
 
 static int to_run(const master *m, uint64_t t)
 {
@@ -94,6 +101,25 @@ static void flush(master *m)
     m->s->store_cpu_seconds += ts_sweep_cpu() - c0;
 }
 
+/* Rank `rank` runs `task` (NO_TASK: none) and has done `done` of it. */
+static void set_part(master *m, int rank, uint64_t task, double done)
+{
+    if (m->part_task[rank] != NO_TASK) {
+        m->part_sum -= m->part[rank];
+        m->part_cost_sum -= m->part[rank] * m->part_cost[rank];
+    }
+    if (task != NO_TASK && task != m->part_task[rank])
+        m->part_cost[rank] = m->cost_total > 0 ? task_cost(m->w, task) : 0;
+    m->part_task[rank] = task;
+    /* a task counts as done only when its result is in: at most 99% before,
+     * so the ETA is never 0 while a task still runs */
+    m->part[rank] = task == NO_TASK ? 0 : done < 0 ? 0 : done > 0.99 ? 0.99 : done;
+    if (task != NO_TASK) {
+        m->part_sum += m->part[rank];
+        m->part_cost_sum += m->part[rank] * m->part_cost[rank];
+    }
+}
+
 /* Take the wire records of one message (already in the arena) from `rank`. */
 static void take(master *m, size_t at, size_t bytes, int rank)
 {
@@ -103,6 +129,7 @@ static void take(master *m, size_t at, size_t bytes, int rank)
         wire_head h;
         memcpy(&h, rec, sizeof h);
         if (h.task >= w->ntasks || h.status > TS_TASK_DIVERGED || m->n_recs >= m->cap_recs) continue;
+        if (m->part_task[rank] == h.task) set_part(m, rank, NO_TASK, 0);
         m->has_ckpt[m->n_recs] = h.has_ckpt;
         ts_task_record *r = &m->recs[m->n_recs++];
         r->task = h.task;
@@ -122,6 +149,14 @@ static void take(master *m, size_t at, size_t bytes, int rank)
 /* Results recorded or received (waiting for the next write) this run. */
 static uint64_t finished_now(const master *m) { return m->finished + (uint64_t)m->n_recs; }
 
+/* The part of the tasks in flight already done, in tasks and in the kind's
+ * cost (never below 0: the sums are kept by adding and taking away). */
+static double in_flight_done(const master *m, double *cost)
+{
+    *cost = m->part_cost_sum > 0 ? m->part_cost_sum : 0;
+    return m->part_sum > 0 ? m->part_sum : 0;
+}
+
 static void progress(master *m, int final)
 {
     sweep *w = m->w;
@@ -132,18 +167,21 @@ static void progress(master *m, int final)
                             .todo = m->count[TS_TASK_TODO], .ran = m->finished, .elapsed = now - m->t_start,
                             .rate = NAN, .eta = NAN, .final = final };
     /* the recent rate, not the average since the start (ts_rate.h); what
-     * remains is every task not finished, those in flight included */
-    double fin = (double)finished_now(m);
+     * remains is every task not finished, less the part of those in flight
+     * already done */
+    double part_cost, part = in_flight_done(m, &part_cost);
+    double fin = (double)finished_now(m) + part;
     uint64_t in_flight = m->dispatched > finished_now(m) ? m->dispatched - finished_now(m) : 0;
-    uint64_t remaining = m->left + in_flight;
+    double remaining = (double)(m->left + in_flight) - part;
+    if (remaining < 0) remaining = 0;
     p.rate = ts_rate_per_second(&m->rate, now, fin);
-    p.eta = ts_rate_eta(&m->rate, now, fin, (double)remaining);
+    p.eta = ts_rate_eta(&m->rate, now, fin, remaining);
     /* with a cost model: the work left at the recent pace of work done (a
      * sweep over steps ends with its longest tasks, say); a model that
      * prices what is left at 0 while tasks remain is not trusted */
-    double cost_left = m->cost_total - m->cost_done;
-    if (m->cost_total > 0 && (cost_left > 0 || remaining == 0))
-        p.eta = ts_rate_eta(&m->cost_rate, now, m->cost_done, cost_left);
+    double cost_left = m->cost_total - m->cost_done - part_cost;
+    if (m->cost_total > 0 && (cost_left > 0 || m->left + in_flight == 0))
+        p.eta = ts_rate_eta(&m->cost_rate, now, m->cost_done + part_cost, cost_left > 0 ? cost_left : 0);
     w->o->progress(&p, w->o->ctx);
     m->last_progress = now;
 }
@@ -164,17 +202,21 @@ static void periodic(master *m)
         m->s->store_seconds += ts_sweep_mono() - t0;
         m->s->store_cpu_seconds += ts_sweep_cpu() - c0;
     }
-    ts_rate_sample(&m->rate, now, (double)finished_now(m));
-    ts_rate_sample(&m->cost_rate, now, m->cost_done);
+    double part_cost, part = in_flight_done(m, &part_cost);
+    ts_rate_sample(&m->rate, now, (double)finished_now(m) + part);
+    ts_rate_sample(&m->cost_rate, now, m->cost_done + part_cost);
     double every = m->w->o->progress_every > 0 ? m->w->o->progress_every : 10;
     if (now - m->last_progress >= every) progress(m, 0);
 }
 
-/* a task on rank 0 alone: its progress is not shown, a signal stops it */
+/* A task on rank 0 alone: a signal stops it; how far it has got counts in
+ * the ETA, and progress is reported while it runs. */
 static int single_cancelled(void *v, double done)
 {
-    (void)done;
-    return should_stop(v);
+    master *m = v;
+    set_part(m, 0, m->cursor, done);
+    periodic(m);
+    return should_stop(m);
 }
 
 static void run_single(master *m)
@@ -290,6 +332,15 @@ static void run_parallel(master *m)
                 m->io_error = ts_err_set(m->err, TS_ENOMEM, "worker rank %d ran out of memory", src);
             if (alive) alive[src] = 0;
             active--;
+        } else if (st.MPI_TAG == TAG_PROG) {
+            ts_sweep_prog msg;
+            int len;
+            MPI_Get_count(&st, MPI_BYTE, &len);
+            MPI_Recv(&msg, (int)sizeof msg, MPI_BYTE, src, TAG_PROG, w->comm, MPI_STATUS_IGNORE);
+            /* a report that comes after its task's result (it overtook it in
+             * the probe for results) names a task no longer to run */
+            if (len == (int)sizeof msg && msg.task < w->ntasks && to_run(m, msg.task) && isfinite(msg.done))
+                set_part(m, src, msg.task, msg.done);
         } else if (st.MPI_TAG == TAG_NOTE) {
             char note[1024];
             int len;
@@ -329,7 +380,13 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     m.jrecs = malloc(m.cap_recs * sizeof *m.jrecs);
     m.sums = malloc(m.cap_recs * sizeof *m.sums);
     m.has_ckpt = malloc(m.cap_recs);
-    if (!m.arena || !m.recs || !m.jrecs || !m.sums || !m.has_ckpt) {
+    m.part_task = malloc((size_t)w->size * sizeof *m.part_task);
+    m.part = calloc((size_t)w->size, sizeof *m.part);
+    m.part_cost = calloc((size_t)w->size, sizeof *m.part_cost);
+    if (!m.arena || !m.recs || !m.jrecs || !m.sums || !m.has_ckpt || !m.part_task || !m.part || !m.part_cost) {
+        free(m.part_task);
+        free(m.part);
+        free(m.part_cost);
         free(m.has_ckpt);
         free(m.arena);
         free(m.recs);
@@ -337,6 +394,7 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
         free(m.sums);
         return ts_err_set(err, TS_ENOMEM, "out of memory for the result buffer (%zu bytes)", m.arena_cap);
     }
+    for (int r = 0; r < w->size; r++) m.part_task[r] = NO_TASK;
     for (uint64_t t = 0; t < w->ntasks; t++) {
         m.count[w->status[t] < 4 ? w->status[t] : 0]++;
         m.left += to_run(&m, t);
@@ -348,6 +406,7 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     ts_rate_init(&m.cost_rate, m.t_start, 0, RATE_WINDOW,
                  RATE_MIN_TASKS * m.cost_total / (double)(m.left ? m.left : 1));
     if (m.left > 0) {
+        if (w->ntasks) progress(&m, 0);   /* at once: where the sweep starts, ETA unknown */
         if (w->size == 1) run_single(&m);
         else run_parallel(&m);
     } else if (w->size > 1) {
@@ -380,6 +439,9 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     free(m.jrecs);
     free(m.sums);
     free(m.has_ckpt);
+    free(m.part_task);
+    free(m.part);
+    free(m.part_cost);
     if (!unfinished) ts_sweep_ckpt_close(w);
     return st;
 }

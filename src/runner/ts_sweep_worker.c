@@ -12,14 +12,23 @@
 typedef struct {
     sweep *w;
     int stop;
+    uint64_t task;      /* the task running */
+    double last_prog;   /* when the master was last told how far it got */
 } worker_ctx;
 
-/* Polled by long tasks: a signal to this process, or a cancel from the master. */
+/* Polled by long tasks: a signal to this process, or a cancel from the
+ * master. Every PROG_SEND_EVERY s it also tells the master how far the task
+ * has got (for the ETA; 16 bytes, sent eagerly by any MPI). */
 static int worker_cancelled(void *v, double done)
 {
-    (void)done;   /* the master counts finished tasks; progress within one is not sent */
     worker_ctx *c = v;
     if (c->stop || (c->w->o->stop && *c->w->o->stop)) return c->stop = 1;
+    double now = ts_sweep_mono();
+    if (now - c->last_prog >= PROG_SEND_EVERY) {
+        ts_sweep_prog msg = { c->task, done };
+        MPI_Send(&msg, (int)sizeof msg, MPI_BYTE, 0, TAG_PROG, c->w->comm);
+        c->last_prog = now;
+    }
     int flag = 0;
     MPI_Iprobe(0, TAG_CANCEL, c->w->comm, &flag, MPI_STATUS_IGNORE);
     if (flag) {
@@ -31,7 +40,7 @@ static int worker_cancelled(void *v, double done)
 
 int ts_sweep_worker(sweep *w)
 {
-    worker_ctx ctx = { w, 0 };
+    worker_ctx ctx = { w, 0, 0, ts_sweep_mono() };
     int64_t cap = (int64_t)(w->msg_cap / w->rec_bytes);
     if (cap > MAX_BATCH) cap = MAX_BATCH;
     if (cap < 1) cap = 1;
@@ -63,6 +72,7 @@ int ts_sweep_worker(sweep *w)
         int done = 0;
         double t0 = ts_sweep_mono();
         for (int i = 0; i < n / 2 && !ctx.stop; i++) {
+            ctx.task = cur[2 * i];
             ts_status st = ts_sweep_run_task(w, cur[2 * i], (uint32_t)cur[2 * i + 1],
                                              (cur[2 * i + 1] & TS_SWEEP_RESUME_BIT) != 0, worker_cancelled, &ctx,
                                              out + (size_t)done * w->rec_bytes);

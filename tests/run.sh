@@ -76,9 +76,9 @@ cli_suites() {
   # a pass of the sanitizer build through the same paths
   count_script env TAILSWEEP="$rel" TAILSWEEP_ASAN="$bin" bash tests/cli/test_sweep_cli.sh
   # release: task checkpoints: stop mid-task and resume, alone and under
-  # mpirun -n 3 (the kinds' state round trips run under the sanitizers in
-  # test_ckpt)
-  count_script env TAILSWEEP="$rel" bash tests/cli/test_ckpt_cli.sh
+  # mpirun -n 3, and single-point commands (the kinds' state round trips run
+  # under the sanitizers in test_ckpt, and one single-point stop here)
+  count_script env TAILSWEEP="$rel" TAILSWEEP_ASAN="$bin" bash tests/cli/test_ckpt_cli.sh
   # the store's promises (refusals, journal and record damage): the sanitizer
   # build; release under the flock shim
   count_script env TAILSWEEP="$bin" TAILSWEEP_RELEASE="$rel" bash tests/cli/test_store_cli.sh \

@@ -2,6 +2,7 @@
  * of the kind's table is a --NAME VALUE flag, so the command line, job files
  * and the store all speak the same names, ranges and defaults. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_point_ckpt.h"
 #include "tailsweep/ts_job.h"
 #include "tailsweep/ts_kind.h"
 #include "tailsweep/ts_rate.h"
@@ -26,6 +28,7 @@ typedef struct {
     const char *vals[TS_MAX_PARAMS];
     uint64_t seed;
     const char *out;
+    double ckpt_every;
     int force, print, progress, no_progress;
 } kind_cli;
 
@@ -40,6 +43,7 @@ static int kind_spec(const char *cmd, const ts_kind *k, const char *extra, kind_
 {
     memset(c, 0, sizeof *c);
     c->seed = 1;
+    c->ckpt_every = 300;
     size_t n = k->n_params;
     c->opts = calloc(n + 8, sizeof *c->opts);
     c->helps = calloc(n + 1, sizeof *c->helps);
@@ -74,6 +78,12 @@ static int kind_spec(const char *cmd, const ts_kind *k, const char *extra, kind_
                                    "progress bar with ETA on stderr (default when it is a terminal)", &c->progress, NULL };
     c->opts[n + 5] = (ts_cli_opt){ "no-progress", 0, TS_OPT_FLAG, NULL,
                                    "a progress line every 10 s instead (default otherwise)", &c->no_progress, "progress" };
+    if (k->checkpoints)
+        c->opts[n + 6] = (ts_cli_opt){ "checkpoint_every", 0, TS_OPT_DOUBLE, "SECONDS",
+                                       "with -o: save the run's state to FILE.h5.ckpt every SECONDS\n"
+                                       "(default 300) and on Ctrl-C, SIGTERM or SIGUSR1 (exit 75); the\n"
+                                       "same command then continues it, bit-identical",
+                                       &c->ckpt_every, NULL };
     c->spec = (ts_cli_spec){
         .cmd = cmd,
         .usage = "[--PARAM VALUE ...] [--seed SEED] [-o FILE.h5] [--force] [--print]",
@@ -88,8 +98,11 @@ static int kind_spec(const char *cmd, const ts_kind *k, const char *extra, kind_
 
 static const char kind_epilog[] =
     "The parameters are the keys of job files, with the same ranges and defaults.\n"
+    "With -o, a stopped run (Ctrl-C, SIGTERM, SIGUSR1) leaves FILE.h5.ckpt, and the\n"
+    "same command continues from it; --force starts over from another run's.\n"
     "Exit: 0 ok; 1 the run failed or diverged (results still written, status\n"
-    "attribute 'diverged'); 2 bad argument; 3 file error.";
+    "attribute 'diverged'); 2 bad argument; 3 file error; 75 stopped by a signal,\n"
+    "its state saved: run the same command again.";
 
 void ts_cli_kind_usage(const char *cmd, const ts_kind *k)
 {
@@ -100,7 +113,7 @@ void ts_cli_kind_usage(const char *cmd, const ts_kind *k)
 }
 
 static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, const char **out,
-                        int *force, int *print, int *tty)
+                        double *ckpt_every, int *force, int *print, int *tty)
 {
     kind_cli c;
     if (kind_spec(argv[0], k, kind_epilog, &c) != 0) {
@@ -121,6 +134,10 @@ static int parse_params(const ts_kind *k, int argc, char **argv, ts_task *t, con
     }
     t->seed = c.seed;
     *out = c.out;
+    *ckpt_every = c.ckpt_every;
+    if (rc < 0 && !(c.ckpt_every > 0 && c.ckpt_every <= 1e9))
+        rc = ts_cli_usage_error(argv[0], "--checkpoint_every %g: must be a number of seconds in (0, 1e9]",
+                                c.ckpt_every);
     *force = c.force;
     *print = c.print;
     if (c.progress) *tty = 1;
@@ -211,18 +228,24 @@ static char *command_text(const char *name, int argc, char **argv)
     return t;
 }
 
-/* A one-point output: a store of one task, like any sweep's. */
-static ts_status write_store(const char *cmd, const ts_kind *k, const ts_task *t, const ts_result_layout *l, const double *block,
-                             ts_task_status status, double secs, const char *out, int force, int argc, char **argv,
-                             ts_err *err)
+/* The one-point job of the command line: the store carries it, and its
+ * identity names the run's checkpoint. */
+static ts_status point_job(const char *cmd, const ts_kind *k, const ts_task *t, const char *out, int argc,
+                           char **argv, ts_job **job, ts_err *err)
 {
     char *text = command_text(cmd, argc, argv);
     if (!text) return ts_err_set(err, TS_ENOMEM, "out of memory");
-    ts_job *job = NULL;
-    ts_status st = ts_job_single(k, &t->params, t->seed, "(command line)", text, &job, err);
+    ts_status st = ts_job_single(k, &t->params, t->seed, "(command line)", text, job, err);
     free(text);
-    if (!st) snprintf(job->store, sizeof job->store, "%s", out);
-    if (!st) st = ts_store_create(out, job, l, force, unix_now(), err);
+    if (!st) snprintf((*job)->store, sizeof (*job)->store, "%s", out);
+    return st;
+}
+
+/* A one-point output: a store of one task, like any sweep's. */
+static ts_status write_store(const ts_job *job, const ts_result_layout *l, const double *block,
+                             ts_task_status status, double secs, const char *out, int force, ts_err *err)
+{
+    ts_status st = ts_store_create(out, job, l, force, unix_now(), err);
     ts_store *s = NULL;
     if (!st) st = ts_store_open(out, job, l, &s, err);
     if (!st) {
@@ -233,8 +256,16 @@ static ts_status write_store(const char *cmd, const ts_kind *k, const ts_task *t
         if (!st) st = ts_store_sync(s, err);
     }
     ts_store_close(s);
-    ts_job_free(job);
     return st;
+}
+
+/* A signal only sets the flag: the run saves its state at its next poll and
+ * stops (ts_cli_point_ckpt.h). */
+static volatile sig_atomic_t stop_flag;
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
 }
 
 int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
@@ -243,8 +274,9 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
     const char *cmd = argv[0];
     ts_task t = { .point = 0, .replicate = 0, .seed = 1 };
     const char *out = NULL;
+    double ckpt_every = 300;
     int force = 0, print = 0, tty = isatty(2), rc = fill_defaults(cmd, k, &t);
-    if (rc < 0) rc = parse_params(k, argc, argv, &t, &out, &force, &print, &tty);
+    if (rc < 0) rc = parse_params(k, argc, argv, &t, &out, &ckpt_every, &force, &print, &tty);
     if (rc >= 0) return rc;
     if (!out && !print) return ts_cli_usage_error(cmd, "nothing to do: give -o FILE.h5 and/or --print");
     ts_err err = { 0 };
@@ -266,16 +298,56 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
     ts_task_status status = TS_TASK_TODO;
     double t0 = now();
     progress_view pv = { .cmd = cmd, .tty = tty, .start = t0, .last = t0 };
-    ts_rate_init(&pv.rate, t0, 0, 30, 0.01);
-    t.poll = show_progress;
-    t.poll_ctx = &pv;
-    ts_status run_st = rc < 0 ? k->run(&t, l, bufs, &status, &err) : TS_OK;
-    double secs = now() - t0;
+    ts_job *job = NULL;
+    if (rc < 0 && out && point_job(cmd, k, &t, out, argc, argv, &job, &err)) rc = ts_cli_fail(cmd, &err);
+    /* with an output, a kind that can checkpoint saves its state beside it */
+    ts_cli_point_ckpt pc;
+    memset(&pc, 0, sizeof pc);
+    int ckpt_on = rc < 0 && out && k->checkpoints;
+    if (ckpt_on) {
+        uint64_t id = 0;
+        int r;
+        if (ts_job_identity(job, &id, &err)) rc = ts_cli_fail(cmd, &err);
+        else if ((r = ts_cli_point_ckpt_open(&pc, cmd, out, id, k->name, ckpt_every, force, show_progress, &pv,
+                                             &stop_flag)) >= 0)
+            rc = r;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_stop_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGUSR1, &sa, NULL);
+    }
+    ts_rate_init(&pv.rate, t0, pc.resumed_at, 30, 0.01);
+    t.poll = ckpt_on ? ts_cli_point_ckpt_poll : show_progress;
+    t.poll_ctx = ckpt_on ? (void *)&pc : (void *)&pv;
+    t.ckpt = ckpt_on ? &pc.ck : NULL;
+    ts_status run_st = TS_OK;
+    while (rc < 0) {
+        run_st = k->run(&t, l, bufs, &status, &err);
+        /* a state the kind refuses: said, and the run starts over */
+        if (!run_st || run_st == TS_ECANCEL || !ckpt_on || !ts_cli_point_ckpt_retry(&pc)) break;
+        memset(block, 0, per * sizeof *block);
+        status = TS_TASK_TODO;
+        err = (ts_err){ 0 };
+    }
+    double secs = ckpt_on ? ts_cli_point_ckpt_seconds(&pc) : now() - t0;
     if (pv.shown && tty) fprintf(stderr, "\r%*s\r", 70, "");   /* the bar gives way to what follows */
-    if (run_st) rc = ts_cli_fail(cmd, &err);
-    if (rc < 0 && out && write_store(cmd, k, &t, l, block, status, secs, out, force, argc, argv, &err))
-        rc = ts_cli_fail(cmd, &err);
+    if (rc < 0 && run_st == TS_ECANCEL && ckpt_on && pc.stopped) {
+        if (pc.write_failed)
+            fprintf(stderr, "tailsweep %s: stopped at %.1f%%; its state could not be saved (see above): the same "
+                            "command starts over%s\n", cmd, 100 * pc.stopped_at,
+                    pc.has_file ? ", or from the last checkpoint saved" : "");
+        else
+            fprintf(stderr, "tailsweep %s: stopped at %.1f%%; its state is in %s: run the same command again to "
+                            "continue\n", cmd, 100 * pc.stopped_at, pc.path);
+        rc = TS_EXIT_INTERRUPTED;
+    }
+    if (rc < 0 && run_st) rc = ts_cli_fail(cmd, &err);
+    if (rc < 0 && out && write_store(job, l, block, status, secs, out, force, &err)) rc = ts_cli_fail(cmd, &err);
     if (rc < 0 && out) fprintf(stderr, "tailsweep %s: wrote %s\n", cmd, out);
+    if (rc < 0 && ckpt_on) ts_cli_point_ckpt_finished(&pc);
     if (rc < 0 && print && print_summary) print_summary(&t, l, bufs, secs);
     if (rc < 0 && status == TS_TASK_DIVERGED) {
         fprintf(stderr, "tailsweep %s: warning: the run diverged (blow-up detector); results are from the "
@@ -283,6 +355,8 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
         rc = TS_EXIT_FAILURE;
     }
     free(block);
+    ts_cli_point_ckpt_free(&pc);
+    ts_job_free(job);
     ts_result_layout_free(l);
     return rc < 0 ? TS_EXIT_OK : rc;
 }

@@ -8,7 +8,8 @@
 # run; the checkpoint folder is gone once the job is done. A damaged
 # checkpoint and another job's are reported, ignored (the task starts over)
 # and removed, with results still identical. A bad checkpoint_every is
-# refused with the file, line and key.
+# refused with the file, line and key. The single-point commands (sde,
+# linear, train with -o) checkpoint to OUT.h5.ckpt and continue the same way.
 #   TAILSWEEP=build/release/tailsweep bash tests/cli/test_ckpt_cli.sh
 # The random moments come from RANDOM seeded below (fixed).
 . "$(dirname "$0")/lib.sh"
@@ -135,6 +136,80 @@ damaged_case() {  # damaged_case WHAT: stop, spoil the checkpoint, resume
 }
 damaged_case damaged
 damaged_case foreign
+
+# --- single-point commands: OUT.h5.ckpt -----------------------------------
+# sde, linear and train with -o: SIGTERM at a random moment after the first
+# save exits 75 leaving OUT.h5.ckpt (and no OUT.h5); the same command, its
+# flags in another order, continues from it and writes results
+# bit-identical to an uninterrupted run, then removes the checkpoint. Each
+# run lasts 2 s or more here (1.5 s on a machine 1.4x faster), longer than
+# the at most ~1.2 s to the stop.
+SDE1=(sde --potential double_well --tilt 0.1 --alpha 1.7 --eta 1.0e-3 --steps 2000000 --burnin 1000 --thin 10 --chains 48
+      --scheme implicit --grid_n 64)
+LIN1=(linear --n 100 --d 200 --model dln --optimizer sgd_noreplace --B 10 --sigma 0.5 --eta 0.01 --steps 500000
+      --log_every 1000 --burnin 100000 --thin 100)
+GNI1=(train --data toy --n_train 256 --n_test 64 --depth 3 --width 32 --noise additive --sigma2 0.1 --M 4 --batch 32
+      --optimizer noisy_sgd --grad_noise_std 0.01 --lr 0.01 --steps 20000 --log_every 200 --gradnoise_every 1000
+      --M_prime 16)
+# reversed: the same flags in another order (pairs kept together)
+reversed_args() {
+  local cmd=$1; shift
+  local -a pairs=()
+  while [ $# -gt 0 ]; do pairs=("$1 $2" "${pairs[@]}"); shift 2; done
+  echo "$cmd ${pairs[*]}"
+}
+point_case() {  # point_case NAME BIN ARGS...
+  local name=$1 bin=$2; shift 2
+  local out=pt.$name.h5 ref=pt.$name.ref.h5 pid rc rc0 rc2 same
+  rm -rf "$out"* "$ref"*
+  "$bin" "$@" -o "$ref" --no-progress >/dev/null 2>err0; rc0=$?
+  "$bin" "$@" -o "$out" --checkpoint_every 0.2 --no-progress >/dev/null 2>err & pid=$!
+  for _ in $(seq 1 600); do [ -e "$out.ckpt" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  sleep "0.$((RANDOM % 9 + 1))"
+  kill -TERM $pid; wait $pid; rc=$?
+  if [ $rc -eq 75 ] && [ -s "$out.ckpt" ] && [ ! -e "$out" ] && grep -q "stopped at .*its state is in $out.ckpt" err; then
+    pass "$name -o: SIGTERM exits 75, its state in $out.ckpt, no $out yet ($(grep -o 'stopped at [0-9.]*%' err))"
+  else fail "$name -o: stop" "rc=$rc $(ls "$out"* 2>&1) $(cat err)"; fi
+  # shellcheck disable=SC2046
+  "$bin" $(reversed_args "$@") -o "$out" --no-progress >/dev/null 2>err2; rc2=$?
+  same=$(same_results "$ref" "$out")
+  if [ $rc2 -eq $rc0 ] && grep -q "resuming from $out.ckpt" err2 && [ "$same" = same ] && [ ! -e "$out.ckpt" ]; then
+    pass "$name -o: the same command (flags reordered) continues, results bit-identical, checkpoint removed"
+  else fail "$name -o: resume" "rc=$rc2 (ref $rc0) $same $(ls "$out"* 2>&1) $(cat err2)"; fi
+}
+point_case sde "$T" "${SDE1[@]}"
+point_case linear "$T" "${LIN1[@]}"
+point_case train "$T" "${GNI1[@]}"
+# the sanitizer build through the same path, shorter
+[ -n "${TAILSWEEP_ASAN:-}" ] && point_case sde-asan "$TAILSWEEP_ASAN" sde --potential double_well --tilt 0.1 \
+  --alpha 1.7 --eta 1.0e-3 --steps 1500000 --chains 16 --scheme implicit --grid_n 64
+
+# another run's checkpoint at OUT.h5.ckpt is refused, --force starts over;
+# a file there that is not a checkpoint is refused too
+rm -rf fo.h5* fo2.h5*
+"$T" "${SDE1[@]}" -o fo.h5 --checkpoint_every 0.2 --no-progress >/dev/null 2>err & pid=$!
+for _ in $(seq 1 600); do [ -e fo.h5.ckpt ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill -TERM $pid; wait $pid
+cp fo.h5.ckpt keep.ckpt
+"$T" sde --steps 200000 --chains 8 --scheme implicit --grid_n 64 -o fo.h5 --no-progress >/dev/null 2>err; rc=$?
+if [ $rc -eq 3 ] && grep -q "fo.h5.ckpt: .*another job.*--force to start this one over" err && cmp -s fo.h5.ckpt keep.ckpt \
+   && [ ! -e fo.h5 ]; then
+  pass "another run's checkpoint at OUT.h5.ckpt: refused (exit 3), untouched, saying what to do"
+else fail "foreign point checkpoint" "rc=$rc $(cat err)"; fi
+"$T" sde --steps 200000 --chains 8 --scheme implicit --grid_n 64 -o fo2.h5 --no-progress >/dev/null 2>err
+"$T" sde --steps 200000 --chains 8 --scheme implicit --grid_n 64 -o fo.h5 --force --no-progress >/dev/null 2>err; rc=$?
+if [ $rc -eq 0 ] && grep -q "checkpoint ignored: .*starts over" err && [ ! -e fo.h5.ckpt ] \
+   && [ "$(same_results fo2.h5 fo.h5)" = same ]; then
+  pass "--force starts over from another run's checkpoint; results as a fresh run's, the checkpoint gone"
+else fail "foreign point checkpoint --force" "rc=$rc $(cat err)"; fi
+echo "my notes" > fo3.h5.ckpt
+"$T" sde --steps 200000 --chains 8 --scheme implicit --grid_n 64 -o fo3.h5 --no-progress >/dev/null 2>err; rc=$?
+[ $rc -eq 3 ] && grep -q "fo3.h5.ckpt exists and is not a tailsweep checkpoint" err && [ "$(cat fo3.h5.ckpt)" = "my notes" ] \
+  && pass "a file at OUT.h5.ckpt that is not a checkpoint is refused and left alone" \
+  || fail "non-checkpoint at OUT.ckpt" "rc=$rc $(cat err)"
+"$T" sde --steps 1000 --checkpoint_every 0 -o z.h5 >/dev/null 2>err; rc=$?
+[ $rc -eq 2 ] && grep -q -- "--checkpoint_every 0" err && pass "sde --checkpoint_every 0 refused (exit 2)" \
+  || fail "--checkpoint_every 0" "rc=$rc $(cat err)"
 
 # --- the job key ----------------------------------------------------------
 printf 'kind: sde\ncheckpoint_every: 0\nparams: {steps: 1000}\n' > badck.yaml

@@ -71,6 +71,9 @@ typedef struct ts_ckpt {
 ts_ckpt_buf *ts_ckpt_begin(ts_ckpt *ck);
 /* Hand the filled buffer to the runner (nothing when it ran out of memory). */
 void ts_ckpt_commit(ts_ckpt *ck, double done);
+/* Forget the state to resume from and free it (the runner's, malloc'd):
+ * after a refusal the task starts over, and at its end. */
+void ts_ckpt_drop_state(ts_ckpt *ck);
 /* A reader over ck's state (ck->state must be set), with the tag checked:
  * TS_EINVAL through ts_ckpt_reject when it is not `tag`. */
 ts_status ts_ckpt_open(ts_ckpt *ck, const char *tag, ts_ckpt_in *in, ts_err *err);

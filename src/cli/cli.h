@@ -90,6 +90,9 @@ int ts_cli_u64(const char *cmd, const char *arg, const char *text, uint64_t *out
 /* A duration as a reader takes it in: "45 s", "12 min", "3.2 h", "12.5 days",
  * "40.6 years"; "unknown" for NaN, infinity or a negative value. */
 void ts_cli_duration(double seconds, char *buf, size_t n);
+/* SIGTERM, SIGINT and SIGUSR1 go to `handler` (which only sets a flag: the
+ * run saves and stops at its next poll). */
+void ts_cli_catch_stop_signals(void (*handler)(int));
 
 /* Report an error from the library and map its status to an exit code. */
 int ts_cli_fail(const char *cmd, const ts_err *err);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,4 +42,15 @@ void ts_cli_duration(double s, char *buf, size_t n)
     else if (s < 2 * 86400) snprintf(buf, n, "%.1f h", s / 3600);
     else if (s < 365.25 * 86400) snprintf(buf, n, "%.1f days", s / 86400);
     else snprintf(buf, n, "%.3g years", s / (365.25 * 86400));
+}
+
+void ts_cli_catch_stop_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tailsweep/ts_clock.h"
 #include "cli_point_ckpt.h"
 #include "tailsweep/ts_job.h"
 #include "tailsweep/ts_kind.h"
@@ -167,12 +168,10 @@ typedef struct {
     ts_rate rate;          /* of the fraction done: the recent pace (ts_rate.h) */
 } progress_view;
 
-static double now(void);
-
 static int show_progress(void *ctx, double done)
 {
     progress_view *v = ctx;
-    double t = now();
+    double t = ts_clock_mono();
     ts_rate_sample(&v->rate, t, done);
     if (t - v->last < (v->tty ? 0.2 : 10)) return 0;
     v->last = t;
@@ -202,19 +201,6 @@ static int fill_defaults(const char *cmd, const ts_kind *k, ts_task *t)
     return -1;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double unix_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* The command line, for the store's job_text: how the point was made. */
 static char *command_text(const char *name, int argc, char **argv)
@@ -245,12 +231,12 @@ static ts_status point_job(const char *cmd, const ts_kind *k, const ts_task *t, 
 static ts_status write_store(const ts_job *job, const ts_result_layout *l, const double *block,
                              ts_task_status status, double secs, const char *out, int force, ts_err *err)
 {
-    ts_status st = ts_store_create(out, job, l, force, unix_now(), err);
+    ts_status st = ts_store_create(out, job, l, force, ts_clock_unix(), err);
     ts_store *s = NULL;
     if (!st) st = ts_store_open(out, job, l, &s, err);
     if (!st) {
         ts_task_record r = { .task = 0, .status = (uint8_t)status, .attempt = 1, .rank = 0, .wall = secs,
-                             .end_time = unix_now(), .results = block };
+                             .end_time = ts_clock_unix(), .results = block };
         gethostname(r.host, sizeof r.host - 1);
         st = ts_store_put(s, &r, 1, NULL, err);
         if (!st) st = ts_store_sync(s, err);
@@ -296,7 +282,7 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
     }
     for (size_t i = 0, off = 0; block && i < l->n; off += ts_result_size(&l->r[i]), i++) bufs[i] = block + off;
     ts_task_status status = TS_TASK_TODO;
-    double t0 = now();
+    double t0 = ts_clock_mono();
     progress_view pv = { .cmd = cmd, .tty = tty, .start = t0, .last = t0 };
     ts_job *job = NULL;
     if (rc < 0 && out && point_job(cmd, k, &t, out, argc, argv, &job, &err)) rc = ts_cli_fail(cmd, &err);
@@ -311,13 +297,7 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
         else if ((r = ts_cli_point_ckpt_open(&pc, cmd, out, id, k->name, ckpt_every, force, show_progress, &pv,
                                              &stop_flag)) >= 0)
             rc = r;
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_stop_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGUSR1, &sa, NULL);
+        ts_cli_catch_stop_signals(on_stop_signal);
     }
     ts_rate_init(&pv.rate, t0, pc.resumed_at, 30, 0.01);
     t.poll = ckpt_on ? ts_cli_point_ckpt_poll : show_progress;
@@ -332,7 +312,7 @@ int ts_cli_run_kind(const ts_kind *k, int argc, char **argv,
         status = TS_TASK_TODO;
         err = (ts_err){ 0 };
     }
-    double secs = ckpt_on ? ts_cli_point_ckpt_seconds(&pc) : now() - t0;
+    double secs = ckpt_on ? ts_cli_point_ckpt_seconds(&pc) : ts_clock_mono() - t0;
     if (pv.shown && tty) fprintf(stderr, "\r%*s\r", 70, "");   /* the bar gives way to what follows */
     if (rc < 0 && run_st == TS_ECANCEL && ckpt_on && pc.stopped) {
         if (pc.write_failed)

@@ -13,25 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli_point_ckpt.h"
 #include "tailsweep/ts_ckpt_file.h"
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double unix_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "tailsweep/ts_clock.h"
 
 /* Whether `path` begins like a tailsweep checkpoint (its magic): a file
  * that does not is someone else's, never replaced without --force. */
@@ -48,8 +34,8 @@ static int looks_like_ckpt(const char *path)
 static void save(void *v, const ts_ckpt_buf *b, double done)
 {
     ts_cli_point_ckpt *c = v;
-    ts_ckpt_info info = { .job = c->job_id, .task = 0, .done = done, .saved_at = unix_now(),
-                          .seconds = c->before + (mono() - c->t0) };
+    ts_ckpt_info info = { .job = c->job_id, .task = 0, .done = done, .saved_at = ts_clock_unix(),
+                          .seconds = c->before + (ts_clock_mono() - c->t0) };
     snprintf(info.kind, sizeof info.kind, "%s", c->kind);
     ts_err e = { 0 };
     if (ts_ckpt_file_write(c->path, &info, b->data, b->len, &e)) {
@@ -74,7 +60,7 @@ int ts_cli_point_ckpt_open(ts_cli_point_ckpt *c, const char *cmd, const char *ou
     c->inner = inner;
     c->inner_ctx = inner_ctx;
     c->stop = stop;
-    c->t0 = c->last = mono();
+    c->t0 = c->last = ts_clock_mono();
     c->ck.save = save;
     c->ck.ctx = c;
     if (snprintf(c->path, sizeof c->path, "%s.ckpt", out) >= (int)sizeof c->path) {
@@ -140,7 +126,7 @@ int ts_cli_point_ckpt_poll(void *v, double done)
         c->stopped_at = done;
         return TS_POLL_STOP | TS_POLL_SAVE;
     }
-    double now = mono();
+    double now = ts_clock_mono();
     if (now - c->last >= c->every) {
         c->last = now;
         return TS_POLL_SAVE;
@@ -152,16 +138,13 @@ int ts_cli_point_ckpt_retry(ts_cli_point_ckpt *c)
 {
     if (!c->ck.rejected) return 0;
     fprintf(stderr, "tailsweep %s: checkpoint ignored: %s: %s; the run starts over\n", c->cmd, c->path, c->ck.why);
-    free((void *)c->ck.state);
-    c->ck.state = NULL;
-    c->ck.state_len = 0;
-    c->ck.rejected = 0;
+    ts_ckpt_drop_state(&c->ck);
     c->before = 0;
-    c->t0 = c->last = mono();
+    c->t0 = c->last = ts_clock_mono();
     return 1;
 }
 
-double ts_cli_point_ckpt_seconds(const ts_cli_point_ckpt *c) { return c->before + (mono() - c->t0); }
+double ts_cli_point_ckpt_seconds(const ts_cli_point_ckpt *c) { return c->before + (ts_clock_mono() - c->t0); }
 
 void ts_cli_point_ckpt_finished(ts_cli_point_ckpt *c)
 {
@@ -171,7 +154,6 @@ void ts_cli_point_ckpt_finished(ts_cli_point_ckpt *c)
 
 void ts_cli_point_ckpt_free(ts_cli_point_ckpt *c)
 {
-    free((void *)c->ck.state);
-    c->ck.state = NULL;
+    ts_ckpt_drop_state(&c->ck);
     ts_ckpt_buf_free(&c->ck.buf);
 }

@@ -142,13 +142,7 @@ static int run(int argc, char **argv)
     /* how long a silent lease counts as alive (docs/architecture.md, "Locks") */
     const char *ttl = getenv("TAILSWEEP_LOCK_TTL");
     if (ttl && ts_cli_double("run", "TAILSWEEP_LOCK_TTL", ttl, &o.lock_ttl)) return TS_EXIT_USAGE;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
+    ts_cli_catch_stop_signals(on_signal);
     MPI_Init(NULL, NULL);
     int rank;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

@@ -73,6 +73,14 @@ ts_ckpt_buf *ts_ckpt_begin(ts_ckpt *ck)
     return &ck->buf;
 }
 
+void ts_ckpt_drop_state(ts_ckpt *ck)
+{
+    free((void *)ck->state);
+    ck->state = NULL;
+    ck->state_len = 0;
+    ck->rejected = 0;
+}
+
 void ts_ckpt_commit(ts_ckpt *ck, double done)
 {
     if (ck && ck->save && !ck->buf.nomem) ck->save(ck->ctx, &ck->buf, done);

@@ -4,6 +4,7 @@
 #ifndef TS_RUNNER_INTERNAL_H
 #define TS_RUNNER_INTERNAL_H
 
+#include "tailsweep/ts_clock.h"
 #include "tailsweep/ts_ckpt.h"
 #include "tailsweep/ts_job.h"
 #include "tailsweep/ts_journal.h"
@@ -75,9 +76,6 @@ typedef struct {
 ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int resume, ts_poll_fn poll,
                             void *ctx, unsigned char *rec);
 /* Seconds on the monotonic clock, for wall times and schedules. */
-double ts_sweep_mono(void);
-double ts_sweep_unix(void);
-double ts_sweep_cpu(void);   /* this thread's CPU seconds */
 /* Rank 0 before scheduling: lock, create or verify the store, replay the
  * journal, and reconcile the two (ts_sweep_resume.c). */
 ts_status ts_sweep_open_store(sweep *w, ts_sweep_summary *s, ts_err *err);

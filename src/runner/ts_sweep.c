@@ -76,10 +76,10 @@ ts_status ts_sweep_run(const ts_sweep_opts *o, MPI_Comm comm, ts_sweep_summary *
     if (!st && w.rank == 0) {
         snprintf(s->store, sizeof s->store, "%s", w.store_path);
         s->tasks = w.ntasks;
-        double t0 = ts_sweep_mono();
+        double t0 = ts_clock_mono();
         st = ts_sweep_open_store(&w, s, err);
         if (!st) st = ts_sweep_ckpt_prepare(&w, err);
-        s->setup_seconds = ts_sweep_mono() - t0;
+        s->setup_seconds = ts_clock_mono() - t0;
     }
     st = agree(&w, st, err);
     if (!st) {

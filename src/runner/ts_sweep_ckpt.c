@@ -131,8 +131,8 @@ void ts_sweep_ckpt_close(const sweep *w)
 static void save(void *v, const ts_ckpt_buf *b, double done)
 {
     ts_sweep_ckpt_task *c = v;
-    ts_ckpt_info info = { .job = c->w->job_id, .task = c->task, .done = done, .saved_at = ts_sweep_unix(),
-                          .seconds = c->before + (ts_sweep_mono() - c->t0) };
+    ts_ckpt_info info = { .job = c->w->job_id, .task = c->task, .done = done, .saved_at = ts_clock_unix(),
+                          .seconds = c->before + (ts_clock_mono() - c->t0) };
     snprintf(info.kind, sizeof info.kind, "%s", c->w->job->kind->name);
     ts_err e = { 0 };
     if (ts_ckpt_file_write(c->path, &info, b->data, b->len, &e)) {
@@ -143,7 +143,7 @@ static void save(void *v, const ts_ckpt_buf *b, double done)
     }
     c->has_file = 1;
     c->w->ckpt_saves++;
-    c->w->ckpt_seconds += ts_sweep_mono() - c->asked;
+    c->w->ckpt_seconds += ts_clock_mono() - c->asked;
     if (b->len > c->w->ckpt_max_bytes) c->w->ckpt_max_bytes = b->len;
 }
 
@@ -153,7 +153,7 @@ int ts_sweep_ckpt_poll(void *v, double done)
 {
     ts_sweep_ckpt_task *c = v;
     int stop = c->inner ? c->inner(c->inner_ctx, done) : 0;
-    double now = ts_sweep_mono();
+    double now = ts_clock_mono();
     /* the save's cost runs from here: the kind's copy of its state and the file */
     c->asked = now;
     if (stop) return TS_POLL_STOP | TS_POLL_SAVE;
@@ -172,7 +172,7 @@ void ts_sweep_ckpt_begin(sweep *w, uint64_t task, int resume, ts_poll_fn inner, 
     c->task = task;
     c->inner = inner;
     c->inner_ctx = inner_ctx;
-    c->t0 = c->last = ts_sweep_mono();
+    c->t0 = c->last = ts_clock_mono();
     ts_ckpt_file_path(w->ckpt_dir, task, c->path, sizeof c->path);
     c->ck.save = save;
     c->ck.ctx = c;
@@ -198,18 +198,14 @@ int ts_sweep_ckpt_retry(ts_sweep_ckpt_task *c)
     ts_sweep_tell(c->w, "checkpoint ignored: %s: %s; task %" PRIu64 " starts over", c->path, c->ck.why, c->task);
     unlink(c->path);
     c->has_file = 0;
-    free((void *)c->ck.state);
-    c->ck.state = NULL;
-    c->ck.state_len = 0;
-    c->ck.rejected = 0;
+    ts_ckpt_drop_state(&c->ck);
     c->before = 0;
-    c->t0 = c->last = ts_sweep_mono();
+    c->t0 = c->last = ts_clock_mono();
     return 1;
 }
 
 void ts_sweep_ckpt_end(ts_sweep_ckpt_task *c)
 {
-    free((void *)c->ck.state);
-    c->ck.state = NULL;
+    ts_ckpt_drop_state(&c->ck);
     ts_ckpt_buf_free(&c->ck.buf);
 }

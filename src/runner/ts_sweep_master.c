@@ -77,7 +77,7 @@ static void flush(master *m)
 {
     sweep *w = m->w;
     if (m->n_recs == 0) return;
-    double t0 = ts_sweep_mono(), c0 = ts_sweep_cpu();
+    double t0 = ts_clock_mono(), c0 = ts_clock_cpu();
     if (!m->io_error) m->io_error = ts_store_put(w->store, m->recs, m->n_recs, m->sums, m->err);
     if (!m->io_error) {
         for (size_t i = 0; i < m->n_recs; i++) ts_journal_rec_from(&m->jrecs[i], &m->recs[i], m->sums[i]);
@@ -97,8 +97,8 @@ static void flush(master *m)
         }
     m->n_recs = 0;
     m->arena_used = 0;
-    m->s->store_seconds += ts_sweep_mono() - t0;
-    m->s->store_cpu_seconds += ts_sweep_cpu() - c0;
+    m->s->store_seconds += ts_clock_mono() - t0;
+    m->s->store_cpu_seconds += ts_clock_cpu() - c0;
 }
 
 /* Rank `rank` runs `task` (NO_TASK: none) and has done `done` of it. */
@@ -137,7 +137,7 @@ static void take(master *m, size_t at, size_t bytes, int rank)
         r->attempt = h.attempt;
         r->rank = rank;
         r->wall = h.wall;
-        r->end_time = ts_sweep_unix();
+        r->end_time = ts_clock_unix();
         snprintf(r->host, sizeof r->host, "%s", w->hosts[rank]);
         memcpy(r->msg, h.msg, sizeof r->msg);
         r->msg[sizeof r->msg - 1] = '\0';
@@ -161,7 +161,7 @@ static void progress(master *m, int final)
 {
     sweep *w = m->w;
     if (!w->o->progress) return;
-    double now = ts_sweep_mono();
+    double now = ts_clock_mono();
     ts_sweep_progress p = { .tasks = w->ntasks, .done = m->count[TS_TASK_DONE],
                             .diverged = m->count[TS_TASK_DIVERGED], .failed = m->count[TS_TASK_FAILED],
                             .todo = m->count[TS_TASK_TODO], .ran = m->finished, .elapsed = now - m->t_start,
@@ -190,17 +190,17 @@ static void progress(master *m, int final)
  * sample the rate, and report progress. */
 static void periodic(master *m)
 {
-    double now = ts_sweep_mono();
+    double now = ts_clock_mono();
     if (now - m->last_jsync >= JOURNAL_SYNC_EVERY) {
-        double t0 = now, c0 = ts_sweep_cpu();
+        double t0 = now, c0 = ts_clock_cpu();
         if (!m->io_error) m->io_error = ts_journal_sync(&m->w->journal, m->err);
         m->last_jsync = now;
         if (now - m->last_ssync >= STORE_SYNC_EVERY) {
             ts_store_start_writeback(m->w->store);
             m->last_ssync = now;
         }
-        m->s->store_seconds += ts_sweep_mono() - t0;
-        m->s->store_cpu_seconds += ts_sweep_cpu() - c0;
+        m->s->store_seconds += ts_clock_mono() - t0;
+        m->s->store_cpu_seconds += ts_clock_cpu() - c0;
     }
     double part_cost, part = in_flight_done(m, &part_cost);
     ts_rate_sample(&m->rate, now, (double)finished_now(m) + part);
@@ -222,7 +222,7 @@ static int single_cancelled(void *v, double done)
 static void run_single(master *m)
 {
     sweep *w = m->w;
-    double last_flush = ts_sweep_mono();
+    double last_flush = ts_clock_mono();
     while (m->left > 0 && !should_stop(m)) {
         while (m->cursor < w->ntasks && !to_run(m, m->cursor)) m->cursor++;
         if (m->cursor >= w->ntasks) break;
@@ -236,7 +236,7 @@ static void run_single(master *m)
         m->dispatched++;
         m->arena_used += w->rec_bytes;
         take(m, m->arena_used - w->rec_bytes, w->rec_bytes, 0);
-        double now = ts_sweep_mono();
+        double now = ts_clock_mono();
         if (now - last_flush >= SINGLE_FLUSH_EVERY) {
             flush(m);
             last_flush = now;
@@ -399,7 +399,7 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
         m.count[w->status[t] < 4 ? w->status[t] : 0]++;
         m.left += to_run(&m, t);
     }
-    m.t_start = m.last_jsync = m.last_ssync = m.last_progress = ts_sweep_mono();
+    m.t_start = m.last_jsync = m.last_ssync = m.last_progress = ts_clock_mono();
     ts_rate_init(&m.rate, m.t_start, 0, RATE_WINDOW, RATE_MIN_TASKS);
     if (w->job->kind->cost && m.left > 0) ts_job_walk_points(w->job, add_point_cost, &m);
     if (!(m.cost_total > 0 && isfinite(m.cost_total))) m.cost_total = 0;
@@ -415,11 +415,11 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     flush(&m);
     ts_status st = m.io_error;
     ts_err keep = *err;
-    double t0 = ts_sweep_mono(), c0 = ts_sweep_cpu();
+    double t0 = ts_clock_mono(), c0 = ts_clock_cpu();
     ts_status st2 = ts_journal_sync(&w->journal, err);
     if (!st2) st2 = ts_store_sync(w->store, err);
-    s->store_seconds += ts_sweep_mono() - t0;
-    s->store_cpu_seconds += ts_sweep_cpu() - c0;
+    s->store_seconds += ts_clock_mono() - t0;
+    s->store_cpu_seconds += ts_clock_cpu() - c0;
     if (!st) st = st2;
     else *err = keep;
     s->done = m.count[TS_TASK_DONE];
@@ -429,7 +429,7 @@ ts_status ts_sweep_master(sweep *w, ts_sweep_summary *s, ts_err *err)
     /* tasks not dispatched, or dispatched and abandoned in flight */
     int unfinished = m.left > 0 || m.dispatched > m.finished;
     s->interrupted = unfinished && ((w->o->stop && *w->o->stop) || m.stopping) && !m.io_error;
-    s->seconds = ts_sweep_mono() - m.t_start;
+    s->seconds = ts_clock_mono() - m.t_start;
     s->ckpt_saves = w->ckpt_saves;
     s->ckpt_seconds = w->ckpt_seconds;
     s->ckpt_max_bytes = w->ckpt_max_bytes;

@@ -155,7 +155,7 @@ static ts_status make_or_check(sweep *w, ts_sweep_summary *s, int *fresh, ts_err
                               path, jp);
         }
         if (!st) st = ts_store_create(path, w->job, w->layout, w->o->force || kind == TS_FILE_STORE,
-                                      ts_sweep_unix(), err);
+                                      ts_clock_unix(), err);
         if (!st) s->created = 1;
         if (!st && kind != TS_FILE_ABSENT)
             ts_sweep_note(w, "%s: replaced (--force): it was %s", path,
@@ -203,7 +203,7 @@ ts_status ts_sweep_open_store(sweep *w, ts_sweep_summary *s, ts_err *err)
     ts_store_journal_path(path, jp, sizeof jp);
     ts_journal_replay rp;
     memset(&rp, 0, sizeof rp);
-    if (!st) st = ts_journal_open(&w->journal, jp, id, w->ntasks, ts_sweep_unix(), journal_visit, &c, &rp, err);
+    if (!st) st = ts_journal_open(&w->journal, jp, id, w->ntasks, ts_clock_unix(), journal_visit, &c, &rp, err);
     if (!st) st = ts_store_verify(w->store, store_visit, &c, err);
     if (!st) st = c.io;
     s->journal_dropped = rp.dropped;

@@ -7,27 +7,6 @@
 
 #include "ts_runner_internal.h"
 
-double ts_sweep_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-double ts_sweep_cpu(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-double ts_sweep_unix(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void ts_sweep_note(const sweep *w, const char *fmt, ...)
 {
     if (!w->o->note) return;
@@ -53,7 +32,7 @@ ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int resume, 
     ts_task task;
     ts_err err = { 0 };
     ts_task_status status = TS_TASK_DONE;
-    double t0 = ts_sweep_mono();
+    double t0 = ts_clock_mono();
     ts_sweep_ckpt_task ck;
     if (w->ckpt_on) ts_sweep_ckpt_begin(w, t, resume, poll, ctx, &ck);
     ts_status st;
@@ -71,7 +50,7 @@ ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int resume, 
         status = TS_TASK_DONE;
         err = (ts_err){ 0 };
     }
-    h.wall = ts_sweep_mono() - t0;
+    h.wall = ts_clock_mono() - t0;
     if (w->ckpt_on) {
         h.wall += ck.before;
         h.has_ckpt = (uint8_t)ck.has_file;

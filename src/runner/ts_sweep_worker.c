@@ -23,7 +23,7 @@ static int worker_cancelled(void *v, double done)
 {
     worker_ctx *c = v;
     if (c->stop || (c->w->o->stop && *c->w->o->stop)) return c->stop = 1;
-    double now = ts_sweep_mono();
+    double now = ts_clock_mono();
     if (now - c->last_prog >= PROG_SEND_EVERY) {
         ts_sweep_prog msg = { c->task, done };
         MPI_Send(&msg, (int)sizeof msg, MPI_BYTE, 0, TAG_PROG, c->w->comm);
@@ -40,7 +40,7 @@ static int worker_cancelled(void *v, double done)
 
 int ts_sweep_worker(sweep *w)
 {
-    worker_ctx ctx = { w, 0, 0, ts_sweep_mono() };
+    worker_ctx ctx = { w, 0, 0, ts_clock_mono() };
     int64_t cap = (int64_t)(w->msg_cap / w->rec_bytes);
     if (cap > MAX_BATCH) cap = MAX_BATCH;
     if (cap < 1) cap = 1;
@@ -70,7 +70,7 @@ int ts_sweep_worker(sweep *w)
         MPI_Isend(&want, 1, MPI_INT64_T, 0, TAG_REQ, w->comm, &rq[0]);
         MPI_Irecv(next, 2 * MAX_BATCH, MPI_UINT64_T, 0, TAG_WORK, w->comm, &rq[1]);
         int done = 0;
-        double t0 = ts_sweep_mono();
+        double t0 = ts_clock_mono();
         for (int i = 0; i < n / 2 && !ctx.stop; i++) {
             ctx.task = cur[2 * i];
             ts_status st = ts_sweep_run_task(w, cur[2 * i], (uint32_t)cur[2 * i + 1],
@@ -78,7 +78,7 @@ int ts_sweep_worker(sweep *w)
                                              out + (size_t)done * w->rec_bytes);
             if (st == TS_OK) done++;
         }
-        busy += ts_sweep_mono() - t0;
+        busy += ts_clock_mono() - t0;
         ran += (uint64_t)done;
         if (done) MPI_Send(out, (int)((size_t)done * w->rec_bytes), MPI_BYTE, 0, TAG_RES, w->comm);
         /* the prefetched batch; if we were stopped it is dropped, and its

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tailsweep/ts_clock.h"
+
 /* The lease is one fixed-size text record at the start of the file, so a
  * renewal is one pwrite that never changes the file's length. */
 #define LEASE_BYTES 256
@@ -32,13 +34,6 @@ struct ts_store_lock {
 
 void ts_store_lock_path(const char *store, char *out, size_t n) { snprintf(out, n, "%s.lock", store); }
 void ts_store_journal_path(const char *store, char *out, size_t n) { snprintf(out, n, "%s.journal", store); }
-
-static double now_unix(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 typedef struct {
     char host[64], purpose[32];
@@ -95,7 +90,7 @@ static void *beat_main(void *arg)
         until.tv_sec += (time_t)TS_LOCK_BEAT;
         pthread_cond_timedwait(&l->cv, &l->mu, &until);
         if (l->stop) break;
-        lease_format(l, now_unix(), l->lease);
+        lease_format(l, ts_clock_unix(), l->lease);
         /* a failed renewal is retried at the next beat; the lease then ages,
          * which only ever makes others more careful */
         if (pwrite(l->fd, l->lease, LEASE_BYTES, 0) != LEASE_BYTES) continue;
@@ -123,7 +118,7 @@ ts_status ts_store_lock_take(const char *store, const char *purpose, double ttl,
         if (*c == ' ' || *c == '\n') *c = '_';
     snprintf(l->purpose, sizeof l->purpose, "%s", purpose);
     l->pid = (long)getpid();
-    l->started = now_unix();
+    l->started = ts_clock_unix();
     l->fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (l->fd < 0) {
         ts_status st = ts_err_set(err, TS_EIO, "%s: cannot create the lock file %s: %s (the store's folder must "
@@ -151,7 +146,7 @@ ts_status ts_store_lock_take(const char *store, const char *purpose, double ttl,
         free(l);
         return st;
     }
-    double age = now_unix() - cur.beat;
+    double age = ts_clock_unix() - cur.beat;
     int mine = cur.valid && cur.pid == l->pid && strcmp(cur.host, l->host) == 0;
     if (cur.valid && !mine && age < ttl) {
         /* with flock on this host, a lease of this host whose holder lost
@@ -165,7 +160,7 @@ ts_status ts_store_lock_take(const char *store, const char *purpose, double ttl,
                               age < 0 ? 0 : age, ttl);
         }
     }
-    lease_format(l, now_unix(), l->lease);
+    lease_format(l, ts_clock_unix(), l->lease);
     if (pwrite(l->fd, l->lease, LEASE_BYTES, 0) != LEASE_BYTES) {
         ts_status st = ts_err_set(err, TS_EIO, "%s: cannot write the lock file %s: %s", store, l->path,
                                   strerror(errno));
@@ -224,7 +219,7 @@ void ts_store_lock_probe(const char *store, double ttl, ts_lock_state *st)
     lease cur;
     lease_read(fd, &cur);
     if (cur.valid) {
-        st->age = now_unix() - cur.beat;
+        st->age = ts_clock_unix() - cur.beat;
         holder_text(&cur, st->holder, sizeof st->holder);
         st->held = st->age < ttl;
     }

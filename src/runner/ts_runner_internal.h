@@ -14,10 +14,13 @@
 
 enum { TAG_REQ = 11, TAG_WORK = 12, TAG_RES = 13, TAG_DONE = 14, TAG_CANCEL = 15, TAG_NOTE = 16, TAG_PROG = 17 };
 
-/* How far a worker's task has got (TAG_PROG, at most every
- * PROG_SEND_EVERY s of a long task), so the ETA counts the part of the tasks
- * in flight already done instead of treating them as not begun. */
+/* How far a worker's task has got (TAG_PROG), so the ETA counts the part of
+ * the tasks in flight already done instead of treating them as not begun.
+ * A worker sends it every PROG_SEND_EVERY s of a long task, or less often
+ * on many ranks: rank 0 then gets at most PROG_MAX_RATE of them a second
+ * (under 1% of what it can take, docs/benchmarks.md). */
 #define PROG_SEND_EVERY 0.5
+#define PROG_MAX_RATE 500.0
 typedef struct {
     uint64_t task;
     double done;   /* the fraction of its work finished, in [0, 1] */

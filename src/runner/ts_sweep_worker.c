@@ -3,6 +3,7 @@
  * waiting when the current one ends; batch sizes aim at ~0.25 s of work so
  * per-message costs vanish for short tasks, and stay below the master's
  * message size. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,17 +15,18 @@ typedef struct {
     int stop;
     uint64_t task;      /* the task running */
     double last_prog;   /* when the master was last told how far it got */
+    double prog_every;  /* and how often it is told */
 } worker_ctx;
 
 /* Polled by long tasks: a signal to this process, or a cancel from the
- * master. Every PROG_SEND_EVERY s it also tells the master how far the task
+ * master. Every prog_every s it also tells the master how far the task
  * has got (for the ETA; 16 bytes, sent eagerly by any MPI). */
 static int worker_cancelled(void *v, double done)
 {
     worker_ctx *c = v;
     if (c->stop || (c->w->o->stop && *c->w->o->stop)) return c->stop = 1;
     double now = ts_clock_mono();
-    if (now - c->last_prog >= PROG_SEND_EVERY) {
+    if (now - c->last_prog >= c->prog_every) {
         ts_sweep_prog msg = { c->task, done };
         MPI_Send(&msg, (int)sizeof msg, MPI_BYTE, 0, TAG_PROG, c->w->comm);
         c->last_prog = now;
@@ -40,7 +42,8 @@ static int worker_cancelled(void *v, double done)
 
 int ts_sweep_worker(sweep *w)
 {
-    worker_ctx ctx = { w, 0, 0, ts_clock_mono() };
+    double workers = (double)(w->size - 1);
+    worker_ctx ctx = { w, 0, 0, ts_clock_mono(), fmax(PROG_SEND_EVERY, workers / PROG_MAX_RATE) };
     int64_t cap = (int64_t)(w->msg_cap / w->rec_bytes);
     if (cap > MAX_BATCH) cap = MAX_BATCH;
     if (cap < 1) cap = 1;

@@ -6,12 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "tailsweep/ts_clock.h"
 #include "cli_point_ckpt.h"
+#include "tailsweep/ts_clock.h"
 #include "tailsweep/ts_job.h"
 #include "tailsweep/ts_kind.h"
 #include "tailsweep/ts_rate.h"
@@ -200,7 +199,6 @@ static int fill_defaults(const char *cmd, const ts_kind *k, ts_task *t)
     }
     return -1;
 }
-
 
 /* The command line, for the store's job_text: how the point was made. */
 static char *command_text(const char *name, int argc, char **argv)

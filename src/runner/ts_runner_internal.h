@@ -78,13 +78,12 @@ typedef struct {
  * look for the task's checkpoint. */
 ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int resume, ts_poll_fn poll,
                             void *ctx, unsigned char *rec);
-/* Seconds on the monotonic clock, for wall times and schedules. */
 /* Rank 0 before scheduling: lock, create or verify the store, replay the
  * journal, and reconcile the two (ts_sweep_resume.c). */
 ts_status ts_sweep_open_store(sweep *w, ts_sweep_summary *s, ts_err *err);
+/* Notices (ts_sweep_note.c). On rank 0: to the caller's note callback. */
 void ts_sweep_note(const sweep *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A notice from any rank: rank 0 reports it, a worker sends it there
- * (TAG_NOTE). */
+/* From any rank: rank 0 reports it, a worker sends it there (TAG_NOTE). */
 void ts_sweep_tell(const sweep *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Checkpoints (ts_sweep_ckpt.c). Rank 0, before the first task: create

@@ -2,10 +2,9 @@
  * ts_ckpt_file.h): rank 0 tidies STORE.ckpt/ before the first task; each
  * rank hands a running task its checkpoint channel, asks it to save every
  * `checkpoint_every` seconds and on a stop, writes what it saves, and
- * resumes a task from its checkpoint when there is a valid one. Notices of
- * workers travel to rank 0, which alone reports. */
+ * resumes a task from its checkpoint when there is a valid one. What it
+ * has to say goes through ts_sweep_tell (ts_sweep_note.c). */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +12,6 @@
 
 #include "ts_runner_internal.h"
 #include "tailsweep/ts_ckpt_file.h"
-
-void ts_sweep_tell(const sweep *w, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (w->rank == 0) ts_sweep_note(w, "%s", msg);
-    else MPI_Send(msg, (int)strlen(msg) + 1, MPI_CHAR, 0, TAG_NOTE, w->comm);
-}
 
 /* ---- rank 0, before any task: the folder holds only live checkpoints ---- */
 

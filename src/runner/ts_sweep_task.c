@@ -1,21 +1,9 @@
 /* ts_sweep_task.c: one task, from its number to a result record. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ts_runner_internal.h"
-
-void ts_sweep_note(const sweep *w, const char *fmt, ...)
-{
-    if (!w->o->note) return;
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    w->o->note(msg, w->o->ctx);
-}
 
 ts_status ts_sweep_run_task(sweep *w, uint64_t t, uint32_t attempt, int resume, ts_poll_fn poll,
                             void *ctx, unsigned char *rec)

@@ -22,6 +22,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 T=$PWD/build/release/tailsweep
 [ -x "$T" ] || make -s build/release/tailsweep
 W=${SCALE_DIR:-$(mktemp -d)}
+mkdir -p "$W"
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
 MPIRUN="mpirun -n 3 --oversubscribe --bind-to none"
 sizes=("$@")

@@ -182,6 +182,9 @@ static void progress(master *m, int final)
     double cost_left = m->cost_total - m->cost_done - part_cost;
     if (m->cost_total > 0 && (cost_left > 0 || m->left + in_flight == 0))
         p.eta = ts_rate_eta(&m->cost_rate, now, m->cost_done + part_cost, cost_left > 0 ? cost_left : 0);
+    /* nothing left is 0 s exactly (a sum of 10^6 costs leaves a rounding
+     * residue that would read "<1 s") */
+    if (m->left + in_flight == 0) p.eta = 0;
     w->o->progress(&p, w->o->ctx);
     m->last_progress = now;
 }

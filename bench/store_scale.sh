@@ -23,7 +23,7 @@ T=$PWD/build/release/tailsweep
 [ -x "$T" ] || make -s build/release/tailsweep
 W=${SCALE_DIR:-$(mktemp -d)}
 mkdir -p "$W"
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
 MPIRUN="mpirun -n 3 --oversubscribe --bind-to none"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)

@@ -70,6 +70,10 @@ ts_status ts_ckpt_file_write(const char *path, const ts_ckpt_info *info, const v
 ts_ckpt_verdict ts_ckpt_file_load(const char *path, uint64_t job, uint64_t task, const char *kind,
                                   ts_ckpt_info *info, void **state, ts_err *err);
 
+/* Whether the file at `path` begins with a checkpoint's magic (whole or
+ * not): a file that does not is not tailsweep's to replace. */
+int ts_ckpt_file_is_ckpt(const char *path);
+
 /* Read only the header (for status): TS_CKPT_OK when it is whole and of
  * this format; the state is not read. */
 ts_ckpt_verdict ts_ckpt_file_peek(const char *path, ts_ckpt_info *info, ts_err *err);

@@ -19,18 +19,6 @@
 #include "tailsweep/ts_ckpt_file.h"
 #include "tailsweep/ts_clock.h"
 
-/* Whether `path` begins like a tailsweep checkpoint (its magic): a file
- * that does not is someone else's, never replaced without --force. */
-static int looks_like_ckpt(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    char magic[8] = { 0 };
-    size_t n = fread(magic, 1, sizeof magic, f);
-    fclose(f);
-    return n == sizeof magic && memcmp(magic, "TSCKPT\n", 8) == 0;
-}
-
 static void save(void *v, const ts_ckpt_buf *b, double done)
 {
     ts_cli_point_ckpt *c = v;
@@ -99,7 +87,8 @@ int ts_cli_point_ckpt_open(ts_cli_point_ckpt *c, const char *cmd, const char *ou
         }
         break;
     case TS_CKPT_DAMAGED:
-        if (!looks_like_ckpt(c->path) && !force) {
+        /* a file that is not a checkpoint at all is someone else's */
+        if (!ts_ckpt_file_is_ckpt(c->path) && !force) {
             fprintf(stderr, "tailsweep %s: %s exists and is not a tailsweep checkpoint; move it away, or give "
                             "--force to replace it\n", cmd, c->path);
             return TS_EXIT_IO;

@@ -159,6 +159,16 @@ static ts_ckpt_verdict open_head(const char *path, int *fd, disk_head *h, off_t 
     return v;
 }
 
+int ts_ckpt_file_is_ckpt(const char *path)
+{
+    char magic[sizeof MAGIC];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t k = pread(fd, magic, sizeof magic, 0);
+    close(fd);
+    return k == (ssize_t)sizeof magic && memcmp(magic, MAGIC, sizeof magic) == 0;
+}
+
 ts_ckpt_verdict ts_ckpt_file_peek(const char *path, ts_ckpt_info *info, ts_err *err)
 {
     int fd;
